@@ -1,0 +1,42 @@
+"""The one exception type that reaches a user.
+
+Every function that reads or checks a user's data raises :class:`InputError`
+(and nothing else) when the data cannot be used. Its message is written for a
+PHC manager: what is wrong, where it is, and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """A file or value that cannot be used, explained in plain words.
+
+    Parameters
+    ----------
+    what:
+        What is wrong, in plain words ("The column 'value' has text in it").
+    where:
+        Where it is: file, sheet, row, column ("sheet 'Data', row 14").
+    todo:
+        What the user can do about it ("Remove the text or leave the cell empty").
+
+    ``str(error)`` joins the three into one readable message.
+    """
+
+    def __init__(self, what: str, where: str | None = None, todo: str | None = None):
+        self.what = what
+        self.where = where
+        self.todo = todo
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [self.what.rstrip(".") + "."]
+        if self.where:
+            parts.append(f"Where: {self.where.rstrip('.')}.")
+        if self.todo:
+            parts.append(f"What to do: {self.todo.rstrip('.')}.")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,1 @@
+"""Interactive tools (ipywidgets) built on phcpm."""
