@@ -84,7 +84,9 @@ def check(
     ``None`` means the learner has not answered yet.
     """
     if answer is None:
-        return CheckResult("missing", "No answer yet: replace None with your answer and run the cell again.")
+        return CheckResult(
+            "missing", "No answer yet: replace None with your answer and run the cell again."
+        )
     if _same(answer, expected, tolerance):
         return CheckResult("correct", f"Correct: {_fmt(answer, unit)}.")
     message = f"Not yet: you gave {_fmt(answer, unit)}."

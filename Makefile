@@ -1,0 +1,62 @@
+# Two commands do everything: `make start` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BOOK_PORT ?= 8000
+VOILA_PORT ?= 8866
+HOST ?= 127.0.0.1
+
+.PHONY: start test venv book lab lint unit browser notebooks chromium serve-cohort clean help
+
+help:
+	@echo "make start   build the book and serve it with the tools (Ctrl-C stops both)"
+	@echo "make test    the whole test suite"
+	@echo "make lab     JupyterLab on the repository, for analysts"
+
+# The environment: created when missing, rebuilt when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+book: venv
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+start: book
+	$(BIN)/python scripts/serve.py --host $(HOST) --book-port $(BOOK_PORT) --voila-port $(VOILA_PORT)
+
+lab: venv
+	$(BIN)/jupyter lab --notebook-dir=.
+
+# Browser tests use Debian's chromium; install it when it is missing and we can.
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	$(BIN)/python -m pytest -q -m "not browser"
+
+browser: venv chromium book
+	$(BIN)/python -m pytest -q -m browser
+
+notebooks: venv
+	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly book notebooks
+
+test: venv chromium
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint && \
+	$(MAKE) --no-print-directory book && \
+	$(BIN)/python -m pytest -q && \
+	$(MAKE) --no-print-directory notebooks && \
+	echo "make test: everything passed in $$(( $$(date +%s) - start )) s"
+
+clean:
+	rm -rf _build

@@ -1,0 +1,31 @@
+"""One real interaction per app, with the visible result a person would check.
+
+Every notebook in notebooks/apps must have an entry here; a test enforces it.
+Each function receives a Playwright page with the app open and its tool visible.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def sampling(page):
+    """Change the margin of error and see the sample size change."""
+    result = page.locator(".phcpm-sampling-result")
+    result.wait_for(state="visible")
+    before = result.inner_text()
+    assert re.search(r"\d", before), f"no number in the result: {before!r}"
+    margin = page.locator(".phcpm-sampling-margin input")
+    margin.fill("3")
+    margin.press("Enter")
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).innerText !== old",
+        arg=[".phcpm-sampling-result", before],
+    )
+    after = result.inner_text()
+    assert "1,068" in after or "1068" in after, after
+
+
+INTERACTIONS = {
+    "sampling": sampling,
+}
