@@ -1,0 +1,1178 @@
+"""Run charts and control charts (statistical process control) for PHC managers.
+
+The one entry point :func:`qic` draws on the conventions of the R package
+qicharts2 (J. Anhøj, version 0.7.5, CRAN 2024) so that results can be checked
+against it: the same chart types, the same centre-line and limit formulas, the
+same runs analysis and the same ``freeze`` / ``part`` / ``exclude`` arguments.
+
+Formulas and their sources
+--------------------------
+Unless stated otherwise the formulas are those of D. C. Montgomery,
+*Introduction to Statistical Quality Control*, 6th ed., Wiley, 2009, with
+3-sigma limits. ``y`` is the plotted statistic of a subgroup and ``n`` its
+denominator (subgroup size, number of patients, patient-days ...).
+
+============ ==================================================================
+chart        centre line (CL) and limits
+============ ==================================================================
+``run``      CL = median of y. No limits.
+``i``        CL = mean of y; sigma = mean moving range / 1.128 (Montgomery
+             eq. 6.33), after Nelson's screening: moving ranges at or above
+             3.267 × mean moving range are dropped and the mean recomputed
+             (L. S. Nelson, *J Qual Technol* 14(3):172–173, 1982). qicharts2
+             screens by default (option ``qic.screenedmr``) and so do we
+             (``screened_mr=True``).
+``mr``       y = |y_i − y_(i−1)|; CL = mean moving range; UCL = 3.267 × CL;
+             LCL = 0. No runs analysis (successive moving ranges are correlated).
+``xbar``     CL = Σ n_i x̄_i / Σ n_i (eq. 6.30); s̄ = mean of subgroup SDs when
+             all subgroups have the same size, otherwise the pooled SD
+             √(Σ(n_i−1)s_i² / Σ(n_i−1)) (eq. 6.31); limits CL ± A3(n_i)·s̄ with
+             the exact A3 = 3 / (c4 √n), c4 = √(2/(n−1)) Γ(n/2) / Γ((n−1)/2).
+``s``        CL = s̄ as for ``xbar``; UCL = B4(n_i)·s̄, LCL = B3(n_i)·s̄ with
+             B3, B4 = 1 ∓ 3 √(1 − c4²) / c4 (B3 floored at 0).
+``t``        Time between rare events: y is transformed to y^(1/3.6) (Nelson,
+             *J Qual Technol* 26(3):239–240, 1994; Montgomery section 7.3.5), an
+             ``i`` chart is computed on the transformed values, and CL and
+             limits are transformed back with ^3.6. A negative lower limit is
+             shown as 0.
+``p``        CL = Σ y_sum / Σ n; limits CL ± 3 √(CL(1 − CL) / n_i) (eq. 7.8),
+             kept inside [0, 1].
+``pp``       Laney's p′ chart (D. B. Laney, *Quality Engineering*
+             14(4):531–537, 2002): the ``p`` sigma is multiplied by sigma_z, the
+             mean moving range of the z-scores z_i = (p_i − CL)/sigma_i divided
+             by 1.128 (moving ranges screened as for ``i``). When x is
+             categorical (a funnel plot) sigma_z is the SD of the z-scores.
+``c``        CL = mean count; limits CL ± 3 √CL (eq. 7.17), LCL floored at 0.
+``u``        CL = Σ y_sum / Σ n; limits CL ± 3 √(CL / n_i) (eq. 7.19), LCL ≥ 0.
+``up``       Laney's u′ chart: the ``u`` sigma times sigma_z, as for ``pp``.
+``g``        Number of cases (or days) between events, geometric model
+             (Montgomery section 7.3.5; J. C. Benneyan, *Health Care Manag Sci*
+             4:305–318, 2001): limits mean ± 3 √(mean(mean + 1)), LCL ≥ 0. As in
+             qicharts2 the centre line drawn is the *median* of the baseline
+             values (the data are skewed; the median keeps the runs analysis
+             valid), while the limits use the mean.
+============ ==================================================================
+
+Runs analysis (Anhøj rules; J. Anhøj and A. V. Olesen, *PLoS ONE*
+9(11):e113825, 2014): points exactly on the centre line are not useful and are
+dropped. A *runs signal* is raised when the longest run on one side of the
+centre line is longer than ``round(log2(n_useful)) + 3`` (M. F. Schilling,
+*Math Mag* 85:141–149, 2012) or when the number of crossings is smaller than
+the 5th percentile of Binomial(n_useful − 1, 0.5) (Chen, *Qual Eng* 2010).
+``round`` here never meets a tie: log2 of an integer is never exactly k + 0.5.
+
+The IHI run-chart rules (shift, trend, too few or too many runs) are in
+:func:`ihi_rules`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import comb, gammaln
+
+from phcpm.errors import InputError
+
+#: Chart types understood by :func:`qic`, with a plain-language name.
+CHARTS: dict[str, str] = {
+    "run": "run chart (median line)",
+    "i": "I chart (individual values)",
+    "mr": "MR chart (moving ranges)",
+    "xbar": "X-bar chart (subgroup averages)",
+    "s": "S chart (subgroup standard deviations)",
+    "t": "T chart (time between rare events)",
+    "p": "P chart (proportions)",
+    "pp": "P′ chart (proportions, Laney)",
+    "c": "C chart (counts)",
+    "u": "U chart (rates)",
+    "up": "U′ chart (rates, Laney)",
+    "g": "G chart (cases between events)",
+}
+
+_MR_D2 = 1.128  # d2 for moving ranges of two points (Montgomery, Appendix VI)
+_MR_D4 = 3.267  # D4 for moving ranges of two points (Montgomery, Appendix VI)
+_T_POWER = 3.6  # Nelson's transformation for exponential times (Nelson 1994)
+_AGG = ("mean", "median", "sum", "sd")
+_SUMMARY_COLUMNS = [
+    "part",
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "runs_signal",
+    "aLCL",
+    "CL",
+    "aUCL",
+    "sigma_signal",
+]
+
+
+@dataclass(frozen=True)
+class QicResult:
+    """What :func:`qic` returns.
+
+    Attributes
+    ----------
+    data:
+        One row per subgroup (per point on the chart): ``x, y, n`` (when
+        denominators were given), ``cl, lcl, ucl``, ``part``, ``position``
+        (1-based), ``baseline``, ``include``, ``sigma_signal`` (point outside
+        the limits), ``runs_signal`` (the part it belongs to has a runs signal)
+        and the runs-analysis numbers of its part.
+    summary:
+        One row per part, as qicharts2's ``summary(qic(...))``: ``n_obs,
+        n_useful, longest_run, longest_run_max, n_crossings, n_crossings_min,
+        runs_signal`` (0/1), ``aLCL, CL, aUCL`` (averages over the part) and
+        ``sigma_signal`` (number of points outside the limits).
+    """
+
+    data: pd.DataFrame
+    summary: pd.DataFrame
+    chart: str
+    multiply: float = 1.0
+    freeze: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- #
+# Constants for subgroup charts
+# --------------------------------------------------------------------------- #
+
+
+def c4(n: Any) -> np.ndarray:
+    """Bias-correction constant c4(n) = √(2/(n−1)) Γ(n/2) / Γ((n−1)/2).
+
+    Montgomery (2009), Appendix VI and eq. 6.27. Computed exactly through the
+    log-gamma function, so it is correct for any n (NaN for n ≤ 1).
+    """
+    n = np.asarray(n, dtype=float)
+    out = np.full(n.shape, np.nan)
+    ok = n > 1
+    m = n[ok]
+    out[ok] = np.sqrt(2.0 / (m - 1.0)) * np.exp(gammaln(m / 2.0) - gammaln((m - 1.0) / 2.0))
+    return out
+
+
+def a3(n: Any) -> np.ndarray:
+    """A3(n) = 3 / (c4(n) √n): x̄ ± A3·s̄ are the x-bar chart limits (Montgomery eq. 6.28)."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 3.0 / (c4(n) * np.sqrt(n))
+
+
+def b3(n: Any) -> np.ndarray:
+    """B3(n) = max(0, 1 − 3√(1 − c4²)/c4): S chart lower limit factor (Montgomery eq. 6.27)."""
+    c = c4(n)
+    with np.errstate(invalid="ignore"):
+        return np.maximum(0.0, 1.0 - 3.0 * np.sqrt(1.0 - c**2) / c)
+
+
+def b4(n: Any) -> np.ndarray:
+    """B4(n) = 1 + 3√(1 − c4²)/c4: S chart upper limit factor (Montgomery eq. 6.27)."""
+    c = c4(n)
+    with np.errstate(invalid="ignore"):
+        return 1.0 + 3.0 * np.sqrt(1.0 - c**2) / c
+
+
+# --------------------------------------------------------------------------- #
+# Runs analysis (Anhøj rules)
+# --------------------------------------------------------------------------- #
+
+
+def crossings_min(n_useful: int) -> int:
+    """Lower limit for the number of crossings: the 5th percentile of Bin(n − 1, 0.5).
+
+    The smallest k with P(X ≤ k) ≥ 0.05, as R's ``qbinom(0.05, n - 1, 0.5)``
+    (Anhøj & Olesen 2014, after Chen 2010).
+    """
+    size = max(int(n_useful) - 1, 0)
+    cdf = stats.binom.cdf(np.arange(size + 1), size, 0.5)
+    return int(np.argmax(cdf >= 0.05))
+
+
+def longest_run_max(n_useful: int) -> int:
+    """Upper limit for the longest run: round(log2(n)) + 3 (Schilling 2012; Anhøj & Olesen 2014)."""
+    return int(round(math.log2(n_useful))) + 3
+
+
+def _runs(signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and length of each run of equal values in ``signs``."""
+    if signs.size == 0:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    breaks = np.flatnonzero(np.diff(signs) != 0) + 1
+    starts = np.concatenate(([0], breaks))
+    lengths = np.diff(np.concatenate((starts, [signs.size])))
+    return starts, lengths
+
+
+def _runs_analysis(y: np.ndarray, cl: np.ndarray) -> dict[str, Any]:
+    with np.errstate(invalid="ignore"):
+        signs = np.sign(y - cl)
+    signs = signs[~np.isnan(signs) & (signs != 0)]
+    n_useful = int(signs.size)
+    if n_useful == 0:
+        return {
+            "n_useful": 0,
+            "longest_run": np.nan,
+            "longest_run_max": np.nan,
+            "n_crossings": np.nan,
+            "n_crossings_min": np.nan,
+            "runs_signal": False,
+        }
+    _, lengths = _runs(signs)
+    longest = int(lengths.max())
+    crossings = int(lengths.size - 1)
+    lr_max = longest_run_max(n_useful)
+    cr_min = crossings_min(n_useful)
+    return {
+        "n_useful": n_useful,
+        "longest_run": longest,
+        "longest_run_max": lr_max,
+        "n_crossings": crossings,
+        "n_crossings_min": cr_min,
+        "runs_signal": bool(longest > lr_max or crossings < cr_min),
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Centre lines and limits, one function per chart type
+# --------------------------------------------------------------------------- #
+
+
+def _nanmean(a: np.ndarray) -> float:
+    a = a[~np.isnan(a)]
+    return float(a.mean()) if a.size else np.nan
+
+
+def _nanmedian(a: np.ndarray) -> float:
+    a = a[~np.isnan(a)]
+    return float(np.median(a)) if a.size else np.nan
+
+
+def _mean_moving_range(values: np.ndarray, screened: bool) -> float:
+    """Mean moving range, with Nelson's (1982) screening of large ranges when ``screened``."""
+    mr = np.abs(np.diff(values))
+    mr = mr[~np.isnan(mr)]
+    if mr.size == 0:
+        return np.nan
+    amr = mr.mean()
+    if screened:
+        kept = mr[mr < _MR_D4 * amr]
+        amr = kept.mean() if kept.size else np.nan
+    return float(amr)
+
+
+def _limits_i(y, base, screened):
+    cl = _nanmean(y[base])
+    sigma = _mean_moving_range(y[base], screened) / _MR_D2
+    return cl, cl - 3 * sigma, cl + 3 * sigma
+
+
+def _calc_part(chart: str, d: pd.DataFrame, base: np.ndarray, ctx: dict) -> dict[str, np.ndarray]:
+    """Centre line and limits for one part. Returns arrays y, cl, lcl, ucl."""
+    size = len(d)
+    y = d["y"].to_numpy(dtype=float)
+    n = d["n"].to_numpy(dtype=float)
+    y_sum = d["y_sum"].to_numpy(dtype=float)
+    length = d["y_length"].to_numpy(dtype=float)
+    sd = d["y_sd"].to_numpy(dtype=float)
+    full = np.ones(size)
+    screened = ctx["screened_mr"]
+
+    if chart == "run":
+        cl = _nanmedian(y[base])
+        return {"y": y, "cl": cl * full, "lcl": np.nan * full, "ucl": np.nan * full}
+
+    if chart == "i":
+        cl, lcl, ucl = _limits_i(y, base, screened)
+        return {"y": y, "cl": cl * full, "lcl": lcl * full, "ucl": ucl * full}
+
+    if chart == "mr":
+        mr = np.concatenate(([np.nan], np.abs(np.diff(y))))
+        cl = _nanmean(mr[base])
+        return {"y": mr, "cl": cl * full, "lcl": 0.0 * full, "ucl": _MR_D4 * cl * full}
+
+    if chart in ("xbar", "s"):
+        variable_n = np.unique(length).size > 1
+        lb, sb = length[base], sd[base]
+        if variable_n:
+            num = np.nansum((lb - 1) * sb**2)
+            den = np.nansum(lb - 1)
+            s_bar = math.sqrt(num / den) if den > 0 else np.nan
+        else:
+            s_bar = _nanmean(sb)
+        if chart == "xbar":
+            means = d["y_mean"].to_numpy(dtype=float)
+            w = lb * means[base]
+            ok = ~np.isnan(w)
+            cl = float(w[ok].sum() / lb[ok].sum()) if ok.any() else np.nan
+            half = a3(length) * s_bar
+            return {"y": means, "cl": cl * full, "lcl": cl - half, "ucl": cl + half}
+        return {"y": sd, "cl": s_bar * full, "lcl": b3(length) * s_bar, "ucl": b4(length) * s_bar}
+
+    if chart == "t":
+        ty = y ** (1 / _T_POWER)
+        cl, lcl, ucl = _limits_i(ty, base, screened)
+        back_lcl = lcl**_T_POWER if lcl > 0 else 0.0
+        return {
+            "y": y,
+            "cl": cl**_T_POWER * full,
+            "lcl": back_lcl * full,
+            "ucl": ucl**_T_POWER * full,
+        }
+
+    if chart in ("p", "pp", "u", "up"):
+        ok = base & ~np.isnan(y_sum) & ~np.isnan(n)
+        cl = float(y_sum[ok].sum() / n[ok].sum()) if ok.any() else np.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if chart in ("p", "pp"):
+                sigma = np.sqrt(cl * (1 - cl) / n)
+            else:
+                sigma = np.sqrt(cl / n)
+            if chart in ("pp", "up"):
+                z = (y[base] - cl) / sigma[base]
+                if ctx["categorical"]:
+                    z = z[~np.isnan(z)]
+                    sigma_z = float(np.std(z, ddof=1)) if z.size > 1 else np.nan
+                else:
+                    sigma_z = _mean_moving_range(z, screened) / _MR_D2
+                sigma = sigma * sigma_z
+        lcl = np.maximum(cl - 3 * sigma, 0.0)
+        ucl = cl + 3 * sigma
+        if chart in ("p", "pp"):
+            ucl = np.minimum(ucl, 1.0)
+        return {"y": y, "cl": cl * full, "lcl": lcl, "ucl": ucl}
+
+    if chart == "c":
+        cl = _nanmean(y_sum[base])
+        sigma = math.sqrt(cl) if cl >= 0 else np.nan
+        return {
+            "y": y_sum,
+            "cl": cl * full,
+            "lcl": max(cl - 3 * sigma, 0.0) * full,
+            "ucl": (cl + 3 * sigma) * full,
+        }
+
+    if chart == "g":
+        mean = _nanmean(y[base])
+        sigma = math.sqrt(mean * (mean + 1))
+        return {
+            "y": y,
+            "cl": _nanmedian(y[base]) * full,
+            "lcl": max(mean - 3 * sigma, 0.0) * full,
+            "ucl": (mean + 3 * sigma) * full,
+        }
+
+    raise AssertionError(chart)  # pragma: no cover - chart is validated in qic()
+
+
+# --------------------------------------------------------------------------- #
+# Input checks
+# --------------------------------------------------------------------------- #
+
+
+def _as_numeric(values: Any, name: str, length: int | None = None) -> np.ndarray:
+    series = pd.Series(values).reset_index(drop=True)
+    if length is not None and len(series) != length:
+        raise InputError(
+            f"'{name}' has {len(series)} values but 'y' has {length}",
+            where=f"the '{name}' argument",
+            todo=f"Give one '{name}' value for every value of 'y'",
+        )
+    if series.dtype == bool:
+        series = series.astype(float)
+    numeric = pd.to_numeric(series, errors="coerce")
+    bad = numeric.isna() & series.notna()
+    if bad.any():
+        where = ", ".join(str(i + 1) for i in np.flatnonzero(bad.to_numpy())[:5])
+        raise InputError(
+            f"Some values of '{name}' are not numbers (for example {series[bad].iloc[0]!r})",
+            where=f"'{name}', position(s) {where}",
+            todo="Correct these cells or leave them empty",
+        )
+    return numeric.to_numpy(dtype=float)
+
+
+def _positions(values: Any, name: str, m: int) -> list[int]:
+    if values is None:
+        return []
+    if np.isscalar(values):
+        values = [values]
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not float(v).is_integer():
+            raise InputError(
+                f"'{name}' must list point numbers (1, 2, 3 ...); {v!r} is not one",
+                where=f"the '{name}' argument",
+                todo="Count points from 1 at the left of the chart",
+            )
+        out.append(int(v))
+    bad = [v for v in out if v < 1 or v > m]
+    if bad:
+        raise InputError(
+            f"'{name}' refers to point {bad[0]}, but the chart has {m} points",
+            where=f"the '{name}' argument",
+            todo=f"Use numbers from 1 to {m}",
+        )
+    return sorted(set(out))
+
+
+def _is_categorical(x: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(x.dtype) or pd.api.types.is_datetime64_any_dtype(x.dtype)
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Main entry point
+# --------------------------------------------------------------------------- #
+
+
+def qic(
+    y: Any,
+    n: Any = None,
+    x: Any = None,
+    chart: str = "run",
+    freeze: int | None = None,
+    exclude: Sequence[int] | int | None = None,
+    part: Sequence[int] | int | None = None,
+    method: str = "anhoej",
+    multiply: float = 1,
+    agg_fun: str = "mean",
+    screened_mr: bool = True,
+    y_neg: bool = True,
+) -> QicResult:
+    """Run chart or control chart of ``y`` (over ``n``), as qicharts2's ``qic()``.
+
+    Parameters
+    ----------
+    y:
+        The values: measurements (``run``, ``i``, ``mr``, ``xbar``, ``s``),
+        counts (``c``; numerators for ``p``, ``pp``, ``u``, ``up``), times or
+        cases between events (``t``, ``g``).
+    n:
+        Denominators for ``p``, ``pp``, ``u``, ``up`` (people eligible,
+        patient-days ...). With ``n``, a point is ``sum(y) / sum(n)`` of its
+        subgroup; a missing or zero ``n`` makes the point missing.
+    x:
+        Subgroup labels (month, date, facility). Several rows with the same
+        ``x`` form one subgroup (needed for ``xbar`` and ``s``; for ``run`` and
+        ``i`` without ``n`` they are combined with ``agg_fun``). Numeric and
+        date labels are sorted; text labels keep their first-seen order and
+        make a "dots only" chart without runs analysis (e.g. a funnel plot).
+        Default: 1, 2, 3 ...
+    chart:
+        One of :data:`CHARTS`.
+    freeze:
+        Number of points, from the left, used to compute the centre line and
+        limits (the baseline); later points are judged against them.
+    exclude:
+        Point numbers (1-based) left out of the calculations (still drawn).
+    part:
+        Point numbers after which the chart starts a new part with its own
+        centre line and limits (qicharts2's ``part``), e.g. ``part=[12]`` for
+        "before and after the change introduced after month 12".
+    method:
+        Runs analysis method; only ``"anhoej"`` is available.
+    multiply:
+        Multiply y, centre line and limits (e.g. 100 for percentages,
+        1000 for rates per 1 000).
+    agg_fun:
+        How several values with the same ``x`` are combined for ``run``/``i``
+        charts without ``n``: ``mean`` (default), ``median``, ``sum``, ``sd``.
+    screened_mr:
+        Nelson's screening of large moving ranges for ``i``, ``t``, ``pp``,
+        ``up`` (qicharts2's default).
+    y_neg:
+        When False and no value is negative, negative lower limits are shown
+        as 0.
+
+    Returns
+    -------
+    QicResult
+        ``.data`` (one row per point) and ``.summary`` (one row per part).
+    """
+    chart = str(chart).lower()
+    if chart not in CHARTS:
+        raise InputError(
+            f"'{chart}' is not a chart type this tool knows",
+            where="the 'chart' argument",
+            todo="Choose one of: " + ", ".join(CHARTS),
+        )
+    if method != "anhoej":
+        raise InputError(
+            f"The runs-analysis method '{method}' is not available",
+            where="the 'method' argument",
+            todo="Use method='anhoej'",
+        )
+    if agg_fun not in _AGG:
+        raise InputError(
+            f"'{agg_fun}' is not a way to combine values",
+            where="the 'agg_fun' argument",
+            todo="Use one of: " + ", ".join(_AGG),
+        )
+    if freeze is not None and part is not None:
+        raise InputError(
+            "'freeze' and 'part' cannot be used together",
+            where="the 'freeze' and 'part' arguments",
+            todo="Use 'freeze' to judge new points against a baseline, or 'part' to split "
+            "the chart into periods with their own limits, not both",
+        )
+
+    yv = _as_numeric(y, "y")
+    if yv.size == 0:
+        raise InputError("There are no values to plot", where="'y'", todo="Give at least one value")
+    got_n = n is not None
+    nv = _as_numeric(n, "n", yv.size) if got_n else np.full(yv.size, np.nan)
+    xs = pd.Series(np.arange(1, yv.size + 1)) if x is None else pd.Series(x).reset_index(drop=True)
+    if len(xs) != yv.size:
+        raise InputError(
+            f"'x' has {len(xs)} values but 'y' has {yv.size}",
+            where="the 'x' argument",
+            todo="Give one 'x' label for every value of 'y'",
+        )
+    _check_values(chart, yv, nv, got_n)
+
+    if got_n:
+        missing = np.isnan(yv) | np.isnan(nv) | (nv == 0)
+        yv = np.where(missing, np.nan, yv)
+        nv = np.where(missing, np.nan, nv)
+
+    categorical = _is_categorical(xs)
+    raw = pd.DataFrame({"x": xs, "y": yv, "n": nv})
+    raw = raw[raw["x"].notna()]
+    grouped = raw.groupby("x", sort=not categorical, dropna=True)
+    d = pd.DataFrame(
+        {
+            "y_sum": grouped["y"].sum(min_count=1),
+            "y_length": grouped["y"].count(),
+            "y_mean": grouped["y"].mean(),
+            "y_sd": grouped["y"].std(ddof=1),
+            "n": grouped["n"].sum(min_count=1),
+        }
+    )
+    if got_n:
+        d["y"] = d["y_sum"] / d["n"]
+    elif agg_fun == "sd":
+        d["y"] = d["y_sd"]
+    elif agg_fun == "sum":
+        d["y"] = d["y_sum"]
+    else:
+        d["y"] = getattr(grouped["y"], agg_fun)()
+    d = d.reset_index()
+    m = len(d)
+
+    if freeze is not None:
+        freeze = _positions([freeze], "freeze", m)[0]
+    excluded = _positions(exclude, "exclude", m)
+    breaks = [b for b in _positions(part, "part", m) if b < m]
+
+    position = np.arange(1, m + 1)
+    edges = np.array([0, *breaks, m], dtype=int)
+    d["part"] = np.repeat(np.arange(1, len(edges)), np.diff(edges))
+    d["position"] = position
+    d["baseline"] = position <= (freeze if freeze is not None else m)
+    d["include"] = ~np.isin(position, excluded)
+
+    ctx = {"screened_mr": screened_mr, "categorical": categorical}
+    pieces = []
+    summaries = []
+    for p, piece in d.groupby("part", sort=True):
+        piece = piece.copy()
+        base = (piece["baseline"] & piece["include"]).to_numpy()
+        lines = _calc_part(chart, piece, base, ctx)
+        for key, values in lines.items():
+            piece[key] = values
+        inc = piece["include"].to_numpy()
+        runs = _runs_analysis(piece["y"].to_numpy()[inc], piece["cl"].to_numpy()[inc])
+        runs["n_obs"] = int(inc.sum())
+        if categorical or chart == "mr":
+            runs["runs_signal"] = False
+        for key, value in runs.items():
+            piece[key] = value
+        pieces.append(piece)
+        summaries.append({"part": p, **runs})
+    d = pd.concat(pieces, ignore_index=True)
+
+    for col in ("y", "cl", "lcl", "ucl"):
+        values = d[col].to_numpy(dtype=float) * multiply
+        values[~np.isfinite(values)] = np.nan
+        d[col] = values
+    if not y_neg and np.nanmin(d["y"].to_numpy()) >= 0:
+        d["lcl"] = d["lcl"].clip(lower=0)
+
+    yy, lo, hi = (d[c].to_numpy(dtype=float) for c in ("y", "lcl", "ucl"))
+    with np.errstate(invalid="ignore"):
+        d["sigma_signal"] = np.nan_to_num(yy > hi) | np.nan_to_num(yy < lo)
+    d["sigma_signal"] = d["sigma_signal"].astype(bool)
+    d["runs_signal"] = d["runs_signal"].astype(bool)
+
+    columns = ["x", "y"] + (["n"] if got_n else [])
+    columns += ["cl", "lcl", "ucl", "part", "position", "baseline", "include"]
+    columns += ["sigma_signal", "runs_signal", "n_obs", "n_useful", "longest_run"]
+    columns += ["longest_run_max", "n_crossings", "n_crossings_min"]
+    columns += ["y_sum", "y_length", "y_mean", "y_sd"]
+    data = d[columns].copy()
+
+    by_part = d.groupby("part", sort=True)
+    summary = pd.DataFrame(summaries)
+    summary["runs_signal"] = summary["runs_signal"].astype(int)
+    summary["aLCL"] = by_part["lcl"].mean().to_numpy()
+    summary["CL"] = by_part["cl"].mean().to_numpy()
+    summary["aUCL"] = by_part["ucl"].mean().to_numpy()
+    summary["sigma_signal"] = by_part["sigma_signal"].sum().to_numpy().astype(int)
+    summary = summary[_SUMMARY_COLUMNS]
+
+    return QicResult(
+        data=data,
+        summary=summary,
+        chart=chart,
+        multiply=float(multiply),
+        freeze=freeze,
+        settings={"categorical": categorical, "got_n": got_n, "screened_mr": screened_mr},
+    )
+
+
+def _check_values(chart: str, y: np.ndarray, n: np.ndarray, got_n: bool) -> None:
+    finite_y = y[~np.isnan(y)]
+    if finite_y.size == 0:
+        raise InputError("All values of 'y' are empty", where="'y'", todo="Give some values")
+    if got_n and np.any(n[~np.isnan(n)] < 0):
+        raise InputError(
+            "Some denominators ('n') are negative",
+            where="'n'",
+            todo="Denominators count people, visits or days: correct the negative values",
+        )
+    if chart in ("p", "pp", "u", "up") and not got_n:
+        raise InputError(
+            f"A {CHARTS[chart]} needs a denominator for every point",
+            where="the 'n' argument is missing",
+            todo="Give 'n' (e.g. the number of clients seen), or use a C chart for plain counts",
+        )
+    if chart in ("p", "pp"):
+        ok = ~np.isnan(y) & ~np.isnan(n)
+        if np.any(y[ok] > n[ok]):
+            first = int(np.flatnonzero(ok & (y > n))[0]) + 1
+            raise InputError(
+                "For a proportion the numerator cannot be larger than the denominator",
+                where=f"position {first}",
+                todo="Check the numerator and the denominator of this point",
+            )
+    if chart in ("p", "pp", "c", "u", "up", "g") and np.any(finite_y < 0):
+        raise InputError(
+            f"A {CHARTS[chart]} needs counts of zero or more, but some values are negative",
+            where="'y'",
+            todo="Correct the negative values",
+        )
+    if chart == "t" and np.any(finite_y <= 0):
+        raise InputError(
+            "Times between events must be greater than zero",
+            where="'y'",
+            todo="Record the time between events (e.g. days) and remove zeros",
+        )
+
+
+# --------------------------------------------------------------------------- #
+# IHI run chart rules
+# --------------------------------------------------------------------------- #
+
+
+def swed_eisenhart_pmf(n1: int, n2: int) -> pd.Series:
+    """Exact distribution of the number of runs for n1 points above and n2 below.
+
+    F. S. Swed and C. Eisenhart, "Tables for testing randomness of grouping in a
+    sequence of alternatives", *Ann Math Stat* 14(1):66–87, 1943. For r = 2k
+    runs, P = 2·C(n1−1, k−1)·C(n2−1, k−1) / C(n1+n2, n1); for r = 2k+1,
+    P = [C(n1−1, k)·C(n2−1, k−1) + C(n1−1, k−1)·C(n2−1, k)] / C(n1+n2, n1).
+    """
+    total = comb(n1 + n2, n1, exact=True)
+    r = np.arange(2, n1 + n2 + 1)
+    k = r // 2
+    even = 2 * comb(n1 - 1, k - 1, exact=False) * comb(n2 - 1, k - 1, exact=False)
+    odd = comb(n1 - 1, k, exact=False) * comb(n2 - 1, k - 1, exact=False) + comb(
+        n1 - 1, k - 1, exact=False
+    ) * comb(n2 - 1, k, exact=False)
+    p = np.where(r % 2 == 0, even, odd) / total
+    return pd.Series(p, index=pd.Index(r, name="runs"), name="probability")
+
+
+def runs_limits(n_useful: int, alpha: float = 0.05) -> tuple[int, int]:
+    """Fewest and most runs expected by chance among ``n_useful`` points off the median.
+
+    The IHI rule "too few or too many runs" (Perla, Provost & Murray 2011,
+    Table 1; Provost & Murray, *The Health Care Data Guide*, 2011) uses a table
+    derived from Swed & Eisenhart (1943) with about a 5% risk of a false
+    signal. Here the limits are computed exactly from that distribution with
+    the points split as evenly as possible above and below the median
+    (n1 = n // 2, n2 = n − n1) and ``alpha`` shared equally between the two
+    tails: the lower limit is the smallest r with P(R < r) ≤ alpha/2 < P(R ≤ r),
+    the upper limit the largest r with P(R > r) ≤ alpha/2 < P(R ≥ r). Fewer
+    runs than the lower limit, or more than the upper limit, is a signal.
+    """
+    n1 = n_useful // 2
+    n2 = n_useful - n1
+    pmf = swed_eisenhart_pmf(n1, n2)
+    cdf = pmf.cumsum()
+    tail = pmf[::-1].cumsum()[::-1]  # P(R >= r)
+    half = alpha / 2
+    lower = int(cdf.index[np.argmax(cdf.to_numpy() > half)])
+    upper = int(tail.index[len(tail) - 1 - np.argmax(tail.to_numpy()[::-1] > half)])
+    return lower, upper
+
+
+def ihi_rules(y: Any, median: float | None = None) -> pd.DataFrame:
+    """Which of the IHI run chart rules fire for the series ``y``.
+
+    Rules (R. J. Perla, L. P. Provost and S. K. Murray, "The run chart: a simple
+    analytical tool for learning from variation in healthcare processes",
+    *BMJ Qual Saf* 20:46–51, 2011; L. P. Provost and S. K. Murray, *The Health
+    Care Data Guide*, Jossey-Bass, 2011):
+
+    1. **Shift**: six or more consecutive points all above or all below the
+       median. Points on the median are skipped: they neither break nor add to
+       a shift.
+    2. **Trend**: five or more consecutive points all going up or all going
+       down. A point equal to the one before it is skipped (like values neither
+       make nor break a trend).
+    3. **Too few or too many runs**: the number of runs (sequences of points on
+       one side of the median, points on the median not counted) is outside
+       the limits of :func:`runs_limits`. Applied only with 10 or more useful
+       points, as the published table starts at 10.
+    4. **Astronomical point**: an obviously different value. This is a matter
+       of judgement by people who know the process; it is never decided
+       automatically here (``signal`` is missing).
+
+    Missing values are dropped. Returns one row per rule with ``signal``
+    (True/False, missing for rule 4), ``points`` (1-based positions in ``y``
+    of the points that make the signal) and ``detail`` (plain words).
+    """
+    values = _as_numeric(y, "y")
+    pos = np.flatnonzero(~np.isnan(values)) + 1
+    v = values[~np.isnan(values)]
+    med = float(np.median(v)) if median is None and v.size else median
+
+    rows = []
+    # Shift
+    side = np.sign(v - med)
+    useful = side != 0
+    s_pos, s_side = pos[useful], side[useful]
+    starts, lengths = _runs(s_side)
+    long_runs = np.flatnonzero(lengths >= 6)
+    shift_points: list[int] = []
+    for i in long_runs:
+        shift_points += s_pos[starts[i] : starts[i] + lengths[i]].tolist()
+    if long_runs.size:
+        i = long_runs[np.argmax(lengths[long_runs])]
+        where = "above" if s_side[starts[i]] > 0 else "below"
+        detail = f"{lengths[i]} points in a row {where} the median (6 or more is a shift)."
+    else:
+        longest = int(lengths.max()) if lengths.size else 0
+        detail = f"Longest run on one side of the median: {longest} points (a shift needs 6)."
+    rows.append(("shift", bool(long_runs.size), shift_points, detail))
+
+    # Trend
+    keep = np.concatenate(([True], np.diff(v) != 0)) if v.size else np.array([], dtype=bool)
+    t_pos, t_v = pos[keep], v[keep]
+    steps = np.sign(np.diff(t_v))
+    starts, lengths = _runs(steps)
+    long_trends = np.flatnonzero(lengths + 1 >= 5)
+    trend_points: list[int] = []
+    for i in long_trends:
+        first, last = t_pos[starts[i]], t_pos[starts[i] + lengths[i]]
+        trend_points += [int(p) for p in pos if first <= p <= last]
+    if long_trends.size:
+        i = long_trends[np.argmax(lengths[long_trends])]
+        way = "up" if steps[starts[i]] > 0 else "down"
+        detail = f"{lengths[i] + 1} points in a row going {way} (5 or more is a trend)."
+    else:
+        longest = int(lengths.max()) + 1 if lengths.size else min(len(t_v), 1)
+        detail = f"Longest series going the same way: {longest} points (a trend needs 5)."
+    rows.append(("trend", bool(long_trends.size), trend_points, detail))
+
+    # Runs
+    n_useful = int(s_side.size)
+    n_runs = int(_runs(s_side)[1].size)
+    if n_useful >= 10:
+        lower, upper = runs_limits(n_useful)
+        few, many = n_runs < lower, n_runs > upper
+        base = f"{n_runs} runs among {n_useful} useful points (expected {lower} to {upper})."
+        rows.append(("too_few_runs", bool(few), [], base))
+        rows.append(("too_many_runs", bool(many), [], base))
+    else:
+        note = f"Only {n_useful} points off the median: the runs rule needs at least 10."
+        rows.append(("too_few_runs", False, [], note))
+        rows.append(("too_many_runs", False, [], note))
+
+    rows.append(
+        (
+            "astronomical_point",
+            pd.NA,
+            [],
+            "A matter of judgement: look for a value that is obviously different from all "
+            "the others and ask people who know the process.",
+        )
+    )
+    out = pd.DataFrame(rows, columns=["rule", "signal", "points", "detail"]).set_index("rule")
+    out["signal"] = out["signal"].astype("boolean")
+    out.attrs["median"] = med
+    out.attrs["n_useful"] = n_useful
+    out.attrs["n_runs"] = n_runs
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Explanations and advice in plain words
+# --------------------------------------------------------------------------- #
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    magnitude = abs(value)
+    digits = 1 if magnitude >= 100 else 2 if magnitude >= 1 else 3
+    return f"{value:,.{digits}f}"
+
+
+def explain(result: QicResult) -> list[str]:
+    """Every signal of a chart explained in plain words, one sentence per finding.
+
+    Built from the numbers of the chart: the length and side of the longest
+    run, the number of crossings against its expected minimum, and each point
+    outside the control limits. When a chart shows no signal, says so and what
+    that means for management.
+    """
+    d = result.data
+    centre = "median" if result.chart in ("run", "g") else "centre line"
+    multi = d["part"].nunique() > 1
+    out: list[str] = []
+    for p, piece in d.groupby("part", sort=True):
+        prefix = f"Part {p}: " if multi else ""
+        found = False
+        row = piece.iloc[0]
+        inc = piece[piece["include"]]
+        if bool(row["runs_signal"]):
+            found = True
+            yv, cl = inc["y"].to_numpy(float), inc["cl"].to_numpy(float)
+            with np.errstate(invalid="ignore"):
+                side = np.sign(yv - cl)
+            ok = ~np.isnan(side) & (side != 0)
+            sides, xs = side[ok], inc["x"].to_numpy()[ok]
+            starts, lengths = _runs(sides)
+            if row["longest_run"] > row["longest_run_max"]:
+                i = int(np.argmax(lengths))
+                where = "above" if sides[starts[i]] > 0 else "below"
+                first, last = xs[starts[i]], xs[starts[i] + lengths[i] - 1]
+                out.append(
+                    f"{prefix}{int(row['longest_run'])} points in a row {where} the {centre} "
+                    f"(from {first} to {last}); more than {int(row['longest_run_max'])} in a "
+                    f"row is unlikely by chance with {int(row['n_useful'])} useful points: "
+                    "the process has shifted."
+                )
+            if row["n_crossings"] < row["n_crossings_min"]:
+                out.append(
+                    f"{prefix}The line crosses the {centre} only {int(row['n_crossings'])} "
+                    f"times; with {int(row['n_useful'])} useful points at least "
+                    f"{int(row['n_crossings_min'])} crossings are expected by chance: the data "
+                    "stay too long on one side, a sign that the process has changed."
+                )
+        for _, pt in piece[piece["sigma_signal"]].iterrows():
+            found = True
+            above = pt["y"] > pt["ucl"]
+            limit = pt["ucl"] if above else pt["lcl"]
+            word = "above the upper" if above else "below the lower"
+            out.append(
+                f"{prefix}Point {pt['x']} ({_fmt(pt['y'])}) is {word} control limit "
+                f"({_fmt(limit)}): something special happened here; find out what "
+                "before changing the whole system."
+            )
+        if not found:
+            if result.settings.get("categorical") or result.chart == "mr":
+                finding = "every point is inside the control limits"
+            elif result.chart == "run":
+                finding = f"the runs around the {centre} look random"
+            else:
+                finding = f"the runs around the {centre} look random and every point is inside "
+                finding += "the control limits"
+            out.append(
+                f"{prefix}No signal: {finding}. The variation is the usual noise of this "
+                "process; to change the results, change the process rather than react to "
+                "single points."
+            )
+    return out
+
+
+class ChartSuggestion(str):
+    """A chart type code (usable as ``qic(..., chart=suggestion)``) with ``.reason``."""
+
+    reason: str
+
+    def __new__(cls, chart: str, reason: str) -> ChartSuggestion:
+        obj = super().__new__(cls, chart)
+        obj.reason = reason
+        return obj
+
+    def __repr__(self) -> str:
+        return f"{str(self)!r}: {self.reason}"
+
+
+_KINDS = ("measurement", "count", "proportion", "rate", "time_between", "cases_between")
+
+
+def suggest_chart(y: Any, n: Any = None, kind: str | None = None) -> ChartSuggestion:
+    """Which chart suits the data, and why (following the usual decision tree).
+
+    Provost & Murray (2011), chapter 5, and Montgomery (2009), chapters 6–7:
+    measurements → ``i``; counts with a denominator → ``p`` when each counted
+    person or event is one of the denominator (a proportion), otherwise ``u``
+    (a rate); counts of events without a denominator, in equal opportunities
+    → ``c``; time between rare events → ``t``; number of cases between rare
+    events → ``g``. ``kind`` (one of ``measurement, count, proportion, rate,
+    time_between, cases_between``) overrides the guess from the values.
+
+    Returns a :class:`ChartSuggestion`: the chart code, with ``.reason``.
+    """
+    if kind is not None and kind not in _KINDS:
+        raise InputError(
+            f"'{kind}' is not a kind of data this tool knows",
+            where="the 'kind' argument",
+            todo="Use one of: " + ", ".join(_KINDS),
+        )
+    values = _as_numeric(y, "y")
+    v = values[~np.isnan(values)]
+    nv = _as_numeric(n, "n", values.size) if n is not None else None
+    whole = v.size > 0 and bool(np.all(v >= 0) and np.all(np.equal(np.mod(v, 1), 0)))
+    prime_note = ""
+    if nv is not None and np.nanmedian(nv) >= 1000:
+        prime_note = (
+            " The denominators are large (thousands), so ordinary limits may be too narrow; "
+            "if most points fall outside them, use the Laney version ('pp' or 'up')."
+        )
+
+    if kind == "time_between":
+        return ChartSuggestion(
+            "t",
+            "The values are times between rare events (e.g. days between maternal deaths): "
+            "a T chart handles their skewed distribution.",
+        )
+    if kind == "cases_between":
+        return ChartSuggestion(
+            "g",
+            "The values count cases or opportunities between rare events (e.g. deliveries "
+            "between two stillbirths): a G chart uses the geometric distribution.",
+        )
+    if kind == "measurement":
+        return ChartSuggestion(
+            "i",
+            "The values are measurements, one per period: an I chart computes its limits "
+            "from the variation between neighbouring points.",
+        )
+    if nv is not None:
+        proportion = kind == "proportion" or (
+            kind != "rate"
+            and whole
+            and bool(np.all(values[~np.isnan(values) & ~np.isnan(nv)] <= nv[~np.isnan(values)]))
+        )
+        if proportion:
+            return ChartSuggestion(
+                "p",
+                "The values count people (or events) out of a denominator that contains them, "
+                "e.g. children fully immunised out of children due: a P chart shows the "
+                "proportion with limits that widen when the denominator is small." + prime_note,
+            )
+        return ChartSuggestion(
+            "u",
+            "The values count events over an amount of exposure (patient-days, population, "
+            "visits) that can hold more than one event each: a U chart shows the rate with "
+            "limits that depend on the denominator." + prime_note,
+        )
+    if kind in ("count", "rate", "proportion") or (kind is None and whole):
+        if kind in ("rate", "proportion"):
+            reason = (
+                "A rate or proportion needs its denominator; without one, the counts are "
+                "charted as they are with a C chart. Give 'n' to get a P or U chart."
+            )
+        else:
+            reason = (
+                "The values are counts of events without a denominator: a C chart fits when "
+                "each period offers about the same opportunity (same population, same days)."
+            )
+        if v.size and np.median(v) == 0:
+            reason += (
+                " Most periods have zero events: the events are rare, so record the days "
+                "('t' chart) or cases ('g' chart) between events instead."
+            )
+        return ChartSuggestion("c", reason)
+    return ChartSuggestion(
+        "i",
+        "The values are measurements (or numbers with decimals), one per period: an I chart "
+        "computes its limits from the variation between neighbouring points.",
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Plot
+# --------------------------------------------------------------------------- #
+
+
+def plot_qic(
+    result: QicResult,
+    ax: Any = None,
+    title: str | None = None,
+    notes: Mapping[Any, str] | None = None,
+    ylabel: str | None = None,
+    xlabel: str | None = None,
+):
+    """Draw a run or control chart and return its matplotlib ``Figure``.
+
+    Line with points; centre line solid (median for run and G charts), control
+    limits dashed; points outside the limits drawn as larger diamonds in the
+    signal colour (so colour is never the only cue); a centre line with a runs
+    signal is drawn in the signal colour and labelled; parts separated by a
+    vertical line; excluded points drawn hollow; ``notes`` ({x: label}, e.g.
+    changes tested in PDSA cycles) as annotations. The figure is created with
+    ``matplotlib.figure.Figure`` unless ``ax`` is given, so no global pyplot
+    state is touched.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from phcpm.style import NEUTRAL, ORDINARY, SIGNAL
+
+    d = result.data
+    if ax is None:
+        fig = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    categorical = result.settings.get("categorical", False)
+    xplot = d["position"].to_numpy() if categorical else d["x"].to_numpy()
+
+    if not categorical:
+        ax.plot(xplot, d["y"], color=NEUTRAL, linewidth=1.2, zorder=2)
+    ordinary = ~d["sigma_signal"].to_numpy()
+    inc = d["include"].to_numpy()
+    ax.scatter(
+        xplot[ordinary & inc], d["y"][ordinary & inc], color=ORDINARY, s=22, marker="o", zorder=3
+    )
+    ax.scatter(
+        xplot[~inc],
+        d["y"][~inc],
+        facecolors="white",
+        edgecolors=ORDINARY,
+        s=22,
+        marker="o",
+        zorder=3,
+    )
+    sig = d["sigma_signal"].to_numpy()
+    ax.scatter(xplot[sig], d["y"][sig], color=SIGNAL, s=60, marker="D", zorder=4)
+
+    runs_flag = False
+    for _, piece in d.groupby("part", sort=True):
+        idx = piece.index.to_numpy()
+        xs = xplot[idx]
+        signal = bool(piece["runs_signal"].iloc[0])
+        runs_flag |= signal
+        ax.plot(
+            xs,
+            piece["cl"],
+            color=SIGNAL if signal else NEUTRAL,
+            linewidth=2.2 if signal else 1.5,
+            linestyle="-",
+            drawstyle="steps-mid",
+            zorder=1,
+        )
+        for col in ("ucl", "lcl"):
+            if piece[col].notna().any():
+                ax.plot(
+                    xs,
+                    piece[col],
+                    color=NEUTRAL,
+                    linestyle="--",
+                    linewidth=1,
+                    drawstyle="steps-mid",
+                    zorder=1,
+                )
+        last = piece.dropna(subset=["cl"]).tail(1)
+        if len(last):
+            label = "Median" if result.chart in ("run", "g") else "CL"
+            text = f"{label} {_fmt(float(last['cl'].iloc[0]))}"
+            ax.annotate(
+                text,
+                (xplot[last.index[0]], last["cl"].iloc[0]),
+                xytext=(4, 2),
+                textcoords="offset points",
+                fontsize=8,
+                color=SIGNAL if signal else NEUTRAL,
+            )
+    parts = d.groupby("part", sort=True)["position"].min().to_numpy()[1:]
+    for first in parts:
+        i = int(first) - 1
+        boundary = (
+            (float(xplot[i - 1]) + float(xplot[i])) / 2
+            if np.issubdtype(np.asarray(xplot).dtype, np.number)
+            else xplot[i]
+        )
+        ax.axvline(boundary, color=NEUTRAL, linestyle=":", linewidth=1)
+    if result.freeze is not None and result.freeze < len(d):
+        ax.axvline(xplot[result.freeze - 1], color=NEUTRAL, linestyle="-.", linewidth=0.8)
+
+    for key, label in (notes or {}).items():
+        match = d.index[d["x"] == key]
+        if len(match):
+            i = match[0]
+            ax.annotate(
+                label,
+                (xplot[i], d["y"].iloc[i]),
+                xytext=(0, 24),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                arrowprops={"arrowstyle": "->", "color": NEUTRAL},
+            )
+
+    ax.margins(x=0.1)
+    if categorical:
+        ax.set_xticks(d["position"].to_numpy(), [str(v) for v in d["x"]], rotation=45, ha="right")
+    ax.set_title(title if title is not None else CHARTS[result.chart].capitalize())
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    centre_label = "Median" if result.chart in ("run", "g") else "Centre line"
+    handles = [
+        Line2D([], [], color=ORDINARY, marker="o", linestyle="", label="Value"),
+        Line2D(
+            [],
+            [],
+            color=NEUTRAL,
+            linewidth=1.5,
+            label=centre_label,
+        ),
+    ]
+    if d["ucl"].notna().any():
+        handles.append(Line2D([], [], color=NEUTRAL, linestyle="--", label="Control limits"))
+    if sig.any():
+        handles.append(
+            Line2D([], [], color=SIGNAL, marker="D", linestyle="", label="Outside the limits")
+        )
+    if runs_flag:
+        handles.append(Line2D([], [], color=SIGNAL, linewidth=2.2, label="Runs signal"))
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
+    return fig
