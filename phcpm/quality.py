@@ -1,0 +1,1513 @@
+"""Data quality review of routine health facility data.
+
+This module follows the desk review described by the World Health Organization in
+*Data quality review: a toolkit for facility data quality assessment. Module 2: Desk
+review of data quality* (WHO, Geneva, 2017), with metric definitions from *Module 1:
+Framework and metrics* (WHO, 2017). The same checks are offered by the WHO Data
+Quality Tool for DHIS2 (University of Oslo, HISP Centre, with WHO).
+
+The four dimensions of the review, and the functions that check them:
+
+=================================  ===============================================
+Dimension                          Functions
+=================================  ===============================================
+1. Completeness and timeliness     :func:`reporting_completeness`,
+                                   :func:`reporting_timeliness`,
+                                   :func:`data_element_completeness`
+2. Internal consistency            :func:`outliers_sd`, :func:`outliers_modified_z`,
+                                   :func:`consistency_over_time`,
+                                   :func:`consistency_between`,
+                                   :func:`internal_checks`
+3. External comparison             :func:`external_comparison`
+4. Consistency of population data  :func:`denominator_consistency`,
+                                   :func:`coverage_over_100`
+=================================  ===============================================
+
+:func:`review` runs them all and adds the one-page summary.
+
+Input shape. Routine data are "tidy long": one row per org unit, period and data
+element, with the columns ``org_unit``, ``period`` (a monthly :class:`pandas.Period`;
+text such as ``"2024-01"`` is also accepted), ``data_element`` and ``value``. Every
+column name is a parameter. Reporting data have ``org_unit``, ``period``,
+``expected``, ``received`` and either ``on_time`` or both ``submitted_on`` and
+``deadline``.
+
+Results. Every check returns a new DataFrame with the columns in
+:data:`RESULT_COLUMNS`: ``org_unit, period, data_element, value, rule, threshold,
+statistic, severity, message``. ``rule`` names the check (see :data:`RULES`),
+``statistic`` is the number the rule looked at (a z-score, a ratio, a percentage),
+``threshold`` the limit it was compared with, and ``message`` says in plain words
+why the row was flagged. By default only flagged rows are returned; with
+``flagged_only=False`` every checked row is returned, with severity ``"ok"`` when it
+passed and ``"no_data"`` when it could not be checked (for example a zero
+denominator).
+
+The checks never change the data they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from phcpm.errors import InputError
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "RULES",
+    "SUMMARY_COLUMNS",
+    "WHO_DEFAULTS",
+    "ReviewResult",
+    "consistency_between",
+    "consistency_over_time",
+    "coverage_over_100",
+    "data_element_completeness",
+    "denominator_consistency",
+    "external_comparison",
+    "internal_checks",
+    "outliers_modified_z",
+    "outliers_sd",
+    "reporting_completeness",
+    "reporting_timeliness",
+    "review",
+]
+
+#: Columns of every result table, in this order.
+RESULT_COLUMNS = [
+    "org_unit",
+    "period",
+    "data_element",
+    "value",
+    "rule",
+    "threshold",
+    "statistic",
+    "severity",
+    "message",
+]
+
+#: Default limits, as recommended in WHO Data Quality Review Module 1 and 2 (2017),
+#: except the modified z-score cut-off, which is Iglewicz & Hoaglin's (1993).
+WHO_DEFAULTS = {
+    "outlier_moderate_sd": 2.0,
+    "outlier_extreme_sd": 3.0,
+    "modified_z_cutoff": 3.5,
+    "consistency_over_time": 0.33,
+    "consistency_over_time_years": 3,
+    "related_indicators": 0.10,
+    "reporting_completeness": 0.90,
+    "reporting_timeliness": 0.75,
+    "data_element_completeness": 0.90,
+    "external_comparison": 0.33,
+    "denominator_consistency": 0.10,
+    "coverage_limit": 100.0,
+}
+
+#: Plain-language description of every rule, for apps and lessons.
+RULES = {
+    "outlier_sd": "Value far from the unit's own average (standard deviations)",
+    "outlier_modified_z": "Value far from the unit's own median (modified z-score)",
+    "consistency_over_time": "This year's total compared with earlier years",
+    "related_indicators": "Ratio between two indicators that should move together",
+    "internal_check": "A part is larger than its whole (e.g. ANC4 above ANC1)",
+    "reporting_completeness": "Share of expected reports that arrived",
+    "reporting_timeliness": "Share of reports that arrived on time",
+    "data_element_completeness": "Share of received reports with this value filled in",
+    "external_comparison": "Routine coverage compared with a survey",
+    "denominator_consistency": "Two estimates of the same population compared",
+    "coverage_over_100": "Coverage above 100 % (numerator larger than target)",
+}
+
+_OK = "ok"
+_NO_DATA = "no_data"
+_FLAGGED = "flagged"
+_MODERATE = "moderate"
+_EXTREME = "extreme"
+_BAD_SEVERITIES = (_FLAGGED, _MODERATE, _EXTREME)
+_MEAN_AD_FACTOR = 1.253314  # sqrt(pi/2): mean absolute deviation of a normal / sigma
+_MAD_FACTOR = 0.6745  # 0.75 quantile of the standard normal: MAD of a normal / sigma
+
+
+# --------------------------------------------------------------------------- helpers
+def _need_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(
+            f"The {what} is not a table", todo="Give a pandas DataFrame (a table of rows)"
+        )
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        have = ", ".join(f"'{c}'" for c in df.columns) or "none"
+        raise InputError(
+            f"The {what} has no column {names}",
+            where=f"the {what} (its columns are: {have})",
+            todo="Rename your columns, or tell the function which column to use",
+        )
+
+
+def _as_number(series: pd.Series, what: str, column: str) -> pd.Series:
+    """A float copy of a column; text that is not a number raises InputError."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype("float64")
+    numbers = pd.to_numeric(series, errors="coerce")
+    bad = numbers.isna() & series.notna()
+    if bad.any():
+        first = series.index[bad.to_numpy()][0]
+        raise InputError(
+            f"The column '{column}' has text where a number is expected ({series.loc[first]!r})",
+            where=f"the {what}, row {first}",
+            todo="Correct the value, or leave the cell empty if it is unknown",
+        )
+    return numbers.astype("float64")
+
+
+def _as_monthly_period(series: pd.Series, what: str, column: str) -> pd.Series:
+    """Periods as a monthly Period column; text like '2024-01' is converted."""
+    if isinstance(series.dtype, pd.PeriodDtype):
+        if series.dtype.freq.rule_code not in ("M", "ME"):
+            raise InputError(
+                f"The periods in column '{column}' are not months ({series.dtype.freq.rule_code})",
+                where=f"the {what}",
+                todo="Give monthly data (one row per month)",
+            )
+        return series
+    codes, uniques = pd.factorize(series)
+    try:
+        index = pd.PeriodIndex([pd.Period(str(u), freq="M") for u in uniques], freq="M")
+    except (ValueError, TypeError):
+        raise InputError(
+            f"Some entries of column '{column}' are not months",
+            where=f"the {what}",
+            todo="Write months as 2024-01 (year, dash, month)",
+        ) from None
+    if (codes < 0).any():
+        raise InputError(
+            f"Some rows have no period in column '{column}'",
+            where=f"the {what}",
+            todo="Fill in the month of every row",
+        )
+    return pd.Series(index[codes], index=series.index, name=series.name)
+
+
+def _routine(
+    data: pd.DataFrame, org_unit: str, period: str, data_element: str, value: str
+) -> pd.DataFrame:
+    """A new frame with the four standard columns, checked and typed."""
+    _need_columns(data, [org_unit, period, data_element, value], "routine data")
+    return pd.DataFrame(
+        {
+            "org_unit": data[org_unit].array,
+            "period": _as_monthly_period(data[period], "routine data", period).array,
+            "data_element": data[data_element].array,
+            "value": _as_number(data[value], "routine data", value).to_numpy(),
+        }
+    )
+
+
+def _codes(*columns) -> np.ndarray:
+    """One integer group code (0, 1, 2, ...) per row for the combination of the columns."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(col)
+        key = key * (len(uniques) + 1) + (codes + 1)
+        key = pd.factorize(key)[0].astype(np.int64)  # keep the numbers small
+    return key
+
+
+def _wide(frame: pd.DataFrame, index: list[str], column: str, wanted: list) -> pd.DataFrame:
+    """Sum ``value`` into one column per ``wanted`` item; all-missing cells stay missing."""
+    sums = frame.groupby(index + [column], sort=True, observed=True)["value"].sum(min_count=1)
+    return sums.unstack(column).reindex(columns=wanted)
+
+
+def _fmt(values: pd.Series, spec: str = "{:,.0f}") -> pd.Series:
+    """Numbers as text; each distinct number is formatted once (fast on big tables)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype="float64"), use_na_sentinel=True)
+    texts = np.array([spec.format(u) for u in uniques] + ["unknown"], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
+
+
+_NO_DATA_TEXT = {
+    "outlier_sd": "Too few values, or all equal: cannot be tested.",
+    "outlier_modified_z": "All values equal: cannot be tested.",
+    "consistency_over_time": "Cannot compare: a year has no data, or the earlier total is zero.",
+    "related_indicators": "Cannot compare: the second indicator is zero or missing.",
+    "internal_check": "Cannot check: one of the two values is missing.",
+    "reporting_completeness": "No reports expected: cannot compute.",
+    "reporting_timeliness": "No reports to count: cannot compute.",
+    "data_element_completeness": "No reports received: cannot compute.",
+    "external_comparison": "No survey value to compare with.",
+    "denominator_consistency": "Cannot compare: the second estimate is zero or missing.",
+    "coverage_over_100": "No coverage value.",
+}
+
+
+def _result(
+    frame: pd.DataFrame,
+    rule: str,
+    threshold,
+    statistic,
+    severity: np.ndarray,
+    message_fn,
+    flagged_only: bool,
+    no_data_text: str | None = None,
+) -> pd.DataFrame:
+    """Assemble the standard result table.
+
+    ``message_fn`` receives the flagged rows only (in their original order) and
+    returns their messages; other rows get a fixed text, so building a full table
+    costs little even for millions of rows.
+    """
+    out = pd.DataFrame(
+        {
+            "org_unit": frame["org_unit"].array,
+            "period": frame["period"].array if "period" in frame else None,
+            "data_element": frame["data_element"].array if "data_element" in frame else None,
+            "value": np.asarray(frame["value"], dtype="float64"),
+            "rule": rule,
+            "threshold": np.asarray(threshold, dtype="float64")
+            if np.ndim(threshold)
+            else float(threshold),
+            "statistic": np.asarray(statistic, dtype="float64"),
+            "severity": pd.array(np.asarray(severity, dtype=object), dtype="str"),
+        }
+    )
+    bad = np.isin(np.asarray(severity, dtype=object), _BAD_SEVERITIES)
+    if flagged_only:
+        out = out[bad].reset_index(drop=True)
+        out["message"] = message_fn(out).astype("str") if len(out) else pd.Series([], dtype="str")
+    else:
+        text = np.full(len(out), "Passed this check.", dtype=object)
+        text[np.asarray(severity, dtype=object) == _NO_DATA] = no_data_text or _NO_DATA_TEXT[rule]
+        if bad.any():
+            text[bad] = message_fn(out[bad].reset_index(drop=True)).to_numpy(dtype=object)
+        out["message"] = pd.array(text, dtype="str")
+    out["rule"] = out["rule"].astype("str")
+    return out[RESULT_COLUMNS]
+
+
+def _empty_result() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="object") for c in RESULT_COLUMNS})
+
+
+# ------------------------------------------------------------------------ outliers
+def _outlier_groups(frame: pd.DataFrame, window: str) -> np.ndarray:
+    if window == "all":
+        return _codes(frame["org_unit"], frame["data_element"])
+    if window == "year":
+        years = pd.PeriodIndex(frame["period"]).year
+        return _codes(frame["org_unit"], frame["data_element"], np.asarray(years))
+    raise InputError(f"Unknown window {window!r}", todo="Use window='all' (every period) or 'year'")
+
+
+def _sd_scores(x: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, SD (n - 1) and z of every value within its group; NaN values are ignored."""
+    present = ~np.isnan(x)
+    ngroups = int(key.max()) + 1 if len(key) else 0
+    n = np.bincount(key, weights=present, minlength=ngroups)
+    total = np.bincount(key, weights=np.where(present, x, 0.0), minlength=ngroups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        dev = np.where(present, x - mean[key], 0.0)
+        ss = np.bincount(key, weights=dev * dev, minlength=ngroups)
+        sd = np.sqrt(ss / (n - 1))
+        sd[n < 2] = np.nan
+        z = (x - mean[key]) / sd[key]
+    z[sd[key] == 0] = np.nan  # all values equal: nothing stands out
+    return mean[key], sd[key], z
+
+
+def _sd_core(frame: pd.DataFrame, moderate: float, extreme: float, window: str):
+    key = _outlier_groups(frame, window)
+    mean, sd, z = _sd_scores(frame["value"].to_numpy(), key)
+    absz = np.abs(z)
+    severity = np.full(len(z), _OK, dtype=object)
+    severity[np.isnan(z)] = _NO_DATA
+    severity[absz >= moderate] = _MODERATE
+    severity[absz >= extreme] = _EXTREME
+    return mean, sd, z, severity
+
+
+def _sd_result(frame, mean, sd, z, severity, moderate, extreme, flagged_only):
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    idx = np.flatnonzero(keep)
+
+    def messages(out: pd.DataFrame) -> pd.Series:
+        m = out["statistic"]
+        direction = np.where(m > 0, "above", "below")
+        text = (
+            out["severity"].str.capitalize()
+            + " outlier: "
+            + _fmt(out["value"])
+            + " is "
+            + _fmt(m.abs(), "{:.1f}")
+            + " standard deviations "
+            + direction
+            + " the average of "
+            + _fmt(pd.Series(mean[idx], index=out.index), "{:,.1f}")
+            + " (SD "
+            + _fmt(pd.Series(sd[idx], index=out.index), "{:,.1f}")
+            + ") for "
+            + out["data_element"].astype(str)
+            + " in "
+            + out["org_unit"].astype(str)
+            + ", "
+            + out["period"].astype(str)
+            + ". Check the register and the report for this month."
+        )
+        return text
+
+    threshold = np.where(np.abs(z) >= extreme, extreme, moderate)
+    return _result(frame, "outlier_sd", threshold, z, severity, messages, flagged_only)
+
+
+def outliers_sd(
+    data: pd.DataFrame,
+    *,
+    moderate: float = WHO_DEFAULTS["outlier_moderate_sd"],
+    extreme: float = WHO_DEFAULTS["outlier_extreme_sd"],
+    window: str = "all",
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> pd.DataFrame:
+    """Values far from the mean of their own series (WHO DQR outlier metric).
+
+    Source: WHO, *Data quality review, Module 1: Framework and metrics* and *Module 2:
+    Desk review of data quality* (2017), metric "identification of outliers": a
+    monthly value is an *extreme* outlier when it lies at least 3 standard
+    deviations from the mean of its series and a *moderate* outlier when it lies
+    between 2 and 3 standard deviations from it.
+
+    Convention: the series is one org unit and one data element over every period
+    given (``window="all"``), or over each calendar year (``window="year"``). The
+    mean and the standard deviation (sample SD, divisor ``n - 1``) are computed from
+    the whole series *including the value being tested*, as the WHO Data Quality
+    Tool does (its ``getVariance`` divides by ``n - 1``; the z-score of every value
+    uses the statistics of the whole series). A value is flagged when
+    ``|z| >= moderate`` (``>= extreme`` makes it extreme); z is not rounded.
+    Missing values are skipped. When all values are equal (SD = 0) or fewer than two
+    are present, nothing can be flagged (severity ``"no_data"`` with
+    ``flagged_only=False``). ``threshold`` is the limit that was crossed.
+
+    Because the tested value is inside the mean and SD, ``|z|`` cannot exceed
+    ``(n - 1) / sqrt(n)``: a series needs at least 6 values to show a moderate
+    outlier and at least 11 to show an extreme one. Use :func:`outliers_modified_z`
+    for short series.
+    """
+    if not 0 < moderate <= extreme:
+        raise InputError(
+            "The outlier limits are in the wrong order",
+            todo="Give 0 < moderate <= extreme, for example 2 and 3",
+        )
+    frame = _routine(data, org_unit, period, data_element, value)
+    if frame.empty:
+        return _empty_result()
+    mean, sd, z, severity = _sd_core(frame, moderate, extreme, window)
+    return _sd_result(frame, mean, sd, z, severity, moderate, extreme, flagged_only)
+
+
+def _modified_z(x: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median, scale and modified z-score per value within its group."""
+    median = pd.Series(x).groupby(key, sort=False).transform("median").to_numpy()
+    absdev = np.abs(x - median)
+    mad = pd.Series(absdev).groupby(key, sort=False).transform("median").to_numpy()
+    present = ~np.isnan(x)
+    ngroups = int(key.max()) + 1 if len(key) else 0
+    n = np.bincount(key, weights=present, minlength=ngroups)
+    adsum = np.bincount(key, weights=np.where(present, absdev, 0.0), minlength=ngroups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_ad = (adsum / n)[key]
+        z_mad = _MAD_FACTOR * (x - median) / mad
+        z_mean = (x - median) / (_MEAN_AD_FACTOR * mean_ad)
+    use_mean = mad == 0
+    z = np.where(use_mean, z_mean, z_mad)
+    z[use_mean & (mean_ad == 0)] = np.nan  # all values equal
+    scale = np.where(use_mean, mean_ad, mad)
+    return median, scale, z
+
+
+def _mz_core(frame: pd.DataFrame, cutoff: float, window: str):
+    key = _outlier_groups(frame, window)
+    median, _, z = _modified_z(frame["value"].to_numpy(), key)
+    severity = np.full(len(z), _OK, dtype=object)
+    severity[np.isnan(z)] = _NO_DATA
+    severity[np.abs(z) > cutoff] = _FLAGGED
+    return median, z, severity
+
+
+def _mz_result(frame, median, z, severity, cutoff, flagged_only):
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    idx = np.flatnonzero(keep)
+
+    def messages(out: pd.DataFrame) -> pd.Series:
+        med = pd.Series(median[idx], index=out.index)
+        direction = np.where(out["statistic"] > 0, "above", "below")
+        text = (
+            "Outlier: "
+            + _fmt(out["value"])
+            + " is far "
+            + direction
+            + " the usual value of "
+            + _fmt(med, "{:,.1f}")
+            + " (modified z-score "
+            + _fmt(out["statistic"], "{:.1f}")
+            + ") for "
+            + out["data_element"].astype(str)
+            + " in "
+            + out["org_unit"].astype(str)
+            + ", "
+            + out["period"].astype(str)
+            + ". Check the register and the report for this month."
+        )
+        return text
+
+    return _result(frame, "outlier_modified_z", cutoff, z, severity, messages, flagged_only)
+
+
+def outliers_modified_z(
+    data: pd.DataFrame,
+    *,
+    cutoff: float = WHO_DEFAULTS["modified_z_cutoff"],
+    window: str = "all",
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> pd.DataFrame:
+    """Values far from the median of their own series (modified z-score).
+
+    Source: Iglewicz B, Hoaglin DC. *How to detect and handle outliers.* ASQC Basic
+    References in Quality Control, vol. 16, 1993: ``M = 0.6745 (x - median) / MAD``,
+    where MAD is the median of the absolute deviations from the median; values
+    with ``|M| > 3.5`` are potential outliers. The WHO Data Quality Tool for DHIS2
+    offers the same score as its robust alternative to the SD method.
+
+    Convention: series as in :func:`outliers_sd` (one org unit and data element,
+    all periods or each calendar year, including the tested value). Medians of an
+    even number of values are the mean of the two middle ones. When MAD is 0
+    (half or more of the values are equal) the score uses the mean absolute
+    deviation from the median instead: ``M = (x - median) / (1.253314 MeanAD)``,
+    the documented fallback (IBM SPSS Statistics algorithms, after Iglewicz and
+    Hoaglin; 1.253314 = sqrt(pi/2)). The WHO Data Quality Tool's own code computes
+    this fallback in a branch that never runs; here it is applied as documented.
+    A value is flagged when ``|M| > cutoff`` (strictly). If every value is equal,
+    nothing is flagged (severity ``"no_data"`` with ``flagged_only=False``).
+    """
+    if cutoff <= 0:
+        raise InputError("The cut-off must be above zero", todo="Use 3.5, the usual value")
+    frame = _routine(data, org_unit, period, data_element, value)
+    if frame.empty:
+        return _empty_result()
+    median, z, severity = _mz_core(frame, cutoff, window)
+    return _mz_result(frame, median, z, severity, cutoff, flagged_only)
+
+
+# --------------------------------------------------------------- annual totals
+def _annual_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Yearly sums per org unit and data element (all-missing years stay missing)."""
+    years = pd.PeriodIndex(frame["period"]).year
+    tmp = pd.DataFrame(
+        {
+            "org_unit": frame["org_unit"].array,
+            "data_element": frame["data_element"].array,
+            "year": np.asarray(years),
+            "value": frame["value"].to_numpy(),
+        }
+    )
+    return (
+        tmp.groupby(["org_unit", "data_element", "year"], sort=True, observed=True)["value"]
+        .sum(min_count=1)
+        .reset_index()
+    )
+
+
+def _relative_flags(
+    ratio: np.ndarray, expected: np.ndarray | float, limit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = ratio / expected - 1.0
+    # A ratio exactly at the limit passes ("more than 33 %"); the tiny margin keeps
+    # 1.1 / 1.0 - 1 = 0.10000000000000009 from counting as "more than 10 %".
+    over = np.abs(rel) > limit + 1e-9
+    severity = np.where(np.isnan(rel), _NO_DATA, np.where(over, _FLAGGED, _OK))
+    return severity.astype(object), rel
+
+
+def _forecast(matrix: np.ndarray) -> np.ndarray:
+    """Least-squares straight line through each row (x = 0..k-1), read at x = k.
+
+    Same as the WHO Data Quality Tool's forecast (``regression('linear')`` on the
+    preceding years, extended by one year).
+    """
+    k = matrix.shape[1]
+    x = np.arange(k, dtype="float64")
+    xbar = x.mean()
+    ybar = matrix.mean(axis=1)
+    sxx = ((x - xbar) ** 2).sum()
+    slope = ((matrix - ybar[:, None]) * (x - xbar)).sum(axis=1) / sxx if k > 1 else 0.0
+    return ybar + slope * (k - xbar)
+
+
+def consistency_over_time(
+    data: pd.DataFrame,
+    *,
+    year: int | None = None,
+    years: int = WHO_DEFAULTS["consistency_over_time_years"],
+    method: str = "mean",
+    threshold: float = WHO_DEFAULTS["consistency_over_time"],
+    compare_to: str = "expected",
+    data_elements: Sequence[str] | None = None,
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> pd.DataFrame:
+    """This year's total compared with the preceding years (WHO DQR metric).
+
+    Source: WHO, *Data quality review, Module 2: Desk review of data quality* (2017),
+    metric "consistency over time": the ratio of the current year's value to the
+    mean of the three preceding years; a ratio more than 33 % away from the
+    comparison value is flagged. The alternative for indicators with a steady trend
+    compares the current year with the value forecast by a straight line through
+    the preceding years (``method="trend"``; WHO Data Quality Tool).
+
+    Convention: yearly totals are sums of the monthly values of each calendar year
+    (missing months are not filled in, so a year with missing reports looks low:
+    check completeness first). ``year`` defaults to the latest year in the data.
+    All ``years`` preceding years must have data, otherwise the row is
+    ``"no_data"``; a reference of 0 also gives ``"no_data"``.
+    ``compare_to="expected"`` flags ``|ratio - 1| > threshold``; ``"overall"`` flags
+    ``|ratio / overall ratio - 1| > threshold``, the overall ratio being that of all
+    org units added together (the DQR subnational comparison with the national
+    ratio). ``statistic`` is the org unit's ratio.
+    """
+    if method not in ("mean", "trend"):
+        raise InputError(
+            f"Unknown method {method!r}", todo="Use method='mean' (average) or 'trend'"
+        )
+    if compare_to not in ("expected", "overall"):
+        raise InputError(
+            f"Unknown comparison {compare_to!r}", todo="Use compare_to='expected' or 'overall'"
+        )
+    if years < 1:
+        raise InputError("At least one earlier year is needed", todo="Use years=3")
+    frame = _routine(data, org_unit, period, data_element, value)
+    if data_elements is not None:
+        frame = frame[frame["data_element"].isin(list(data_elements)).to_numpy()]
+    if frame.empty:
+        return _empty_result()
+    totals = _annual_totals(frame)
+    current = int(totals["year"].max()) if year is None else int(year)
+    wanted = list(range(current - years, current + 1))
+    wide = _wide(totals, ["org_unit", "data_element"], "year", wanted)
+    past = wide[wanted[:-1]].to_numpy(dtype="float64")
+    now = wide[current].to_numpy(dtype="float64")
+    complete = ~np.isnan(past).any(axis=1)
+    reference = past.mean(axis=1) if method == "mean" else _forecast(past)
+    reference = np.where(complete, reference, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(reference != 0, now / reference, np.nan)
+    if compare_to == "overall":
+        ok = ~np.isnan(ratio)
+        elements = wide.index.get_level_values("data_element")
+        nsum = pd.Series(np.where(ok, now, 0.0)).groupby(np.asarray(elements)).transform("sum")
+        rsum = (
+            pd.Series(np.where(ok, reference, 0.0)).groupby(np.asarray(elements)).transform("sum")
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = (nsum / rsum).to_numpy()
+    else:
+        expected = np.ones(len(ratio))
+    severity, _ = _relative_flags(ratio, expected, threshold)
+    out_frame = pd.DataFrame(
+        {
+            "org_unit": wide.index.get_level_values("org_unit"),
+            "period": pd.Period(year=current, freq="Y"),
+            "data_element": wide.index.get_level_values("data_element"),
+            "value": now,
+        }
+    )
+    what = "the average of the" if method == "mean" else "the trend of the"
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    ref_kept = pd.Series(reference[keep])
+    exp_kept = pd.Series(expected[keep])
+
+    def messages(out: pd.DataFrame) -> pd.Series:
+        ref = ref_kept.set_axis(out.index)
+        exp = exp_kept.set_axis(out.index)
+        direction = np.where(out["statistic"] > exp, "higher", "lower")
+        text = (
+            out["data_element"].astype(str)
+            + " in "
+            + out["org_unit"].astype(str)
+            + f": {current} total "
+            + _fmt(out["value"])
+            + " is "
+            + direction
+            + f" than expected from {what} {years} previous years ("
+            + _fmt(ref)
+            + "); ratio "
+            + _fmt(out["statistic"], "{:.2f}")
+            + " against "
+            + _fmt(exp, "{:.2f}")
+            + f" (allowed ±{threshold * 100:.0f} %). Look for missing or extra reports."
+        )
+        return text
+
+    return _result(
+        out_frame,
+        "consistency_over_time",
+        threshold,
+        ratio,
+        severity,
+        messages,
+        flagged_only,
+        f"Cannot compare: {current} or one of the {years} previous years has no data, "
+        "or the earlier total is zero.",
+    )
+
+
+def consistency_between(
+    data: pd.DataFrame,
+    numerator: str = "ANC1",
+    denominator: str = "PENTA1",
+    *,
+    expected_ratio: float = 1.0,
+    tolerance: float = WHO_DEFAULTS["related_indicators"],
+    compare_to: str = "expected",
+    by: str = "year",
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> pd.DataFrame:
+    """Ratio of two related indicators (WHO DQR "consistency between indicators").
+
+    Source: WHO, *Data quality review, Module 2: Desk review of data quality* (2017):
+    indicators that should move together, such as ANC1 and the first dose of
+    pentavalent vaccine (PENTA1), are compared; with ``expected_ratio=1`` a ratio
+    more than 10 % away from 1 is flagged.
+
+    Convention: ``by="year"`` compares calendar-year totals (the DQR way; monthly
+    ratios swing with vaccination sessions), ``by="period"`` compares month by
+    month. ``compare_to="overall"`` uses the ratio of all org units together as the
+    expected ratio (the DQR subnational comparison with the national ratio).
+    A zero or missing denominator gives ``"no_data"``. ``value`` is the numerator
+    total and ``statistic`` the ratio.
+    """
+    if by not in ("year", "period"):
+        raise InputError(f"Unknown grouping {by!r}", todo="Use by='year' or by='period'")
+    frame = _routine(data, org_unit, period, data_element, value)
+    frame = frame[frame["data_element"].isin([numerator, denominator]).to_numpy()]
+    if frame.empty:
+        return _empty_result()
+    if by == "year":
+        frame = frame.assign(period=pd.PeriodIndex(frame["period"]).asfreq("Y", how="end"))
+    wide = _wide(frame, ["org_unit", "period"], "data_element", [numerator, denominator])
+    num = wide[numerator].to_numpy(dtype="float64")
+    den = wide[denominator].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(den > 0, num / den, np.nan)
+    if compare_to == "overall":
+        ok = ~np.isnan(ratio)
+        periods = np.asarray(wide.index.get_level_values("period").astype(str))
+        ns = pd.Series(np.where(ok, num, 0.0)).groupby(periods).transform("sum").to_numpy()
+        ds = pd.Series(np.where(ok, den, 0.0)).groupby(periods).transform("sum").to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = ns / ds
+    elif compare_to == "expected":
+        expected = np.full(len(ratio), float(expected_ratio))
+    else:
+        raise InputError(
+            f"Unknown comparison {compare_to!r}", todo="Use compare_to='expected' or 'overall'"
+        )
+    severity, _ = _relative_flags(ratio, expected, tolerance)
+    out_frame = pd.DataFrame(
+        {
+            "org_unit": wide.index.get_level_values("org_unit"),
+            "period": wide.index.get_level_values("period"),
+            "data_element": f"{numerator}/{denominator}",
+            "value": num,
+        }
+    )
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    den_kept, exp_kept = pd.Series(den[keep]), pd.Series(expected[keep])
+
+    def messages(out: pd.DataFrame) -> pd.Series:
+        d = den_kept.set_axis(out.index)
+        e = exp_kept.set_axis(out.index)
+        text = (
+            f"{numerator} ("
+            + _fmt(out["value"])
+            + f") and {denominator} ("
+            + _fmt(d)
+            + ") in "
+            + out["org_unit"].astype(str)
+            + ", "
+            + out["period"].astype(str)
+            + ": ratio "
+            + _fmt(out["statistic"], "{:.2f}")
+            + ", expected about "
+            + _fmt(e, "{:.2f}")
+            + f" (±{tolerance * 100:.0f} %). One of the two counts may be wrong."
+        )
+        return text
+
+    return _result(
+        out_frame,
+        "related_indicators",
+        tolerance,
+        ratio,
+        severity,
+        messages,
+        flagged_only,
+        f"Cannot compare: {denominator} is zero or missing.",
+    )
+
+
+def internal_checks(
+    data: pd.DataFrame,
+    pairs: Sequence[tuple[str, str]] = (("ANC4", "ANC1"), ("PENTA3", "PENTA1")),
+    *,
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> pd.DataFrame:
+    """A part larger than its whole in the same month (numerator <= denominator).
+
+    Source: WHO, *Data quality review, Module 2* (2017), internal consistency:
+    women with four antenatal visits are a subset of those with a first visit
+    (ANC4 <= ANC1) and third doses cannot outnumber first doses for a cohort
+    (PENTA3 <= PENTA1). Each pair is ``(part, whole)``.
+
+    Convention: checked per org unit and month; ``statistic`` is part / whole and
+    ``threshold`` is 1. Months with either value missing are ``"no_data"``; a whole
+    of 0 with a part above 0 is flagged (ratio infinite). Month by month a third
+    dose can legitimately exceed first doses given in the same month; read the flags
+    together with yearly totals.
+    """
+    frame = _routine(data, org_unit, period, data_element, value)
+    results = []
+    for part, whole in pairs:  # loop over a handful of rules, not over rows
+        sub = frame[frame["data_element"].isin([part, whole]).to_numpy()]
+        wide = _wide(sub, ["org_unit", "period"], "data_element", [part, whole])
+        p = wide[part].to_numpy(dtype="float64")
+        w = wide[whole].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(w > 0, p / w, np.where(p > 0, np.inf, np.nan))
+        severity = np.where(
+            np.isnan(p) | np.isnan(w), _NO_DATA, np.where(p > w, _FLAGGED, _OK)
+        ).astype(object)
+        out_frame = pd.DataFrame(
+            {
+                "org_unit": wide.index.get_level_values("org_unit"),
+                "period": wide.index.get_level_values("period"),
+                "data_element": f"{part}<={whole}",
+                "value": p,
+            }
+        )
+        keep = np.isin(severity, _BAD_SEVERITIES)
+        w_kept = pd.Series(w[keep])
+
+        def messages(out, part=part, whole=whole, w_kept=w_kept):
+            wv = w_kept.set_axis(out.index)
+            text = (
+                f"{part} ("
+                + _fmt(out["value"])
+                + f") is higher than {whole} ("
+                + _fmt(wv)
+                + ") in "
+                + out["org_unit"].astype(str)
+                + ", "
+                + out["period"].astype(str)
+                + f". {part} cannot be more than {whole}: check both numbers."
+            )
+            return text
+
+        results.append(
+            _result(out_frame, "internal_check", 1.0, ratio, severity, messages, flagged_only)
+        )
+    if not results:
+        return _empty_result()
+    return pd.concat(results, ignore_index=True)
+
+
+# ------------------------------------------------------ completeness and timeliness
+def _reporting(
+    reporting: pd.DataFrame,
+    org_unit: str,
+    period: str,
+    expected: str,
+    received: str,
+    on_time: str,
+    submitted_on: str,
+    deadline: str,
+    dataset: str,
+    need_timeliness: bool,
+) -> pd.DataFrame:
+    _need_columns(reporting, [org_unit, period, expected, received], "reporting data")
+    out = pd.DataFrame(
+        {
+            "org_unit": reporting[org_unit].array,
+            "period": reporting[period].array,
+            "data_element": reporting[dataset].array if dataset in reporting else "reports",
+            "expected": _as_number(reporting[expected], "reporting data", expected).to_numpy(),
+            "received": _as_number(reporting[received], "reporting data", received).to_numpy(),
+        }
+    )
+    if need_timeliness:
+        if on_time in reporting:
+            out["on_time"] = _as_number(reporting[on_time], "reporting data", on_time).to_numpy()
+        elif submitted_on in reporting and deadline in reporting:
+            sub = pd.to_datetime(reporting[submitted_on], errors="coerce")
+            due = pd.to_datetime(reporting[deadline], errors="coerce")
+            timely = (sub <= due) & (out["received"].to_numpy() > 0)
+            out["on_time"] = np.where(timely, out["received"].to_numpy(), 0.0)
+        else:
+            raise InputError(
+                "The reporting data say nothing about timeliness",
+                where=f"the reporting data (no column '{on_time}', or '{submitted_on}' "
+                f"and '{deadline}')",
+                todo="Add an on-time column, or the submission date and the deadline",
+            )
+    return out
+
+
+def _rate_table(
+    rep: pd.DataFrame,
+    top: str,
+    bottom: str,
+    threshold: float,
+    rule: str,
+    flagged_only: bool,
+    per_period: bool,
+    words: tuple[str, str],
+) -> pd.DataFrame:
+    keys = ["org_unit", "data_element"] + (["period"] if per_period else [])
+    sums = rep.groupby(keys, sort=True, observed=True)[[top, bottom]].sum().reset_index()
+    t = sums[top].to_numpy(dtype="float64")
+    b = sums[bottom].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(b > 0, t / b, np.nan)
+    severity = np.where(np.isnan(rate), _NO_DATA, np.where(rate < threshold, _FLAGGED, _OK))
+    if not per_period:
+        sums["period"] = None
+    sums["value"] = t
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    b_kept = pd.Series(b[keep])
+    got, of = words
+
+    def messages(out: pd.DataFrame) -> pd.Series:
+        bb = b_kept.set_axis(out.index)
+        when = "" if not per_period else (", " + out["period"].astype(str))
+        text = (
+            out["org_unit"].astype(str)
+            + when
+            + f": {got} "
+            + _fmt(out["value"])
+            + f" of {of} "
+            + _fmt(bb)
+            + " ("
+            + _fmt(out["statistic"] * 100, "{:.0f}")
+            + f" %), below the {threshold * 100:.0f} % target."
+        )
+        return text
+
+    return _result(sums, rule, threshold, rate, severity.astype(object), messages, flagged_only)
+
+
+def reporting_completeness(
+    reporting: pd.DataFrame,
+    *,
+    threshold: float = WHO_DEFAULTS["reporting_completeness"],
+    per_period: bool = False,
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    expected: str = "expected",
+    received: str = "received",
+    dataset: str = "dataset",
+) -> pd.DataFrame:
+    """Reports received out of reports expected (WHO DQR completeness of reporting).
+
+    Source: WHO, *Data quality review, Module 1: Framework and metrics* (2017),
+    metric "completeness of facility reporting": reports received divided by
+    reports expected; an org unit below 90 % is flagged.
+
+    Convention: summed over every period given, per org unit (and per data set if
+    the reporting data have a ``dataset`` column, shown in ``data_element``);
+    ``per_period=True`` gives one row per month. ``statistic`` is the proportion
+    (0.9 = 90 %). Nothing expected gives ``"no_data"``. A unit is flagged when the
+    proportion is strictly below the threshold.
+    """
+    rep = _reporting(reporting, org_unit, period, expected, received, "", "", "", dataset, False)
+    return _rate_table(
+        rep,
+        "received",
+        "expected",
+        threshold,
+        "reporting_completeness",
+        flagged_only,
+        per_period,
+        ("received", "expected"),
+    )
+
+
+def reporting_timeliness(
+    reporting: pd.DataFrame,
+    *,
+    threshold: float = WHO_DEFAULTS["reporting_timeliness"],
+    denominator: str = "received",
+    per_period: bool = False,
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    expected: str = "expected",
+    received: str = "received",
+    on_time: str = "on_time",
+    submitted_on: str = "submitted_on",
+    deadline: str = "deadline",
+    dataset: str = "dataset",
+) -> pd.DataFrame:
+    """Reports received on time (WHO DQR timeliness of reporting).
+
+    Source: WHO, *Data quality review, Module 1: Framework and metrics* (2017),
+    metric "timeliness of facility reporting": reports received by the deadline
+    divided by reports received; an org unit below 75 % is flagged.
+
+    Convention: ``on_time`` is used when present; otherwise a received report is on
+    time when ``submitted_on <= deadline`` (both dates). ``denominator="expected"``
+    divides by expected reports instead (the DHIS2 "reporting rate on time").
+    Summed over all periods given, per org unit (and data set).
+    """
+    if denominator not in ("received", "expected"):
+        raise InputError(
+            f"Unknown denominator {denominator!r}",
+            todo="Use denominator='received' or 'expected'",
+        )
+    rep = _reporting(
+        reporting,
+        org_unit,
+        period,
+        expected,
+        received,
+        on_time,
+        submitted_on,
+        deadline,
+        dataset,
+        True,
+    )
+    return _rate_table(
+        rep,
+        "on_time",
+        denominator,
+        threshold,
+        "reporting_timeliness",
+        flagged_only,
+        per_period,
+        ("on time", denominator),
+    )
+
+
+def data_element_completeness(
+    data: pd.DataFrame,
+    reporting: pd.DataFrame | None = None,
+    *,
+    threshold: float = WHO_DEFAULTS["data_element_completeness"],
+    zero_is_missing: bool = False,
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+    received: str = "received",
+) -> pd.DataFrame:
+    """Share of received reports in which a data element is filled in.
+
+    Source: WHO, *Data quality review, Module 1: Framework and metrics* (2017),
+    metric "completeness of indicator data": values present divided by reports
+    received; below 90 % is flagged. Module 2 notes that zeros may have to be
+    treated as missing where a zero is implausible (``zero_is_missing=True``).
+
+    Convention: with ``reporting``, the months counted are those in which the org
+    unit's report was received (``received > 0`` for any data set). Without it,
+    every month from the first to the last month in the data is expected from
+    every org unit. Per org unit and data element; ``statistic`` is the
+    proportion.
+    """
+    frame = _routine(data, org_unit, period, data_element, value)
+    if frame.empty:
+        return _empty_result()
+    x = frame["value"]
+    present = x.notna() & (~(x == 0) if zero_is_missing else True)
+    frame = frame.assign(present=present.astype("float64"))
+    elements = pd.unique(frame["data_element"])
+    if reporting is not None:
+        _need_columns(reporting, [org_unit, period, received], "reporting data")
+        rec = pd.DataFrame(
+            {
+                "org_unit": reporting[org_unit].array,
+                "period": _as_monthly_period(
+                    reporting[period], "reporting data", period
+                ).to_numpy(),
+                "received": _as_number(reporting[received], "reporting data", received).to_numpy(),
+            }
+        )
+        rec = rec.groupby(["org_unit", "period"], observed=True)["received"].max().reset_index()
+        rec = rec[rec["received"].to_numpy() > 0][["org_unit", "period"]]
+    else:
+        first, last = frame["period"].min(), frame["period"].max()
+        months = pd.period_range(first, last, freq="M")
+        units = pd.unique(frame["org_unit"])
+        rec = pd.DataFrame(
+            {
+                "org_unit": np.repeat(units, len(months)),
+                "period": np.tile(np.asarray(months), len(units)),
+            }
+        )
+    n_received = rec.groupby("org_unit", observed=True).size().rename("received")
+    got = (
+        frame.drop_duplicates(["org_unit", "period", "data_element"])
+        .merge(rec, on=["org_unit", "period"], how="inner")
+        .groupby(["org_unit", "data_element"], observed=True)["present"]
+        .sum()
+    )
+    grid = pd.MultiIndex.from_product(
+        [n_received.index, elements], names=["org_unit", "data_element"]
+    )
+    table = pd.DataFrame({"filled": got.reindex(grid, fill_value=0.0)}).reset_index()
+    table["received"] = n_received.reindex(table["org_unit"]).to_numpy(dtype="float64")
+    return _rate_table(
+        table,
+        "filled",
+        "received",
+        threshold,
+        "data_element_completeness",
+        flagged_only,
+        False,
+        ("values filled in", "received"),
+    )
+
+
+# ------------------------------------------------------------- external comparison
+def external_comparison(
+    routine: pd.DataFrame,
+    survey: pd.DataFrame,
+    *,
+    tolerance: float = WHO_DEFAULTS["external_comparison"],
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    data_element: str = "data_element",
+    value: str = "value",
+    period: str = "period",
+) -> pd.DataFrame:
+    """Routine coverage compared with a survey estimate (WHO DQR dimension 3).
+
+    Source: WHO, *Data quality review, Module 2* (2017), "external comparison": the
+    ratio of coverage from routine data to coverage from a population survey
+    (for example DHS or MICS) for the same area and year; a ratio more than 33 %
+    away from 1 is flagged.
+
+    Both tables have ``org_unit``, ``data_element`` and ``value`` (coverage in %),
+    and optionally ``period``; rows are matched on the columns both tables have.
+    ``statistic`` is routine / survey; a missing or zero survey value gives
+    ``"no_data"``.
+    """
+    _need_columns(routine, [org_unit, data_element, value], "routine coverage")
+    _need_columns(survey, [org_unit, data_element, value], "survey data")
+    keys = [org_unit, data_element] + ([period] if period in routine and period in survey else [])
+    left = routine[keys].copy()
+    left["value"] = _as_number(routine[value], "routine coverage", value)
+    right = survey[keys].copy()
+    right["survey"] = _as_number(survey[value], "survey data", value)
+    merged = left.merge(right, on=keys, how="left")
+    merged = merged.rename(columns={org_unit: "org_unit", data_element: "data_element"})
+    if period in keys:
+        merged = merged.rename(columns={period: "period"})
+    r = merged["value"].to_numpy(dtype="float64")
+    s = merged["survey"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(s > 0, r / s, np.nan)
+    severity, _ = _relative_flags(ratio, 1.0, tolerance)
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    s_kept = pd.Series(s[keep])
+
+    def messages(out):
+        sv = s_kept.set_axis(out.index)
+        text = (
+            out["data_element"].astype(str)
+            + " in "
+            + out["org_unit"].astype(str)
+            + ": routine coverage "
+            + _fmt(out["value"], "{:.0f}")
+            + " % against "
+            + _fmt(sv, "{:.0f}")
+            + " % in the survey (ratio "
+            + _fmt(out["statistic"], "{:.2f}")
+            + f", allowed ±{tolerance * 100:.0f} %). Check the target population and the counts."
+        )
+        return text
+
+    return _result(
+        merged, "external_comparison", tolerance, ratio, severity, messages, flagged_only
+    )
+
+
+# ---------------------------------------------------------------- denominators
+def denominator_consistency(
+    population: pd.DataFrame,
+    first: str,
+    second: str,
+    *,
+    expected_ratio: float = 1.0,
+    tolerance: float = WHO_DEFAULTS["denominator_consistency"],
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    group: str = "data_element",
+    value: str = "value",
+    period: str = "period",
+) -> pd.DataFrame:
+    """Two estimates of a population compared (WHO DQR dimension 4).
+
+    Source: WHO, *Data quality review, Module 2* (2017), "consistency of population
+    data": for example live births from the official projection against an
+    independent estimate, or live births against expected pregnancies; a ratio
+    more than 10 % away from the expected ratio is flagged.
+
+    ``population`` is long: ``org_unit``, ``group`` (population group, e.g.
+    ``live_births``), ``value`` and optionally ``period``. ``statistic`` is
+    first / second. ``expected_ratio`` is the ratio the two should have (1 for two
+    estimates of the same group; below 1 for live births against pregnancies).
+    """
+    _need_columns(population, [org_unit, group, value], "population data")
+    keys = [org_unit] + ([period] if period in population else [])
+    pop = population[keys + [group]].copy()
+    pop["_v"] = _as_number(population[value], "population data", value)
+    pop = pop[pop[group].isin([first, second]).to_numpy()]
+    wide = _wide(pop.rename(columns={"_v": "value"}), keys, group, [first, second])
+    a = wide[first].to_numpy(dtype="float64")
+    b = wide[second].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(b > 0, a / b, np.nan)
+    severity, _ = _relative_flags(ratio, float(expected_ratio), tolerance)
+    out_frame = pd.DataFrame(
+        {
+            "org_unit": wide.index.get_level_values(org_unit),
+            "period": wide.index.get_level_values(period) if period in keys else None,
+            "data_element": f"{first}/{second}",
+            "value": a,
+        }
+    )
+    keep = np.isin(severity, _BAD_SEVERITIES)
+    b_kept = pd.Series(b[keep])
+
+    def messages(out):
+        bv = b_kept.set_axis(out.index)
+        text = (
+            out["org_unit"].astype(str)
+            + f": {first} "
+            + _fmt(out["value"])
+            + f" against {second} "
+            + _fmt(bv)
+            + " (ratio "
+            + _fmt(out["statistic"], "{:.2f}")
+            + f", expected {expected_ratio:.2f} ±{tolerance * 100:.0f} %). "
+            "One of the population estimates may be out of date."
+        )
+        return text
+
+    return _result(
+        out_frame, "denominator_consistency", tolerance, ratio, severity, messages, flagged_only
+    )
+
+
+def coverage_over_100(
+    coverage: pd.DataFrame,
+    *,
+    limit: float = WHO_DEFAULTS["coverage_limit"],
+    flagged_only: bool = True,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> pd.DataFrame:
+    """Coverage above 100 %: the target population is probably too small.
+
+    Source: WHO, *Data quality review, Module 2* (2017), consistency of population
+    data: coverage above 100 % points to an under-estimated denominator (or to
+    people from outside the catchment area, or to over-counting).
+
+    ``coverage`` is a long table of coverage values in percent (for instance from
+    :func:`phcpm.analysis.coverage`). A value strictly above ``limit`` is flagged;
+    missing values are ``"no_data"``.
+    """
+    cols = [org_unit, data_element, value] + ([period] if period in coverage else [])
+    _need_columns(coverage, cols, "coverage table")
+    frame = pd.DataFrame(
+        {
+            "org_unit": coverage[org_unit].array,
+            "period": coverage[period].array if period in coverage else None,
+            "data_element": coverage[data_element].array,
+            "value": _as_number(coverage[value], "coverage table", value).to_numpy(),
+        }
+    )
+    v = frame["value"].to_numpy()
+    severity = np.where(np.isnan(v), _NO_DATA, np.where(v > limit, _FLAGGED, _OK)).astype(object)
+
+    def messages(out):
+        text = (
+            out["data_element"].astype(str)
+            + " coverage in "
+            + out["org_unit"].astype(str)
+            + " is "
+            + _fmt(out["value"], "{:.0f}")
+            + f" %, above {limit:.0f} %. The target population may be too small, "
+            "or people come from outside the area."
+        )
+        return text
+
+    return _result(frame, "coverage_over_100", limit, v, severity, messages, flagged_only)
+
+
+# ------------------------------------------------------------------------ review
+@dataclass
+class ReviewResult:
+    """Everything :func:`review` found: one table per check and the summary.
+
+    Each table holds the flagged rows only (columns :data:`RESULT_COLUMNS`).
+    ``summary`` has one row per check: ``dimension, rule, data_element, threshold,
+    checked, flagged, percent_flagged, counted`` (what was counted: values, org
+    units, ...).
+    """
+
+    outliers: pd.DataFrame
+    modified_z: pd.DataFrame
+    over_time: pd.DataFrame
+    between: pd.DataFrame
+    internal: pd.DataFrame
+    completeness: pd.DataFrame | None
+    timeliness: pd.DataFrame | None
+    element_completeness: pd.DataFrame
+    summary: pd.DataFrame
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def flagged(self) -> pd.DataFrame:
+        """All flagged rows of every check in one table."""
+        parts = [
+            t
+            for t in (
+                self.completeness,
+                self.timeliness,
+                self.element_completeness,
+                self.outliers,
+                self.modified_z,
+                self.over_time,
+                self.between,
+                self.internal,
+            )
+            if t is not None and len(t)
+        ]
+        return pd.concat(parts, ignore_index=True) if parts else _empty_result()
+
+
+_DIMENSION = {
+    "reporting_completeness": "1. Completeness and timeliness",
+    "reporting_timeliness": "1. Completeness and timeliness",
+    "data_element_completeness": "1. Completeness and timeliness",
+    "outlier_sd": "2. Internal consistency",
+    "outlier_modified_z": "2. Internal consistency",
+    "consistency_over_time": "2. Internal consistency",
+    "related_indicators": "2. Internal consistency",
+    "internal_check": "2. Internal consistency",
+    "external_comparison": "3. External comparison",
+    "denominator_consistency": "4. Consistency of population data",
+    "coverage_over_100": "4. Consistency of population data",
+}
+
+
+def _summary_rows(full: pd.DataFrame, counted: str) -> list[dict]:
+    """One summary row per data element: rows checked and flagged (no_data not checked)."""
+    if full is None or full.empty:
+        return []
+    rule = str(full["rule"].iloc[0])
+    tested = full[full["severity"].ne(_NO_DATA).to_numpy()]
+    rows = []
+    for element, sev in tested.groupby("data_element", observed=True, sort=True)["severity"]:
+        rows.append(
+            _summary_row(
+                rule,
+                str(element),
+                float(full["threshold"].min()),
+                len(sev),
+                int(sev.isin(_BAD_SEVERITIES).sum()),
+                counted,
+            )
+        )
+    return rows
+
+
+def _summary_row(rule, element, threshold, checked, flagged, counted, label=None) -> dict:
+    return {
+        "dimension": _DIMENSION[rule],
+        "rule": rule if label is None else f"{rule} ({label})",
+        "data_element": element,
+        "threshold": threshold,
+        "checked": checked,
+        "flagged": flagged,
+        "percent_flagged": 100.0 * flagged / checked if checked else np.nan,
+        "counted": counted,
+    }
+
+
+def _flagged(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["severity"].isin(_BAD_SEVERITIES).to_numpy()].reset_index(drop=True)
+
+
+SUMMARY_COLUMNS = [
+    "dimension",
+    "rule",
+    "data_element",
+    "threshold",
+    "checked",
+    "flagged",
+    "percent_flagged",
+    "counted",
+]
+
+
+def review(
+    data: pd.DataFrame,
+    reporting: pd.DataFrame | None = None,
+    *,
+    related: Sequence[tuple[str, str]] = (("ANC1", "PENTA1"),),
+    internal: Sequence[tuple[str, str]] = (("ANC4", "ANC1"), ("PENTA3", "PENTA1")),
+    moderate: float = WHO_DEFAULTS["outlier_moderate_sd"],
+    extreme: float = WHO_DEFAULTS["outlier_extreme_sd"],
+    modified_z_cutoff: float = WHO_DEFAULTS["modified_z_cutoff"],
+    time_threshold: float = WHO_DEFAULTS["consistency_over_time"],
+    time_method: str = "mean",
+    related_tolerance: float = WHO_DEFAULTS["related_indicators"],
+    completeness_threshold: float = WHO_DEFAULTS["reporting_completeness"],
+    timeliness_threshold: float = WHO_DEFAULTS["reporting_timeliness"],
+    element_threshold: float = WHO_DEFAULTS["data_element_completeness"],
+    window: str = "all",
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> ReviewResult:
+    """Run the whole desk review and build the one-page summary.
+
+    Source: WHO, *Data quality review, Module 2: Desk review of data quality*
+    (2017), whose summary reports, for each metric, how many values or org units
+    fall outside the WHO quality threshold. Each check is the function of the same
+    name in this module, with the defaults listed in :data:`WHO_DEFAULTS`; see each
+    one for its convention.
+
+    Consistency over time needs ``consistency_over_time_years + 1`` calendar years
+    (four by default); with fewer it is left out. Related and internal pairs whose
+    data elements are not in the data are skipped. Reporting checks run only when
+    ``reporting`` is given (same column names as the routine data for org unit and
+    period, plus ``expected``, ``received`` and ``on_time`` or ``submitted_on`` and
+    ``deadline``); timeliness only if the reporting data say when reports arrived.
+
+    ``summary`` has the columns :data:`SUMMARY_COLUMNS`, one row per check (and per
+    data element or pair where that applies). Rows that could not be checked
+    (zero denominators, too few values) are not counted as checked.
+    """
+    frame = _routine(data, org_unit, period, data_element, value)
+    present = set(pd.unique(frame["data_element"]))
+    rows: list[dict] = []
+    # Outliers: statistics once over all values; messages only for flagged rows.
+    if len(frame):
+        mean, sd, z, sev = _sd_core(frame, moderate, extreme, window)
+        outl = _sd_result(frame, mean, sd, z, sev, moderate, extreme, True)
+        del mean, sd
+        n_sd = int((sev != _NO_DATA).sum())
+        for label, thr in ((_EXTREME, extreme), (_MODERATE, moderate)):
+            k = int((sev == label).sum())
+            rows.append(_summary_row("outlier_sd", "all", thr, n_sd, k, "values", label))
+        del z, sev
+        median, mz_z, mz_sev = _mz_core(frame, modified_z_cutoff, window)
+        mz = _mz_result(frame, median, mz_z, mz_sev, modified_z_cutoff, True)
+        n_mz = int((mz_sev != _NO_DATA).sum())
+        rows.append(
+            _summary_row("outlier_modified_z", "all", modified_z_cutoff, n_mz, len(mz), "values")
+        )
+        del median, mz_z, mz_sev
+        years = pd.PeriodIndex(frame["period"]).year
+        span = int(years.max()) - int(years.min())
+    else:
+        outl = mz = _empty_result()
+        span = 0
+    std = dict(org_unit="org_unit", period="period", data_element="data_element", value="value")
+    if span >= WHO_DEFAULTS["consistency_over_time_years"]:
+        ot_full = consistency_over_time(
+            frame, threshold=time_threshold, method=time_method, flagged_only=False, **std
+        )
+        rows += _summary_rows(ot_full, "org units")
+        over_time = _flagged(ot_full)
+    else:
+        over_time = _empty_result()
+    between_parts = []
+    for num, den in related:
+        if {num, den} <= present:
+            full = consistency_between(
+                frame, num, den, tolerance=related_tolerance, flagged_only=False, **std
+            )
+            rows += _summary_rows(full, "org unit-years")
+            between_parts.append(_flagged(full))
+    between = pd.concat(between_parts, ignore_index=True) if between_parts else _empty_result()
+    pairs = [(p, w) for p, w in internal if {p, w} <= present]
+    if pairs:
+        int_full = internal_checks(frame, pairs, flagged_only=False, **std)
+        rows += _summary_rows(int_full, "org unit-months")
+        internal_table = _flagged(int_full)
+    else:
+        internal_table = _empty_result()
+    completeness = timeliness = None
+    if reporting is not None:
+        rep_names = dict(org_unit=org_unit, period=period)
+        comp_full = reporting_completeness(
+            reporting, threshold=completeness_threshold, flagged_only=False, **rep_names
+        )
+        rows += _summary_rows(comp_full, "org units")
+        completeness = _flagged(comp_full)
+        if "on_time" in reporting or {"submitted_on", "deadline"} <= set(reporting):
+            time_full = reporting_timeliness(
+                reporting, threshold=timeliness_threshold, flagged_only=False, **rep_names
+            )
+            rows += _summary_rows(time_full, "org units")
+            timeliness = _flagged(time_full)
+        rep_std = reporting.rename(columns={org_unit: "org_unit", period: "period"})
+    else:
+        rep_std = None
+    elem_full = data_element_completeness(
+        frame, rep_std, threshold=element_threshold, flagged_only=False, **std
+    )
+    rows += _summary_rows(elem_full, "org units")
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    summary = summary.sort_values("dimension", kind="stable").reset_index(drop=True)
+    return ReviewResult(
+        outliers=outl,
+        modified_z=mz,
+        over_time=over_time,
+        between=between,
+        internal=internal_table,
+        completeness=completeness,
+        timeliness=timeliness,
+        element_completeness=_flagged(elem_full),
+        summary=summary,
+    )
