@@ -1,0 +1,556 @@
+"""Sampling toolkit: sample sizes, LQAS rules, classifying supervision areas, drawing samples.
+
+Every calculation is done by :mod:`phcpm.sampling`; this module only builds the
+controls, calls those functions and shows their results. Errors in the user's
+input are shown as a plain message and the tool stays usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from phcpm import sampling
+from phcpm.errors import InputError
+from phcpm.paths import dataset_path
+from phcpm.style import PALETTE, use_style
+from widgets.theme import stylesheet
+
+EXAMPLE_SURVEY = "lqas_survey.csv"
+EXAMPLE_REGISTER = "patient_register.csv"
+LQAS_INDICATORS = ["anc4", "skilled_birth", "penta3", "mcv1", "itn_slept", "fp_modern"]
+
+_METHOD_LABELS = {
+    "Simple random": "srs",
+    "Systematic (every k-th)": "systematic",
+    "Stratified (by a column)": "stratified",
+    "Proportional to size (PPS)": "pps",
+    "Two-stage cluster": "cluster",
+}
+_WIDE = {"description_width": "initial"}
+
+
+def _help(text: str) -> w.HTML:
+    return w.HTML(f"<span style='color:#444'>{html.escape(text)}</span>")
+
+
+def _message(box: w.HTML, text: str, kind: str = "error") -> None:
+    colour = {"error": "#D55E00", "info": "#0072B2"}[kind]
+    symbol = {"error": "■", "info": "●"}[kind]
+    box.value = (
+        f"<div role='alert' style='border-left:4px solid {colour};padding:4px 8px'>"
+        f"{symbol} {html.escape(text)}</div>"
+    )
+
+
+def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
+    shown = df.head(max_rows)
+    extra = (
+        f"<p>Showing the first {max_rows} of {len(df):,} rows; the download has all of them.</p>"
+        if len(df) > max_rows
+        else ""
+    )
+    return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:.3g}") + extra
+
+
+def download_link(data: bytes, filename: str, label: str, mime: str = "text/csv") -> str:
+    """An HTML link that saves ``data`` as ``filename`` in the browser."""
+    payload = base64.b64encode(data).decode("ascii")
+    return (
+        f"<a download='{html.escape(filename)}' href='data:{mime};base64,{payload}' "
+        f"style='font-weight:bold'>⬇ {html.escape(label)}</a>"
+    )
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    try:
+        from phcpm.io import to_csv_bytes
+    except ImportError:  # pragma: no cover - phcpm.io ships with the package
+        return df.to_csv(index=False).encode("utf-8-sig")
+    return to_csv_bytes(df)
+
+
+def read_upload(upload: w.FileUpload) -> pd.DataFrame:
+    """The table in the file chosen in ``upload`` (CSV or Excel)."""
+    if not upload.value:
+        raise InputError("No file was chosen", todo="Click 'Upload' and choose a CSV or Excel file")
+    item = upload.value[-1]
+    name, content = item["name"], bytes(item["content"])
+    from phcpm.io import read_table
+
+    table = read_table(content, filename=name)
+    return table.data.reset_index(drop=True)
+
+
+def read_example(name: str) -> pd.DataFrame:
+    """One of the example files in ``datasets/``."""
+    path = dataset_path(name)
+    if not path.exists():
+        raise InputError(
+            f"The example file '{name}' is not available",
+            where="the datasets folder",
+            todo="Upload your own file instead, or ask the person who installed the tools",
+        )
+    return pd.read_csv(path)
+
+
+class SamplingToolkit:
+    """Four tools in tabs: sample size, LQAS rules, classify areas, draw a sample."""
+
+    def __init__(self) -> None:
+        use_style()
+        self.survey: pd.DataFrame | None = None
+        self.register: pd.DataFrame | None = None
+        self.classified: pd.DataFrame | None = None
+        self.sample: pd.DataFrame | None = None
+        self.record: dict | None = None
+        tabs = [
+            ("Sample size", self._build_size()),
+            ("LQAS rules", self._build_lqas()),
+            ("Classify my areas", self._build_classify()),
+            ("Draw a sample", self._build_draw()),
+        ]
+        self.tabs = w.Tab(children=[t[1] for t in tabs])
+        for i, (title, _) in enumerate(tabs):
+            self.tabs.set_title(i, title)
+        self.tabs.add_class("phcpm-sampling-tabs")
+        self.widget = w.VBox(
+            [
+                stylesheet(),
+                w.HTML(
+                    "<p>Plan a survey or an audit, judge supervision areas with LQAS, "
+                    "and draw a fair random sample. Each tab starts with example data "
+                    "from the synthetic district; you can use your own file instead.</p>"
+                ),
+                self.tabs,
+            ]
+        )
+        self.widget.add_class("phcpm-app")
+        self.widget.add_class("phcpm-sampling")
+        self.update_size()
+        self.update_lqas()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        # A short, stable text form (the widget's own one lists every child).
+        bundle["text/plain"] = (
+            "Sampling toolkit: sample size, LQAS rules, classify areas, draw a sample"
+        )
+        return bundle
+
+    # ------------------------------------------------------------------ tab 1: sample size
+
+    def _build_size(self) -> w.Widget:
+        self.coverage = w.BoundedFloatText(
+            value=50, min=1, max=99, step=1, description="Expected coverage (%)", style=_WIDE
+        )
+        self.margin = w.BoundedFloatText(
+            value=5,
+            min=0.1,
+            max=50,
+            step=0.5,
+            description="Margin of error (± points)",
+            style=_WIDE,
+        )
+        self.confidence = w.Dropdown(
+            options=[("90 %", 0.90), ("95 %", 0.95), ("99 %", 0.99)],
+            value=0.95,
+            description="Confidence",
+            style=_WIDE,
+        )
+        self.deff = w.BoundedFloatText(
+            value=1.0, min=1, max=20, step=0.1, description="Design effect", style=_WIDE
+        )
+        self.population = w.Text(
+            value="", placeholder="leave empty if large", description="Population size", style=_WIDE
+        )
+        for widget, part in [
+            (self.coverage, "coverage"),
+            (self.margin, "margin"),
+            (self.confidence, "confidence"),
+            (self.deff, "deff"),
+            (self.population, "population"),
+        ]:
+            widget.continuous_update = False
+            widget.add_class(f"phcpm-sampling-{part}")
+            widget.observe(lambda _change: self.update_size(), names="value")
+        self.size_result = w.HTML()
+        self.size_result.add_class("phcpm-sampling-result")
+        self.size_error = w.HTML()
+        self.size_error.add_class("phcpm-sampling-error")
+        rows = [
+            (self.coverage, "Your best guess of the coverage. If you have no idea, use 50 %: it gives the largest, safest number."),
+            (self.margin, "How close to the truth the estimate must be: 5 means the true value is within 5 points of your result."),
+            (self.confidence, "How sure you want to be that the true value is within the margin. 95 % is usual."),
+            (self.deff, "1 for a simple random sample. For a cluster survey use 1 + (people per cluster − 1) × ICC; for example 2 to 4."),
+            (self.population, "Only for small populations (a few thousand or fewer): the number needed is then smaller."),
+        ]  # fmt: skip
+        return w.VBox(
+            [w.HBox([control, _help(text)]) for control, text in rows]
+            + [self.size_result, self.size_error]
+        )
+
+    def update_size(self) -> None:
+        """Recompute the sample size from the inputs (called on every change)."""
+        self.size_error.value = ""
+        try:
+            text = self.population.value.replace(",", "").replace(" ", "").strip()
+            population = None
+            if text:
+                try:
+                    population = float(text)
+                except ValueError:
+                    raise InputError(
+                        f"The population size '{self.population.value}' is not a number",
+                        todo="Type a number such as 2500, or leave it empty",
+                    ) from None
+            sentence = sampling.sample_size_sentence(
+                self.coverage.value / 100,
+                self.margin.value / 100,
+                self.confidence.value,
+                self.deff.value,
+                population,
+            )
+            self.size_result.value = (
+                f"<p style='font-size:1.2em'><b>{html.escape(sentence)}</b></p>"
+            )
+        except InputError as error:
+            self.size_result.value = "<p>No result: see the message below.</p>"
+            _message(self.size_error, str(error))
+
+    # ------------------------------------------------------------------ tab 2: LQAS rules
+
+    def _build_lqas(self) -> w.Widget:
+        self.lqas_n = w.IntSlider(
+            value=19, min=5, max=50, description="People per area", style=_WIDE
+        )
+        self.lqas_target = w.IntSlider(
+            value=80, min=20, max=95, step=5, description="Target (%)", style=_WIDE
+        )
+        self.lqas_lower = w.IntSlider(
+            value=50, min=0, max=90, step=5, description="Lower threshold (%)", style=_WIDE
+        )
+        for widget, part in [
+            (self.lqas_n, "lqas-n"),
+            (self.lqas_target, "lqas-target"),
+            (self.lqas_lower, "lqas-lower"),
+        ]:
+            widget.continuous_update = False
+            widget.add_class(f"phcpm-sampling-{part}")
+            widget.observe(lambda _change: self.update_lqas(), names="value")
+        self.lqas_result = w.HTML()
+        self.lqas_result.add_class("phcpm-sampling-lqas-result")
+        self.lqas_error = w.HTML()
+        self.lqas_plot = w.HTML()
+        self.lqas_plot.add_class("phcpm-sampling-oc-curve")
+        self.lqas_download = w.HTML()
+        return w.VBox(
+            [
+                _help(
+                    "An area 'reaches the target' when at least d of the people interviewed "
+                    "say yes. The lower threshold is the coverage you must not miss "
+                    "(usually the target minus 30 points)."
+                ),
+                self.lqas_n,
+                self.lqas_target,
+                self.lqas_lower,
+                self.lqas_result,
+                self.lqas_error,
+                self.lqas_plot,
+                self.lqas_download,
+            ]
+        )
+
+    def update_lqas(self) -> None:
+        """Decision rule, both risks, the OC curve and a downloadable rule table."""
+        self.lqas_error.value = ""
+        n, target = self.lqas_n.value, self.lqas_target.value / 100
+        lower = self.lqas_lower.value / 100
+        try:
+            d = sampling.lqas_decision_rule(n, target, lower)
+            alpha, beta = sampling.lqas_risks(n, d, target, lower)
+        except InputError as error:
+            self.lqas_result.value = "<p>No rule: see the message below.</p>"
+            _message(self.lqas_error, str(error))
+            return
+        self.lqas_result.value = (
+            f"<p style='font-size:1.2em'><b>Decision rule: {d} of {n}.</b> "
+            f"An area reaches the {target:.0%} target if at least {d} of the {n} people "
+            f"interviewed say yes.</p><ul>"
+            f"<li>Risk of calling an area at {target:.0%} 'below target': {alpha:.1%}</li>"
+            f"<li>Risk of calling an area at {lower:.0%} 'reaches target': {beta:.1%}</li></ul>"
+        )
+        curve = sampling.oc_curve(n, d)
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        ax.plot(
+            curve["p"] * 100,
+            curve["prob_classified_reaching"] * 100,
+            color=PALETTE[0],
+            label=f"rule {d} of {n}",
+        )
+        ax.axvline(target * 100, color=PALETTE[2], linestyle="--", label="target")
+        ax.axvline(lower * 100, color=PALETTE[5], linestyle=":", label="lower threshold")
+        ax.set_xlabel("True coverage in the area (%)")
+        ax.set_ylabel("Chance of 'reaches target' (%)")
+        ax.set_title("How often an area is classified as reaching the target")
+        ax.legend(loc="upper left")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight")
+        plt.close(fig)
+        alt = (
+            f"Operating characteristic curve for the rule {d} of {n}: the chance of "
+            f"'reaches target' rises from near 0 % at low coverage to near 100 % at high "
+            f"coverage; it is {100 - alpha * 100:.0f} % at the {target:.0%} target and "
+            f"{beta * 100:.0f} % at the {lower:.0%} lower threshold."
+        )
+        payload = base64.b64encode(buffer.getvalue()).decode("ascii")
+        self.lqas_plot.value = (
+            f"<img src='data:image/png;base64,{payload}' alt='{html.escape(alt)}' "
+            "style='max-width:100%'>"
+        )
+        if not self.lqas_download.value:  # the full table does not change: build it once
+            table = sampling.lqas_table(range(12, 31), [t / 100 for t in range(10, 100, 5)])
+            self.lqas_download.value = download_link(
+                _csv_bytes(table),
+                "lqas_decision_rules.csv",
+                "Download the decision rules for 12 to 30 people and targets 10 % to 95 %",
+            )
+
+    # ------------------------------------------------------------------ tab 3: classify
+
+    def _build_classify(self) -> w.Widget:
+        self.survey_example = w.Button(
+            description="Use the example survey", button_style="primary", icon="table"
+        )
+        self.survey_example.add_class("phcpm-sampling-survey-example")
+        self.survey_upload = w.FileUpload(
+            accept=".csv,.xlsx,.txt", multiple=False, description="Use my own data"
+        )
+        self.survey_upload.add_class("phcpm-sampling-survey-upload")
+        self.area_col = w.Dropdown(description="Area column", style=_WIDE)
+        self.indicators = w.SelectMultiple(description="Indicators", style=_WIDE, rows=6)
+        self.classify_target = w.BoundedIntText(
+            value=80, min=5, max=99, description="Target (%)", style=_WIDE
+        )
+        self.classify_button = w.Button(description="Classify", icon="check")
+        self.classify_button.add_class("phcpm-sampling-classify")
+        self.classify_result = w.HTML()
+        self.classify_result.add_class("phcpm-sampling-classify-result")
+        self.classify_error = w.HTML()
+        self.classify_download = w.HTML()
+        self.survey_example.on_click(lambda _b: self._guard(self.load_example_survey, "classify"))
+        self.survey_upload.observe(
+            lambda _c: self._guard(self._load_uploaded_survey, "classify"), names="value"
+        )
+        self.classify_button.on_click(lambda _b: self._guard(self.classify, "classify"))
+        return w.VBox(
+            [
+                _help(
+                    "One row per person interviewed, a column naming the supervision area, "
+                    "and one column per question coded 1 (yes) or 0 (no)."
+                ),
+                w.HBox([self.survey_example, self.survey_upload]),
+                self.area_col,
+                self.indicators,
+                self.classify_target,
+                self.classify_button,
+                self.classify_error,
+                self.classify_result,
+                self.classify_download,
+            ]
+        )
+
+    def _guard(self, action, tab: str) -> None:
+        box = {"classify": self.classify_error, "draw": self.draw_error}[tab]
+        box.value = ""
+        try:
+            action()
+        except InputError as error:
+            _message(box, str(error))
+
+    def load_survey(self, df: pd.DataFrame) -> None:
+        """Use ``df`` as the survey table and offer its columns."""
+        self.survey = df
+        columns = [str(c) for c in df.columns]
+        area = next((c for c in columns if "area" in c.lower()), columns[0])
+        self.area_col.options = columns
+        self.area_col.value = area
+        answers = [c for c in columns if c in LQAS_INDICATORS] or [c for c in columns if c != area]
+        self.indicators.options = [c for c in columns if c != area]
+        self.indicators.value = tuple(answers[:6])
+        _message(
+            self.classify_error,
+            f"Loaded {len(df):,} rows. Choose the indicators and click Classify.",
+            "info",
+        )
+
+    def load_example_survey(self) -> None:
+        self.load_survey(read_example(EXAMPLE_SURVEY))
+        self.classify()
+
+    def _load_uploaded_survey(self) -> None:
+        self.load_survey(read_upload(self.survey_upload))
+
+    def classify(self) -> None:
+        """Classify every area for the chosen indicators, with district estimates."""
+        if self.survey is None:
+            raise InputError(
+                "No survey loaded yet", todo="Click 'Use the example survey' or upload a file"
+            )
+        cols = list(self.indicators.value)
+        target = self.classify_target.value / 100
+        result = sampling.classify_areas(self.survey, self.area_col.value, cols, target=target)
+        district = sampling.district_coverage(self.survey, self.area_col.value, cols)
+        self.classified = result
+        counts = result.pivot_table(
+            index="indicator", columns="classification", values="n", aggfunc="count", fill_value=0
+        )
+        lines = []
+        for row in district.itertuples(index=False):
+            below = int(counts.loc[row.indicator].get("below target", 0))
+            lines.append(
+                f"<li><b>{html.escape(row.indicator)}</b>: district coverage {row.coverage:.0%} "
+                f"(95 % confidence interval {row.ci_lower:.0%} to {row.ci_upper:.0%}); "
+                f"{below} of {row.n_areas} areas below target</li>"
+            )
+        wide = result.pivot(index=self.area_col.value, columns="indicator", values="classification")
+        wide = wide.replace({"reaches target": "● reaches", "below target": "■ below"})
+        self.classify_result.value = (
+            f"<p><b>District estimates</b> (each area counts by its number of answers):</p>"
+            f"<ul>{''.join(lines)}</ul><p><b>Areas</b> (● reaches target, ■ below target):</p>"
+            + _table_html(wide.reset_index(), max_rows=60)
+        )
+        self.classify_download.value = download_link(
+            _csv_bytes(result), "lqas_classification.csv", "Download the classification"
+        )
+        self.classify_error.value = ""
+
+    # ------------------------------------------------------------------ tab 4: draw
+
+    def _build_draw(self) -> w.Widget:
+        self.register_example = w.Button(
+            description="Use the example register", button_style="primary", icon="table"
+        )
+        self.register_example.add_class("phcpm-sampling-register-example")
+        self.register_upload = w.FileUpload(
+            accept=".csv,.xlsx,.txt", multiple=False, description="Use my own list"
+        )
+        self.register_upload.add_class("phcpm-sampling-register-upload")
+        self.method = w.Dropdown(options=list(_METHOD_LABELS), description="Method", style=_WIDE)
+        self.method.add_class("phcpm-sampling-method")
+        self.draw_n = w.BoundedIntText(
+            value=30, min=1, max=100_000, description="How many", style=_WIDE
+        )
+        self.draw_n.add_class("phcpm-sampling-n")
+        self.seed = w.BoundedIntText(value=2024, min=0, max=10**9, description="Seed", style=_WIDE)
+        self.seed.add_class("phcpm-sampling-seed")
+        self.column = w.Dropdown(description="Column", style=_WIDE, disabled=True)
+        self.per_cluster = w.BoundedIntText(
+            value=5, min=1, max=1000, description="Per cluster", style=_WIDE, disabled=True
+        )
+        self.method.observe(lambda _c: self._method_changed(), names="value")
+        self.draw_button = w.Button(description="Draw the sample", icon="random")
+        self.draw_button.add_class("phcpm-sampling-draw")
+        self.draw_result = w.HTML()
+        self.draw_result.add_class("phcpm-sampling-draw-result")
+        self.draw_record = w.HTML()
+        self.draw_record.add_class("phcpm-sampling-record")
+        self.draw_error = w.HTML()
+        self.draw_download = w.HTML()
+        self.register_example.on_click(lambda _b: self._guard(self.load_example_register, "draw"))
+        self.register_upload.observe(
+            lambda _c: self._guard(self._load_uploaded_register, "draw"), names="value"
+        )
+        self.draw_button.on_click(lambda _b: self._guard(self.draw, "draw"))
+        return w.VBox(
+            [
+                _help(
+                    "Load a list (patients, households, facilities), choose a method and "
+                    "how many, then draw. The same seed always gives the same sample, so "
+                    "anyone can check it."
+                ),
+                w.HBox([self.register_example, self.register_upload]),
+                self.method,
+                w.HBox([self.draw_n, self.seed]),
+                w.HBox([self.column, self.per_cluster]),
+                self.draw_button,
+                self.draw_error,
+                self.draw_record,
+                self.draw_download,
+                self.draw_result,
+            ]
+        )
+
+    def _method_changed(self) -> None:
+        method = _METHOD_LABELS[self.method.value]
+        self.column.disabled = method in ("srs", "systematic")
+        self.column.description = {
+            "stratified": "Strata column",
+            "pps": "Size column",
+            "cluster": "Cluster column",
+        }.get(method, "Column")
+        self.per_cluster.disabled = method != "cluster"
+        if method == "cluster" and self.register is not None:
+            guess = [c for c in self.column.options if "org_unit" in c or "facility" in c]
+            if guess:
+                self.column.value = guess[0]
+
+    def load_register(self, df: pd.DataFrame) -> None:
+        """Use ``df`` as the list to sample from."""
+        self.register = df
+        self.column.options = [str(c) for c in df.columns]
+        self._method_changed()
+        _message(
+            self.draw_error, f"Loaded a list of {len(df):,} rows. Choose a method and draw.", "info"
+        )
+
+    def load_example_register(self) -> None:
+        self.load_register(read_example(EXAMPLE_REGISTER))
+
+    def _load_uploaded_register(self) -> None:
+        self.load_register(read_upload(self.register_upload))
+
+    def draw(self) -> None:
+        """Draw the sample with :func:`phcpm.sampling.draw_sample` and show it."""
+        if self.register is None:
+            raise InputError(
+                "No list loaded yet", todo="Click 'Use the example register' or upload a file"
+            )
+        method = _METHOD_LABELS[self.method.value]
+        kwargs: dict = {}
+        if method == "stratified":
+            kwargs["strata"] = self.column.value
+        elif method == "pps":
+            kwargs["size"] = self.column.value
+        elif method == "cluster":
+            kwargs.update(cluster=self.column.value, per_cluster=self.per_cluster.value)
+        sample, record = sampling.draw_sample(
+            self.register, self.draw_n.value, method, seed=self.seed.value, **kwargs
+        )
+        self.sample, self.record = sample, record
+        what = "clusters" if method == "cluster" else "rows"
+        self.draw_record.value = (
+            f"<p><b>{record['n_selected']:,} rows drawn</b> ({self.draw_n.value} {what} asked) "
+            f"from {record['frame_size']:,}, method '{html.escape(self.method.value)}', "
+            f"seed {record['seed']}.</p>"
+            "<details><summary>How the sample was drawn (keep this with your audit)</summary>"
+            f"<pre>{html.escape(json.dumps(record, indent=1, default=str))}</pre></details>"
+        )
+        self.draw_result.value = _table_html(sample, max_rows=20)
+        self.draw_download.value = (
+            download_link(_csv_bytes(sample), "sample.csv", "Download the sample")
+            + " "
+            + download_link(
+                json.dumps(record, indent=1, default=str).encode("utf-8"),
+                "how_the_sample_was_drawn.json",
+                "Download how it was drawn",
+                mime="application/json",
+            )
+        )
+        self.draw_error.value = ""
