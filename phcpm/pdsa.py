@@ -1,0 +1,1519 @@
+"""A store for improvement projects: aims, measures, weekly values and PDSA cycles.
+
+An improvement team works through the Model for Improvement: three questions
+(what are we trying to accomplish, how will we know that a change is an
+improvement, what change can we make) followed by tests of change in
+Plan-Do-Study-Act cycles (Langley GJ, Moen RD, Nolan KM, Nolan TW, Norman CL,
+Provost LP. *The Improvement Guide*, 2nd edition, Jossey-Bass, 2009). The
+fields of a cycle follow the Institute for Healthcare Improvement's *PDSA
+Worksheet* (IHI, QI Essentials Toolkit, 2017): objective, questions and
+predictions, the plan (who, what, when, where), observations while doing,
+results of the study, and the decision to adopt, adapt or abandon the change.
+
+Measures are of three kinds, as in Provost LP & Murray SK, *The Health Care
+Data Guide: Learning from Data for Improvement* (Jossey-Bass, 2011), chapter 2:
+
+* ``proportion`` -- a numerator out of a denominator (for example febrile
+  children tested for malaria out of febrile children seen). The stored
+  ``value`` is the fraction ``numerator / denominator`` (between 0 and 1),
+  unrounded; multiply by 100 to show a percentage.
+* ``count`` -- a whole number of events (stock-outs, referrals).
+* ``measurement`` -- a quantity on a continuous scale (minutes of waiting time).
+
+Everything is kept in one SQLite file, so no server is needed. The file is
+opened in write-ahead-log mode with ``synchronous=FULL``: each save is a single
+transaction, so if the computer or the program stops in the middle of a save,
+every record saved before it is still there and the half-finished save is
+simply not there. Two people (two browser tabs) can work on the same project:
+new records never clash, because numbers are given out inside the saving
+transaction, and an edit never silently overwrites someone else's edit,
+because each record carries a ``version`` that must still match when the edit
+is saved (optimistic concurrency). Every change is written to an audit log:
+which table and record, which field, old and new value, who and when.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import operator
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from phcpm.errors import InputError
+
+#: Environment variable naming the default project file.
+ENV_VAR = "PHCPM_PDSA_DB"
+#: Where the project file goes when neither an argument nor ``PHCPM_PDSA_DB`` names one.
+DEFAULT_PATH = Path.home() / ".phcpm" / "pdsa_projects.sqlite"
+
+KINDS = ("proportion", "count", "measurement")
+DECISIONS = ("adopt", "adapt", "abandon", "undecided")
+
+#: Free-text fields of a cycle, in the order of the IHI PDSA worksheet.
+CYCLE_TEXT_FIELDS = (
+    "title",
+    "objective",
+    "questions",
+    "predictions",
+    "plan_who",
+    "plan_what",
+    "plan_when",
+    "plan_where",
+    "do_observations",
+    "study_results",
+    "act_next_steps",
+)
+CYCLE_FIELDS = (*CYCLE_TEXT_FIELDS, "act_decision", "start_date", "end_date")
+PROJECT_FIELDS = ("name", "aim", "team")
+MEASURE_FIELDS = ("name", "kind", "unit", "higher_is_better", "definition")
+
+FORMAT_NAME = "phcpm-pdsa-project"
+FORMAT_VERSION = 1
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS project (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    aim TEXT NOT NULL DEFAULT '',
+    team TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS measure (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('proportion', 'count', 'measurement')),
+    unit TEXT NOT NULL DEFAULT '',
+    higher_is_better INTEGER NOT NULL DEFAULT 1 CHECK (higher_is_better IN (0, 1)),
+    definition TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (project_id, name)
+);
+CREATE TABLE IF NOT EXISTS value (
+    id INTEGER PRIMARY KEY,
+    measure_id INTEGER NOT NULL REFERENCES measure(id),
+    period TEXT NOT NULL,
+    numerator REAL,
+    denominator REAL,
+    value REAL NOT NULL,
+    entered_by TEXT NOT NULL,
+    entered_at TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (measure_id, period)
+);
+CREATE TABLE IF NOT EXISTS cycle (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    number INTEGER NOT NULL CHECK (number >= 1),
+    title TEXT NOT NULL DEFAULT '',
+    objective TEXT NOT NULL DEFAULT '',
+    questions TEXT NOT NULL DEFAULT '',
+    predictions TEXT NOT NULL DEFAULT '',
+    plan_who TEXT NOT NULL DEFAULT '',
+    plan_what TEXT NOT NULL DEFAULT '',
+    plan_when TEXT NOT NULL DEFAULT '',
+    plan_where TEXT NOT NULL DEFAULT '',
+    do_observations TEXT NOT NULL DEFAULT '',
+    study_results TEXT NOT NULL DEFAULT '',
+    act_decision TEXT NOT NULL DEFAULT 'undecided'
+        CHECK (act_decision IN ('adopt', 'adapt', 'abandon', 'undecided')),
+    act_next_steps TEXT NOT NULL DEFAULT '',
+    start_date TEXT,
+    end_date TEXT,
+    entered_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (project_id, number)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    user TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_project ON audit (project_id);
+CREATE INDEX IF NOT EXISTS measure_project ON measure (project_id);
+CREATE INDEX IF NOT EXISTS cycle_project ON cycle (project_id);
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _text(value: Any, what: str, *, required: bool = False) -> str:
+    """Clean a free-text entry: ``None`` becomes empty text; surrounding spaces go."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        value = ""
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    if required and not value:
+        raise InputError(f"The {what} is empty", todo=f"Type a {what}")
+    return value
+
+
+def _user(user: Any) -> str:
+    name = _text(user, "name")
+    if not name:
+        raise InputError(
+            "No name was given for the person making this change",
+            todo="Type your name, so the history shows who made each change",
+        )
+    return name
+
+
+def _as_date(value: Any, what: str, *, required: bool = False) -> date | None:
+    """Read a date given as ``datetime.date``, ``datetime`` or ISO text (YYYY-MM-DD)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InputError(f"The {what} is missing", todo="Enter a date as YYYY-MM-DD")
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return _as_date(None, what, required=required)
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return _as_date(None, what, required=required)
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"The {what} '{text}' is not a date this tool can read",
+            todo="Write the date as year-month-day, for example 2024-03-04",
+        ) from None
+
+
+def _number(value: Any, what: str) -> float | None:
+    """A finite number, or ``None`` when the entry is empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise InputError(f"The {what} should be a number, not yes/no", todo="Type a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"The {what} '{value}' is not a number", todo="Type a number, for example 12"
+        ) from None
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        raise InputError(f"The {what} is infinite", todo="Type an ordinary number")
+    return number
+
+
+def _fmt_number(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _key(value: Any) -> int:
+    """A record id as a plain ``int`` (ids often arrive as numpy integers from a DataFrame)."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise InputError(f"'{value}' is not the number of a record") from None
+
+
+def _audit_text(value: Any) -> str | None:
+    """Audit values are text; empty text and ``None`` are both kept as ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        text = _fmt_number(value)
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    else:
+        text = str(value)
+    return text or None
+
+
+def check_value(
+    kind: str,
+    *,
+    numerator: Any = None,
+    denominator: Any = None,
+    value: Any = None,
+    measure_name: str = "this measure",
+) -> tuple[float | None, float | None, float]:
+    """Check one entry for a measure of ``kind``; return ``(numerator, denominator, value)``.
+
+    Rules (plain-language :class:`InputError` when broken):
+
+    * proportion: numerator and denominator both given, neither negative,
+      denominator above zero, numerator not above denominator; the value is
+      ``numerator / denominator`` (a fraction, unrounded). A ``value`` typed
+      in as well must agree with it.
+    * count: a value that is a whole number and not negative; no numerator or
+      denominator.
+    * measurement: a value that is not negative (waiting times, days, weights);
+      no numerator or denominator.
+    """
+    num = _number(numerator, f"numerator of '{measure_name}'")
+    den = _number(denominator, f"denominator of '{measure_name}'")
+    val = _number(value, f"value of '{measure_name}'")
+    if kind == "proportion":
+        if num is None or den is None:
+            raise InputError(
+                f"'{measure_name}' is a proportion, so it needs both a numerator and a denominator",
+                todo="Enter how many met the criterion (numerator) and how many were "
+                "counted in all (denominator)",
+            )
+        if num < 0 or den < 0:
+            raise InputError(
+                f"A count cannot be negative (numerator {_fmt_number(num)}, denominator "
+                f"{_fmt_number(den)} for '{measure_name}')",
+                todo="Check the numbers and enter zero or more",
+            )
+        if den == 0:
+            raise InputError(
+                f"The denominator for '{measure_name}' is zero, so no proportion can be worked out",
+                todo="Enter the number of people or events counted; if none were seen this "
+                "period, leave the period out",
+            )
+        if num > den:
+            raise InputError(
+                f"The numerator ({_fmt_number(num)}) is larger than the denominator "
+                f"({_fmt_number(den)}) for '{measure_name}'",
+                todo="The numerator counts those in the denominator who met the criterion, "
+                "so it can be at most the denominator: check both numbers",
+            )
+        computed = num / den
+        if val is not None and not math.isclose(val, computed, rel_tol=1e-9, abs_tol=1e-12):
+            raise InputError(
+                f"The value {val:g} does not equal numerator ÷ denominator "
+                f"({_fmt_number(num)} ÷ {_fmt_number(den)}) for '{measure_name}'",
+                todo="Leave the value empty; it is worked out from the numerator and denominator",
+            )
+        return num, den, computed
+    if kind not in ("count", "measurement"):
+        raise InputError(
+            f"'{kind}' is not a kind of measure", todo="Use proportion, count or measurement"
+        )
+    if num is not None or den is not None:
+        raise InputError(
+            f"'{measure_name}' is a {kind}, so it takes one value, not a numerator and a "
+            "denominator",
+            todo="Enter the value only",
+        )
+    if val is None:
+        raise InputError(f"No value was entered for '{measure_name}'", todo="Enter the value")
+    if val < 0:
+        raise InputError(
+            f"The value {val:g} for '{measure_name}' is negative",
+            todo="Check the number; a count or measurement here cannot be below zero",
+        )
+    if kind == "count" and not val.is_integer():
+        raise InputError(
+            f"The value {val:g} for '{measure_name}' is not a whole number, but this measure "
+            "counts events",
+            todo="Enter a whole number",
+        )
+    return None, None, val
+
+
+def _check_dates(start: date | None, end: date | None, where: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise InputError(
+            f"The cycle ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+            where=where,
+            todo="Check the start and end dates; the end date must be on or after the start",
+        )
+
+
+def _decision(value: Any) -> str:
+    text = _text(value, "decision").lower() or "undecided"
+    if text not in DECISIONS:
+        raise InputError(
+            f"'{value}' is not one of the decisions at the end of a cycle",
+            todo="Choose adopt, adapt, abandon or undecided",
+        )
+    return text
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class ProjectStore:
+    """Improvement projects kept in one SQLite file.
+
+    Parameters
+    ----------
+    path:
+        The SQLite file. When ``None``: the ``PHCPM_PDSA_DB`` environment
+        variable, otherwise ``~/.phcpm/pdsa_projects.sqlite``. It is created
+        (with its folder) when missing.
+    busy_timeout_ms:
+        How long a save waits for another program that is saving to the same
+        file before giving up with a plain message.
+    clock:
+        Returns the current time as ISO text (for the ``entered_at``,
+        ``updated_at`` and audit times); by default UTC to the second.
+
+    Every method that writes runs in one ``BEGIN IMMEDIATE`` transaction
+    (taken under the write lock at the start, so the checks made inside it
+    cannot be invalidated by another writer before the commit).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        busy_timeout_ms: int = 10_000,
+        clock: Callable[[], str] | None = None,
+    ):
+        if path is None:
+            path = os.environ.get(ENV_VAR) or DEFAULT_PATH
+        self.path = Path(path)
+        self._clock = clock or _now_utc
+        self._lock = threading.RLock()
+        if self.path.is_dir():
+            raise InputError(
+                "The place given for the project file is a folder",
+                where=str(self.path),
+                todo="Give a file name, for example pdsa_projects.sqlite",
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                str(self.path),
+                timeout=busy_timeout_ms / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise InputError(
+                "The project file cannot be opened",
+                where=str(self.path),
+                todo=f"Check that the folder exists and that you may write to it ({error})",
+            ) from None
+        self._conn.row_factory = sqlite3.Row
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._create_schema()
+        except InputError:
+            self._conn.close()
+            raise
+        except sqlite3.DatabaseError:
+            self._conn.close()
+            raise InputError(
+                "This file is not a project file made by this tool, or it is damaged",
+                where=str(self.path),
+                todo="Open the right file, or restore it from a saved JSON or Excel export",
+            ) from None
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _create_schema(self) -> None:
+        found = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise InputError(
+                "This project file was made by a newer version of the tool",
+                where=str(self.path),
+                todo="Update the tool before opening this file",
+            )
+        if found == SCHEMA_VERSION:
+            return
+        with self._write() as conn:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the file (saved work is already on disk)."""
+        self._conn.close()
+
+    def __enter__(self) -> ProjectStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _before_commit(self) -> None:
+        """Runs inside every write transaction just before the commit.
+
+        Does nothing. Subclasses can override it, for instance to stop a
+        program in the middle of a save when testing that a crash loses nothing.
+        """
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: ``BEGIN IMMEDIATE`` ... commit, or roll back on any error."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                raise InputError(
+                    "The project file is busy: someone else is saving to it right now",
+                    where=str(self.path),
+                    todo="Wait a moment and save again",
+                ) from None
+            with conn:  # commits when the block ends normally, rolls back on an error
+                yield conn
+                self._before_commit()
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def _audit(
+        self,
+        conn: sqlite3.Connection,
+        project_id: int,
+        table: str,
+        row_id: int,
+        changes: Iterable[tuple[str, Any, Any]],
+        user: str,
+        at: str,
+    ) -> None:
+        conn.executemany(
+            "INSERT INTO audit (project_id, table_name, row_id, field, old, new, user, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (project_id, table, row_id, field, _audit_text(old), _audit_text(new), user, at)
+                for field, old, new in changes
+            ],
+        )
+
+    @staticmethod
+    def _one(rows: list[sqlite3.Row], what: str, key: Any) -> dict[str, Any]:
+        if not rows:
+            raise InputError(
+                f"There is no {what} with number {key} in this project file",
+                todo=f"Choose a {what} from the list",
+            )
+        return dict(rows[0])
+
+    # ------------------------------------------------------------------ projects
+
+    def create_project(
+        self, name: str, *, user: str, aim: str = "", team: str = "", created: str | None = None
+    ) -> int:
+        """Start a project; returns its id. ``created`` defaults to now."""
+        name = _text(name, "project name", required=True)
+        user = _user(user)
+        at = self._clock()
+        created = _text(created, "creation time") or at
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO project (name, aim, team, created) VALUES (?, ?, ?, ?)",
+                (name, _text(aim, "aim"), _text(team, "team"), created),
+            )
+            pid = int(cur.lastrowid)
+            self._audit(conn, pid, "project", pid, [("created", None, name)], user, at)
+        return pid
+
+    def get_project(self, project_id: int) -> dict[str, Any]:
+        """One project as a dict (``id, name, aim, team, created, version``)."""
+        project_id = _key(project_id)
+        rows = self._read("SELECT * FROM project WHERE id = ?", [project_id])
+        return self._one(rows, "project", project_id)
+
+    def list_projects(self) -> pd.DataFrame:
+        """All projects, oldest first."""
+        return self._frame(
+            "SELECT id, name, aim, team, created, version FROM project ORDER BY id",
+            [],
+            ["id", "name", "aim", "team", "created", "version"],
+        )
+
+    def update_project(
+        self, project_id: int, *, expected_version: int, user: str, **changes: Any
+    ) -> int:
+        """Change ``name``, ``aim`` or ``team``; returns the new version (see :meth:`update_cycle`)."""
+        project_id = _key(project_id)
+        clean = {}
+        for field, value in changes.items():
+            if field not in PROJECT_FIELDS:
+                raise InputError(f"A project has no field called '{field}'")
+            clean[field] = _text(value, field, required=field == "name")
+        return self._update("project", project_id, expected_version, user, clean)
+
+    # ------------------------------------------------------------------ measures
+
+    def add_measure(
+        self,
+        project_id: int,
+        name: str,
+        kind: str,
+        *,
+        user: str,
+        unit: str = "",
+        higher_is_better: bool = True,
+        definition: str = "",
+    ) -> int:
+        """Add a measure to a project; returns its id.
+
+        ``definition`` is the operational definition: exactly what is counted,
+        from which register, by whom (Provost & Murray 2011, chapter 2).
+        """
+        project_id = _key(project_id)
+        name = _text(name, "measure name", required=True)
+        kind = _text(kind, "kind of measure").lower()
+        if kind not in KINDS:
+            raise InputError(
+                f"'{kind}' is not a kind of measure",
+                todo="Choose proportion (numerator out of denominator), count or measurement",
+            )
+        user = _user(user)
+        at = self._clock()
+        with self._write() as conn:
+            self._one(
+                conn.execute("SELECT id FROM project WHERE id = ?", [project_id]).fetchall(),
+                "project",
+                project_id,
+            )
+            if conn.execute(
+                "SELECT 1 FROM measure WHERE project_id = ? AND name = ?", [project_id, name]
+            ).fetchall():
+                raise InputError(
+                    f"This project already has a measure called '{name}'",
+                    todo="Give the new measure a different name",
+                )
+            cur = conn.execute(
+                "INSERT INTO measure (project_id, name, kind, unit, higher_is_better, definition)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    project_id,
+                    name,
+                    kind,
+                    _text(unit, "unit"),
+                    int(bool(higher_is_better)),
+                    _text(definition, "definition"),
+                ),
+            )
+            mid = int(cur.lastrowid)
+            self._audit(conn, project_id, "measure", mid, [("created", None, name)], user, at)
+        return mid
+
+    def get_measure(self, measure_id: int) -> dict[str, Any]:
+        measure_id = _key(measure_id)
+        rows = self._read("SELECT * FROM measure WHERE id = ?", [measure_id])
+        row = self._one(rows, "measure", measure_id)
+        row["higher_is_better"] = bool(row["higher_is_better"])
+        return row
+
+    def list_measures(self, project_id: int) -> pd.DataFrame:
+        project_id = _key(project_id)
+        cols = ["id", "name", "kind", "unit", "higher_is_better", "definition", "version"]
+        frame = self._frame(
+            f"SELECT {', '.join(cols)} FROM measure WHERE project_id = ? ORDER BY id",
+            [project_id],
+            cols,
+        )
+        frame["higher_is_better"] = frame["higher_is_better"].astype(bool)
+        return frame
+
+    def update_measure(
+        self, measure_id: int, *, expected_version: int, user: str, **changes: Any
+    ) -> int:
+        """Change a measure's name, unit, direction or definition (not its kind once it has values)."""
+        measure_id = _key(measure_id)
+        current = self.get_measure(measure_id)
+        clean: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field not in MEASURE_FIELDS:
+                raise InputError(f"A measure has no field called '{field}'")
+            if field == "higher_is_better":
+                clean[field] = int(bool(value))
+            elif field == "kind":
+                kind = _text(value, "kind").lower()
+                if kind not in KINDS:
+                    raise InputError(
+                        f"'{kind}' is not a kind of measure",
+                        todo="Choose proportion, count or measurement",
+                    )
+                if kind != current["kind"] and self._read(
+                    "SELECT 1 FROM value WHERE measure_id = ? LIMIT 1", [measure_id]
+                ):
+                    raise InputError(
+                        f"'{current['name']}' already has values, so its kind cannot change",
+                        todo="Create a new measure of the other kind instead",
+                    )
+                clean[field] = kind
+            else:
+                clean[field] = _text(value, field, required=field == "name")
+        return self._update("measure", measure_id, expected_version, user, clean)
+
+    # ------------------------------------------------------------------ values
+
+    def add_value(
+        self,
+        measure_id: int,
+        period: Any,
+        *,
+        user: str,
+        numerator: Any = None,
+        denominator: Any = None,
+        value: Any = None,
+        comment: str = "",
+        replace: bool = False,
+        today: date | None = None,
+    ) -> int:
+        """Enter the result of one measure for one period; returns the value's id.
+
+        ``period`` is the first day of the period (ISO date). A period that
+        starts after ``today`` (default: the computer's date) is refused. A
+        second entry for the same measure and period is refused unless
+        ``replace=True``; the replaced numbers stay in the audit log.
+        See :func:`check_value` for the rules on the numbers.
+        """
+        measure_id = _key(measure_id)
+        user = _user(user)
+        today = today or date.today()
+        start = _as_date(period, "period start", required=True)
+        if start > today:
+            raise InputError(
+                f"The period starting {start.isoformat()} is in the future (today is "
+                f"{today.isoformat()})",
+                todo="Enter results only for periods that have started; check the date",
+            )
+        comment = _text(comment, "comment")
+        at = self._clock()
+        with self._write() as conn:
+            measure = self._one(
+                conn.execute("SELECT * FROM measure WHERE id = ?", [measure_id]).fetchall(),
+                "measure",
+                measure_id,
+            )
+            num, den, val = check_value(
+                measure["kind"],
+                numerator=numerator,
+                denominator=denominator,
+                value=value,
+                measure_name=measure["name"],
+            )
+            existing = conn.execute(
+                "SELECT * FROM value WHERE measure_id = ? AND period = ?",
+                [measure_id, start.isoformat()],
+            ).fetchall()
+            new = {
+                "numerator": num,
+                "denominator": den,
+                "value": val,
+                "comment": comment,
+                "entered_by": user,
+                "entered_at": at,
+            }
+            if existing:
+                old = dict(existing[0])
+                if not replace:
+                    raise InputError(
+                        f"'{measure['name']}' already has a result for the period starting "
+                        f"{start.isoformat()} ({self._describe(old)}, entered by "
+                        f"{old['entered_by']})",
+                        todo="To correct it, choose 'replace'; the old numbers are kept in "
+                        "the history",
+                    )
+                conn.execute(
+                    "UPDATE value SET numerator = ?, denominator = ?, value = ?, comment = ?, "
+                    "entered_by = ?, entered_at = ?, version = version + 1 WHERE id = ?",
+                    (num, den, val, comment, user, at, old["id"]),
+                )
+                changes = [
+                    (field, old[field], new[field])
+                    for field in ("numerator", "denominator", "value", "comment")
+                    if old[field] != new[field]
+                ] or [("replaced", None, "same numbers entered again")]
+                self._audit(conn, measure["project_id"], "value", old["id"], changes, user, at)
+                return int(old["id"])
+            cur = conn.execute(
+                "INSERT INTO value (measure_id, period, numerator, denominator, value, "
+                "entered_by, entered_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (measure_id, start.isoformat(), num, den, val, user, at, comment),
+            )
+            vid = int(cur.lastrowid)
+            self._audit(
+                conn,
+                measure["project_id"],
+                "value",
+                vid,
+                [("created", None, f"{start.isoformat()}: {self._describe(new)}")],
+                user,
+                at,
+            )
+        return vid
+
+    @staticmethod
+    def _describe(row: Mapping[str, Any]) -> str:
+        if row["denominator"] is not None:
+            return f"{_fmt_number(row['numerator'])} out of {_fmt_number(row['denominator'])}"
+        return _fmt_number(row["value"])
+
+    def values(self, measure_id: int) -> pd.DataFrame:
+        """Every entry for one measure with who entered it and when, by period."""
+        measure_id = _key(measure_id)
+        cols = [
+            "id",
+            "period",
+            "numerator",
+            "denominator",
+            "value",
+            "entered_by",
+            "entered_at",
+            "comment",
+            "version",
+        ]
+        return self._frame(
+            f"SELECT {', '.join(cols)} FROM value WHERE measure_id = ? ORDER BY period",
+            [measure_id],
+            cols,
+        )
+
+    def measure_series(self, measure_id: int) -> pd.DataFrame:
+        """One measure over time, ready for a run chart.
+
+        Columns ``period`` (datetime, the first day of each period, sorted),
+        ``numerator``, ``denominator`` (empty for counts and measurements) and
+        ``value`` (float; a fraction for proportions). A new DataFrame each call.
+        """
+        measure_id = _key(measure_id)
+        self.get_measure(measure_id)
+        rows = self._read(
+            "SELECT period, numerator, denominator, value FROM value WHERE measure_id = ? "
+            "ORDER BY period",
+            [measure_id],
+        )
+        frame = pd.DataFrame(
+            [tuple(r) for r in rows], columns=["period", "numerator", "denominator", "value"]
+        )
+        frame["period"] = pd.to_datetime(frame["period"], format="%Y-%m-%d")
+        for col in ("numerator", "denominator", "value"):
+            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+        return frame
+
+    # ------------------------------------------------------------------ cycles
+
+    def add_cycle(
+        self,
+        project_id: int,
+        *,
+        user: str,
+        title: str,
+        start_date: Any = None,
+        end_date: Any = None,
+        act_decision: str = "undecided",
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add the next PDSA cycle to a project; returns the saved cycle (with ``number``).
+
+        The number (1, 2, 3 ... within the project) is given out inside the
+        saving transaction, so two people adding cycles at the same moment get
+        different numbers. Other worksheet fields (``objective``,
+        ``questions``, ``predictions``, ``plan_who`` ... ``act_next_steps``)
+        go in ``fields``. The end date may not be before the start date; dates
+        in the future are allowed, because a cycle is planned before it is run.
+        """
+        project_id = _key(project_id)
+        user = _user(user)
+        for field in fields:
+            if field not in CYCLE_TEXT_FIELDS:
+                raise InputError(f"A PDSA cycle has no field called '{field}'")
+        text = {f: _text(fields.get(f), f.replace("_", " ")) for f in CYCLE_TEXT_FIELDS}
+        text["title"] = _text(title, "cycle title", required=True)
+        start = _as_date(start_date, "start date")
+        end = _as_date(end_date, "end date")
+        _check_dates(start, end, f"cycle '{text['title']}'")
+        decision = _decision(act_decision)
+        at = self._clock()
+        with self._write() as conn:
+            self._one(
+                conn.execute("SELECT id FROM project WHERE id = ?", [project_id]).fetchall(),
+                "project",
+                project_id,
+            )
+            number = conn.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM cycle WHERE project_id = ?",
+                [project_id],
+            ).fetchone()[0]
+            cid = self._insert_cycle(
+                conn,
+                project_id,
+                number,
+                text,
+                decision,
+                start,
+                end,
+                entered_by=user,
+                updated_at=at,
+            )
+            self._audit(
+                conn, project_id, "cycle", cid, [("created", None, text["title"])], user, at
+            )
+        return self.get_cycle(cid)
+
+    @staticmethod
+    def _insert_cycle(
+        conn: sqlite3.Connection,
+        project_id: int,
+        number: int,
+        text: Mapping[str, str],
+        decision: str,
+        start: date | None,
+        end: date | None,
+        *,
+        entered_by: str,
+        updated_at: str,
+    ) -> int:
+        cols = ["project_id", "number", *CYCLE_TEXT_FIELDS, "act_decision"]
+        cols += ["start_date", "end_date", "entered_by", "updated_at"]
+        values = [project_id, number, *(text[f] for f in CYCLE_TEXT_FIELDS), decision]
+        values += [
+            start.isoformat() if start else None,
+            end.isoformat() if end else None,
+            entered_by,
+            updated_at,
+        ]
+        cur = conn.execute(
+            f"INSERT INTO cycle ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            values,
+        )
+        return int(cur.lastrowid)
+
+    def get_cycle(self, cycle_id: int) -> dict[str, Any]:
+        """One cycle as a dict, including its ``version`` (needed to save an edit)."""
+        cycle_id = _key(cycle_id)
+        rows = self._read("SELECT * FROM cycle WHERE id = ?", [cycle_id])
+        return self._one(rows, "PDSA cycle", cycle_id)
+
+    def list_cycles(self, project_id: int) -> pd.DataFrame:
+        """All cycles of a project in number order, every worksheet field."""
+        project_id = _key(project_id)
+        cols = ["id", "number", *CYCLE_FIELDS, "entered_by", "updated_at", "version"]
+        return self._frame(
+            f"SELECT {', '.join(cols)} FROM cycle WHERE project_id = ? ORDER BY number",
+            [project_id],
+            cols,
+        )
+
+    def update_cycle(
+        self, cycle_id: int, *, expected_version: int, user: str, **changes: Any
+    ) -> dict[str, Any]:
+        """Save edits to a cycle; returns the saved cycle with its new ``version``.
+
+        ``expected_version`` is the version the editor had when they opened the
+        cycle. If someone else has saved the cycle since, nothing is written
+        and an :class:`InputError` says so (optimistic concurrency), so one
+        person's edit never silently wipes out another's. Each changed field
+        goes into the audit log.
+        """
+        cycle_id = _key(cycle_id)
+        current = self.get_cycle(cycle_id)
+        clean: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field in CYCLE_TEXT_FIELDS:
+                clean[field] = _text(value, field.replace("_", " "), required=field == "title")
+            elif field == "act_decision":
+                clean[field] = _decision(value)
+            elif field in ("start_date", "end_date"):
+                day = _as_date(value, field.replace("_", " "))
+                clean[field] = day.isoformat() if day else None
+            else:
+                raise InputError(f"A PDSA cycle has no field called '{field}'")
+        merged = {**current, **clean}
+        _check_dates(
+            _as_date(merged["start_date"], "start date"),
+            _as_date(merged["end_date"], "end date"),
+            f"PDSA cycle {current['number']}",
+        )
+        self._update("cycle", cycle_id, expected_version, user, clean)
+        return self.get_cycle(cycle_id)
+
+    def _update(
+        self, table: str, row_id: int, expected_version: int, user: str, clean: dict[str, Any]
+    ) -> int:
+        """Optimistic update of ``table`` row ``row_id``; returns the new version."""
+        user = _user(user)
+        at = self._clock()
+        label = {"cycle": "PDSA cycle", "project": "project", "measure": "measure"}[table]
+        with self._write() as conn:
+            rows = conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]).fetchall()
+            old = self._one(rows, label, row_id)
+            if old["version"] != expected_version:
+                raise InputError(
+                    f"Someone else changed this {label} since you opened it (you opened "
+                    f"version {expected_version}; the saved one is now version "
+                    f"{old['version']}). Your changes were not saved, so nothing of theirs "
+                    "was lost",
+                    todo="Reopen it to see their changes, then make yours again",
+                )
+            changed = {f: v for f, v in clean.items() if old[f] != v}
+            if not changed:
+                return int(old["version"])
+            if (
+                table == "measure"
+                and "name" in changed
+                and conn.execute(
+                    "SELECT 1 FROM measure WHERE project_id = ? AND name = ? AND id != ?",
+                    [old["project_id"], changed["name"], row_id],
+                ).fetchall()
+            ):
+                raise InputError(
+                    f"This project already has a measure called '{changed['name']}'",
+                    todo="Choose a different name",
+                )
+            sets = ", ".join(f"{f} = ?" for f in changed)
+            params: list[Any] = list(changed.values())
+            if table == "cycle":
+                sets += ", updated_at = ?"
+                params.append(at)
+            cur = conn.execute(
+                f"UPDATE {table} SET {sets}, version = version + 1 WHERE id = ? AND version = ?",
+                [*params, row_id, expected_version],
+            )
+            if cur.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; kept as a guard
+                raise InputError(f"Someone else changed this {label} since you opened it")
+            project_id = row_id if table == "project" else old["project_id"]
+            self._audit(
+                conn,
+                project_id,
+                table,
+                row_id,
+                [(f, old[f], v) for f, v in changed.items()],
+                user,
+                at,
+            )
+            return int(old["version"]) + 1
+
+    # ------------------------------------------------------------------ audit
+
+    def audit_log(self, project_id: int) -> pd.DataFrame:
+        """Every change to a project: ``table, row_id, field, old, new, user, at``, oldest first."""
+        project_id = _key(project_id)
+        cols = ["table_name", "row_id", "field", "old", "new", "user", "at"]
+        frame = self._frame(
+            f"SELECT {', '.join(cols)} FROM audit WHERE project_id = ? ORDER BY id",
+            [project_id],
+            cols,
+        )
+        return frame.rename(columns={"table_name": "table"})
+
+    def _frame(self, sql: str, params: list[Any], cols: list[str]) -> pd.DataFrame:
+        rows = self._read(sql, params)
+        return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+    # ------------------------------------------------------------------ run-chart notes
+
+    def cycle_annotations(
+        self, project_id: int, periods: Iterable[Any] | None = None
+    ) -> dict[pd.Timestamp, str]:
+        """Labels for the PDSA cycles on a run chart: ``{period_start: "PDSA 2: title (adapt)"}``.
+
+        Each cycle is placed at its start date. When ``periods`` (the period
+        starts on the chart, e.g. ``measure_series(...)["period"]``) is given,
+        it is placed at the last period that starts on or before the cycle's
+        start date, so the note sits on a plotted point; cycles that start
+        before the first period are placed at the first period. Cycles without
+        a start date are left out. Two cycles at the same point share one
+        label, joined by "; ". Annotating the chart with the changes tested is
+        the practice of Provost & Murray (2011), chapter 3.
+        """
+        project_id = _key(project_id)
+        self.get_project(project_id)
+        cycles = self.list_cycles(project_id)
+        cycles = cycles[cycles["start_date"].notna()]
+        if cycles.empty:
+            return {}
+        starts = pd.to_datetime(cycles["start_date"], format="%Y-%m-%d")
+        if periods is not None:
+            grid = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(periods)))).sort_values()
+            grid = grid.dropna().unique()
+            if len(grid):
+                pos = grid.searchsorted(starts.to_numpy(), side="right") - 1
+                starts = pd.Series(grid[pos.clip(min=0)], index=cycles.index)
+        labels: dict[pd.Timestamp, str] = {}
+        for number, title, decision, at in zip(
+            cycles["number"], cycles["title"], cycles["act_decision"], starts, strict=True
+        ):
+            label = f"PDSA {number}: {title}"
+            if decision != "undecided":
+                label += f" ({decision})"
+            key = pd.Timestamp(at)
+            labels[key] = f"{labels[key]}; {label}" if key in labels else label
+        return dict(sorted(labels.items()))
+
+    # ------------------------------------------------------------------ export / import
+
+    def _export_dict(self, project_id: int) -> dict[str, Any]:
+        project_id = _key(project_id)
+        project = self.get_project(project_id)
+        measures = self._read(
+            "SELECT * FROM measure WHERE project_id = ? ORDER BY id", [project_id]
+        )
+        keys = {m["id"]: i for i, m in enumerate(measures, start=1)}
+        values = self._read(
+            "SELECT v.* FROM value v JOIN measure m ON v.measure_id = m.id "
+            "WHERE m.project_id = ? ORDER BY v.measure_id, v.period",
+            [project_id],
+        )
+        value_refs = {v["id"]: f"value:{keys[v['measure_id']]}:{v['period']}" for v in values}
+        cycles = self._read(
+            "SELECT * FROM cycle WHERE project_id = ? ORDER BY number", [project_id]
+        )
+        cycle_refs = {c["id"]: f"cycle:{c['number']}" for c in cycles}
+        refs = {
+            "project": {project_id: "project"},
+            "measure": {mid: f"measure:{key}" for mid, key in keys.items()},
+            "value": value_refs,
+            "cycle": cycle_refs,
+        }
+        audit = self._read("SELECT * FROM audit WHERE project_id = ? ORDER BY id", [project_id])
+        return {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "project": {f: project[f] for f in ("name", "aim", "team", "created")},
+            "measures": [
+                {
+                    "key": keys[m["id"]],
+                    "name": m["name"],
+                    "kind": m["kind"],
+                    "unit": m["unit"],
+                    "higher_is_better": bool(m["higher_is_better"]),
+                    "definition": m["definition"],
+                }
+                for m in measures
+            ],
+            "values": [
+                {
+                    "measure": keys[v["measure_id"]],
+                    "period": v["period"],
+                    "numerator": v["numerator"],
+                    "denominator": v["denominator"],
+                    "value": v["value"],
+                    "entered_by": v["entered_by"],
+                    "entered_at": v["entered_at"],
+                    "comment": v["comment"],
+                }
+                for v in values
+            ],
+            "cycles": [
+                {
+                    "number": c["number"],
+                    **{f: c[f] for f in CYCLE_FIELDS},
+                    "entered_by": c["entered_by"],
+                    "updated_at": c["updated_at"],
+                }
+                for c in cycles
+            ],
+            "audit": [
+                {
+                    "table": a["table_name"],
+                    "ref": refs[a["table_name"]].get(a["row_id"], f"{a['table_name']}:?"),
+                    "field": a["field"],
+                    "old": a["old"],
+                    "new": a["new"],
+                    "user": a["user"],
+                    "at": a["at"],
+                }
+                for a in audit
+            ],
+        }
+
+    def export_json(self, project_id: int) -> str:
+        """The whole project (measures, values, cycles, audit log) as JSON text.
+
+        Records refer to each other by measure key (1, 2, ...), period and
+        cycle number rather than by database ids, so the file can be imported
+        into any project file. ``import_json(export_json(p))`` gives a project
+        whose export is identical, character for character.
+        """
+        return json.dumps(self._export_dict(project_id), ensure_ascii=False, indent=2)
+
+    def import_json(self, text: str | bytes, *, today: date | None = None) -> int:
+        """Add a project from :meth:`export_json` text; returns the new project's id.
+
+        Every record is checked with the same rules as when it is typed in; a
+        problem gives an :class:`InputError` naming the record, and then
+        nothing at all is imported. The audit log in the file is kept as it is.
+        """
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(
+                    "The file is not a text (JSON) file",
+                    todo="Choose a file saved with 'export to JSON'",
+                ) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(
+                "The file is not valid JSON",
+                where=f"line {error.lineno}, column {error.colno}",
+                todo="Choose a file saved with 'export to JSON', and do not edit it by hand",
+            ) from None
+        return self._import(data, today=today, source="JSON file")
+
+    def _import(self, data: Any, *, today: date | None, source: str) -> int:
+        today = today or date.today()
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            raise InputError(
+                f"The {source} is not an exported improvement project",
+                todo="Choose a file saved with the export button of this tool",
+            )
+        if data.get("format_version") != FORMAT_VERSION:
+            raise InputError(
+                f"The {source} was made by another version of the tool "
+                f"(format version {data.get('format_version')})",
+                todo="Export it again with this version of the tool",
+            )
+        parts = {}
+        for part, kind in (
+            ("project", dict),
+            ("measures", list),
+            ("values", list),
+            ("cycles", list),
+            ("audit", list),
+        ):
+            if not isinstance(data.get(part), kind):
+                raise InputError(
+                    f"The {source} has no '{part}' section, or it is damaged",
+                    todo="Export the project again",
+                )
+            for i, item in enumerate(data[part] if kind is list else [data[part]], start=1):
+                if not isinstance(item, dict):
+                    raise InputError(
+                        f"An entry in the '{part}' section is damaged",
+                        where=f"{source}, {part} entry {i}",
+                    )
+            parts[part] = data[part]
+
+        def need(record: dict[str, Any], field: str, where: str) -> Any:
+            if field not in record:
+                raise InputError(f"The field '{field}' is missing", where=where)
+            return record[field]
+
+        project = parts["project"]
+        name = _text(need(project, "name", f"{source}, project"), "project name", required=True)
+        created = _text(need(project, "created", f"{source}, project"), "creation time")
+        measures: dict[Any, dict[str, Any]] = {}
+        for i, m in enumerate(parts["measures"], start=1):
+            where = f"{source}, measure {i}"
+            key = need(m, "key", where)
+            if key in measures:
+                raise InputError(f"Two measures have the key {key}", where=where)
+            kind = _text(need(m, "kind", where), "kind").lower()
+            if kind not in KINDS:
+                raise InputError(
+                    f"'{kind}' is not a kind of measure",
+                    where=where,
+                    todo="Use proportion, count or measurement",
+                )
+            hib = need(m, "higher_is_better", where)
+            if isinstance(hib, str):
+                hib = hib.strip().lower() in ("true", "yes", "1")
+            mname = _text(need(m, "name", where), "measure name", required=True)
+            if any(other["name"] == mname for other in measures.values()):
+                raise InputError(f"Two measures are called '{mname}'", where=where)
+            measures[key] = {
+                "name": mname,
+                "kind": kind,
+                "unit": _text(m.get("unit"), "unit"),
+                "higher_is_better": int(bool(hib)),
+                "definition": _text(m.get("definition"), "definition"),
+            }
+        values = []
+        seen_periods: set[tuple[Any, str]] = set()
+        for i, v in enumerate(parts["values"], start=1):
+            where = f"{source}, value {i}"
+            key = need(v, "measure", where)
+            if key not in measures:
+                raise InputError(f"The value refers to measure {key}, which is not there", where)
+            start = _as_date(need(v, "period", where), "period start", required=True)
+            if start > today:
+                raise InputError(
+                    f"The period starting {start.isoformat()} is in the future", where=where
+                )
+            try:
+                num, den, val = check_value(
+                    measures[key]["kind"],
+                    numerator=v.get("numerator"),
+                    denominator=v.get("denominator"),
+                    value=v.get("value"),
+                    measure_name=measures[key]["name"],
+                )
+            except InputError as error:
+                raise InputError(error.what, where=where, todo=error.todo) from None
+            if (key, start.isoformat()) in seen_periods:
+                raise InputError(
+                    f"Two results for '{measures[key]['name']}' in the period starting "
+                    f"{start.isoformat()}",
+                    where=where,
+                    todo="Keep only one of them",
+                )
+            seen_periods.add((key, start.isoformat()))
+            values.append(
+                (
+                    key,
+                    start.isoformat(),
+                    num,
+                    den,
+                    val,
+                    _user(v.get("entered_by")),
+                    _text(need(v, "entered_at", where), "entry time", required=True),
+                    _text(v.get("comment"), "comment"),
+                )
+            )
+        cycles = []
+        numbers: set[int] = set()
+        for i, c in enumerate(parts["cycles"], start=1):
+            where = f"{source}, cycle {i}"
+            number = need(c, "number", where)
+            if isinstance(number, float) and number.is_integer():
+                number = int(number)
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise InputError(f"The cycle number '{number}' is not 1, 2, 3 ...", where=where)
+            if number in numbers:
+                raise InputError(f"Two cycles have the number {number}", where=where)
+            numbers.add(number)
+            text = {f: _text(c.get(f), f.replace("_", " ")) for f in CYCLE_TEXT_FIELDS}
+            if not text["title"]:
+                raise InputError("A cycle has no title", where=where)
+            try:
+                start = _as_date(c.get("start_date"), "start date")
+                end = _as_date(c.get("end_date"), "end date")
+                decision = _decision(c.get("act_decision"))
+            except InputError as error:
+                raise InputError(error.what, where=where, todo=error.todo) from None
+            _check_dates(start, end, where)
+            cycles.append(
+                (
+                    number,
+                    text,
+                    decision,
+                    start,
+                    end,
+                    _user(c.get("entered_by")),
+                    _text(need(c, "updated_at", where), "update time", required=True),
+                )
+            )
+        value_refs = {f"value:{k}:{p}" for k, p, *_ in values}
+        audit = []
+        for i, a in enumerate(parts["audit"], start=1):
+            where = f"{source}, history entry {i}"
+            table = need(a, "table", where)
+            ref = need(a, "ref", where)
+            ok = (
+                (table == "project" and ref == "project")
+                or (table == "measure" and ref in {f"measure:{k}" for k in measures})
+                or (table == "value" and ref in value_refs)
+                or (table == "cycle" and ref in {f"cycle:{n}" for n in numbers})
+            )
+            if not ok:
+                raise InputError(
+                    f"A history entry refers to '{ref}', which is not in the file", where=where
+                )
+            audit.append(
+                (
+                    table,
+                    ref,
+                    _text(need(a, "field", where), "field", required=True),
+                    _audit_text(a.get("old")),
+                    _audit_text(a.get("new")),
+                    _user(a.get("user")),
+                    _text(need(a, "at", where), "time", required=True),
+                )
+            )
+
+        with self._write() as conn:
+            pid = int(
+                conn.execute(
+                    "INSERT INTO project (name, aim, team, created) VALUES (?, ?, ?, ?)",
+                    (
+                        name,
+                        _text(project.get("aim"), "aim"),
+                        _text(project.get("team"), "team"),
+                        created,
+                    ),
+                ).lastrowid
+            )
+            ids: dict[str, int] = {"project": pid}
+            mids = {}
+            for key, m in measures.items():
+                mid = conn.execute(
+                    "INSERT INTO measure (project_id, name, kind, unit, higher_is_better, "
+                    "definition) VALUES (?, ?, ?, ?, ?, ?)",
+                    (pid, m["name"], m["kind"], m["unit"], m["higher_is_better"], m["definition"]),
+                ).lastrowid
+                mids[key] = mid
+                ids[f"measure:{key}"] = mid
+            for key, period, num, den, val, by, at, comment in values:
+                ids[f"value:{key}:{period}"] = conn.execute(
+                    "INSERT INTO value (measure_id, period, numerator, denominator, value, "
+                    "entered_by, entered_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (mids[key], period, num, den, val, by, at, comment),
+                ).lastrowid
+            for number, text, decision, start, end, by, at in sorted(cycles, key=lambda c: c[0]):
+                ids[f"cycle:{number}"] = self._insert_cycle(
+                    conn, pid, number, text, decision, start, end, entered_by=by, updated_at=at
+                )
+            conn.executemany(
+                "INSERT INTO audit (project_id, table_name, row_id, field, old, new, user, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(pid, t, ids[ref], f, o, n, u, at) for t, ref, f, o, n, u, at in audit],
+            )
+        return pid
+
+    # Excel: one sheet per section, one row per record, column names as in the JSON.
+    _SHEETS = {
+        "Measures": ("measures", ["key", "name", "kind", "unit", "higher_is_better", "definition"]),
+        "Values": (
+            "values",
+            [
+                "measure",
+                "period",
+                "numerator",
+                "denominator",
+                "value",
+                "entered_by",
+                "entered_at",
+                "comment",
+            ],
+        ),
+        "Cycles": ("cycles", ["number", *CYCLE_FIELDS, "entered_by", "updated_at"]),
+        "Audit": ("audit", ["table", "ref", "field", "old", "new", "user", "at"]),
+    }
+
+    def export_excel(self, project_id: int) -> bytes:
+        """The whole project as an Excel workbook (.xlsx bytes).
+
+        Sheets: Project (field, value), Measures, Values, Cycles, Audit. Text
+        that starts with "=" is stored as text, never as a formula.
+        :meth:`import_excel` reads it back exactly.
+        """
+        from openpyxl import Workbook
+
+        data = self._export_dict(project_id)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Project"
+        sheet.append(["field", "value"])
+        rows: list[tuple[str, Any]] = [
+            ("format", data["format"]),
+            ("format_version", data["format_version"]),
+            *data["project"].items(),
+        ]
+        for field, value in rows:
+            self._append(sheet, [field, value])
+        for title, (part, cols) in self._SHEETS.items():
+            sheet = book.create_sheet(title)
+            sheet.append(cols)
+            for record in data[part]:
+                self._append(sheet, [record[c] for c in cols])
+            sheet.freeze_panes = "A2"
+        out = io.BytesIO()
+        book.properties.creator = "phcpm"
+        book.save(out)
+        return out.getvalue()
+
+    @staticmethod
+    def _append(sheet: Any, row: list[Any]) -> None:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # keep it as text: never run user text as a formula
+
+    def import_excel(self, data: bytes, *, today: date | None = None) -> int:
+        """Add a project from :meth:`export_excel` bytes; returns the new project's id.
+
+        Checked like :meth:`import_json`; nothing is imported if anything is wrong.
+        """
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds of error for a bad file
+            raise InputError(
+                "The file is not an Excel workbook this tool can read",
+                todo="Choose an .xlsx file saved with 'export to Excel'",
+            ) from None
+        try:
+            missing = [s for s in ("Project", *self._SHEETS) if s not in book.sheetnames]
+            if missing:
+                raise InputError(
+                    f"The workbook has no sheet called {', '.join(repr(s) for s in missing)}",
+                    todo="Choose a workbook saved with 'export to Excel', with all its sheets",
+                )
+            result: dict[str, Any] = {}
+            project: dict[str, Any] = {}
+            for row in list(book["Project"].iter_rows(values_only=True))[1:]:
+                if row and row[0] is not None:
+                    project[str(row[0])] = _cell(row[1] if len(row) > 1 else None)
+            result["format"] = project.pop("format", None)
+            version = project.pop("format_version", None)
+            result["format_version"] = int(version) if isinstance(version, int | float) else version
+            result["project"] = project
+            for title, (part, cols) in self._SHEETS.items():
+                rows = list(book[title].iter_rows(values_only=True))
+                header = [
+                    str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])
+                ]
+                absent = [c for c in cols if c not in header]
+                if absent:
+                    raise InputError(
+                        f"The sheet '{title}' has no column {', '.join(repr(c) for c in absent)}",
+                        where=f"sheet '{title}', first row",
+                        todo="Put the column names back as they were exported",
+                    )
+                index = {c: header.index(c) for c in cols}
+                records = []
+                for row in rows[1:]:
+                    if row is None or all(cell is None for cell in row):
+                        continue
+                    records.append(
+                        {c: _cell(row[i] if i < len(row) else None) for c, i in index.items()}
+                    )
+                result[part] = records
+        finally:
+            book.close()
+        for record in result["cycles"]:
+            for f in ("start_date", "end_date"):
+                if record[f] is not None:
+                    record[f] = _as_date(record[f], f.replace("_", " ")).isoformat()
+        for record in result["values"]:
+            record["period"] = _as_date(record["period"], "period start", required=True).isoformat()
+        return self._import(result, today=today, source="Excel workbook")
+
+
+def _cell(value: Any) -> Any:
+    """An Excel cell value in the form the JSON export uses (dates as ISO text)."""
+    if isinstance(value, datetime):
+        if value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
