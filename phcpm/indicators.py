@@ -864,3 +864,272 @@ def reference_sheets_frame(
         record.update({label: values[key] for key, label in _SHEET_FIELDS})
         records.append(record)
     return pd.DataFrame(records, columns=["Code", "Name"] + [lab for _, lab in _SHEET_FIELDS])
+
+
+# --------------------------------------------------------------------------- user lists
+#: Columns an uploaded indicator list must have (the rest of the catalogue's columns
+#: are optional and filled with empty values).
+REQUIRED_LIST_COLUMNS: tuple[str, ...] = (
+    ID,
+    "name",
+    "data_elements",
+    "data_source",
+    "frequency",
+    "results_chain",
+)
+
+_OPTIONAL_DEFAULTS: dict[str, object] = {
+    "definition": "",
+    "numerator": "",
+    "denominator": "",
+    "level": "district",
+    "framework_domain": "performance",
+    "dimension": "",
+    "higher_is_better": True,
+    "unit": "",
+    "typical_target": np.nan,
+    "target_source": "",
+    "disaggregation": "",
+    "reference": "",
+}
+
+
+def validate_indicator_list(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check a user's own indicator list and return it in catalogue form (a new table).
+
+    The list needs the columns of :data:`REQUIRED_LIST_COLUMNS`; the other columns of
+    :func:`phcpm.catalogue.catalogue` are added when missing (level ``district``,
+    domain ``performance``, higher is better, no target). Column names are matched
+    without regard to case or surrounding spaces. Codes must be filled and unique;
+    ``frequency`` and ``results_chain`` must use the catalogue's values, because the
+    burden and balance calculations depend on them. An empty ``definition`` is
+    replaced by the name, so reference sheets can still be written.
+    """
+    from phcpm.catalogue import COLUMNS, FREQUENCIES
+
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError("The indicator list must be a table", todo="Upload a CSV or Excel file")
+    renamed = frame.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in REQUIRED_LIST_COLUMNS if c not in renamed.columns]
+    if missing:
+        raise InputError(
+            f"The indicator list has no column named {', '.join(repr(m) for m in missing)}",
+            where="the first row (the column headings) of your file",
+            todo="Add these columns, spelt as in the catalogue download; "
+            f"the list needs at least {', '.join(REQUIRED_LIST_COLUMNS)}",
+        )
+    out = pd.DataFrame(index=range(len(renamed)))
+    for col in COLUMNS:
+        if col in renamed.columns:
+            out[col] = renamed[col].to_numpy()
+        else:
+            out[col] = _OPTIONAL_DEFAULTS[col]
+    if out.empty:
+        raise InputError("The indicator list has no rows", todo="Add one row per indicator")
+    text_cols = [c for c in COLUMNS if c not in ("higher_is_better", "typical_target")]
+    for col in text_cols:
+        out[col] = out[col].astype("object").where(out[col].notna(), "").astype(str).str.strip()
+    for col in ("frequency", "results_chain", "level", "framework_domain", "dimension"):
+        out[col] = out[col].str.lower()
+    blank = out[ID] == ""
+    if blank.any():
+        raise InputError(
+            "Some rows have no indicator code",
+            where=f"row {int(np.flatnonzero(blank.to_numpy())[0]) + 2} of your file",
+            todo="Give every indicator a short code in the indicator_id column",
+        )
+    dup = out[ID].duplicated()
+    if dup.any():
+        raise InputError(
+            f"The code {out.loc[dup, ID].iloc[0]} is used on more than one row",
+            where="the indicator_id column",
+            todo="Give each indicator its own code",
+        )
+    checks = (("frequency", FREQUENCIES), ("results_chain", RESULTS_CHAIN))
+    for col, allowed in checks:
+        bad = ~out[col].isin(allowed)
+        if bad.any():
+            first = out.loc[bad].iloc[0]
+            raise InputError(
+                f"Indicator {first[ID]} has {col} '{first[col]}', which is not a known value",
+                where=f"the {col} column",
+                todo=f"Use one of: {', '.join(allowed)}",
+            )
+    out["definition"] = out["definition"].where(out["definition"] != "", out["name"])
+    hib = out["higher_is_better"].astype(str).str.strip().str.lower()
+    out["higher_is_better"] = ~hib.isin(["false", "0", "no", "n"])
+    out["typical_target"] = pd.to_numeric(out["typical_target"], errors="coerce").astype("float64")
+    return out
+
+
+# --------------------------------------------------------------------------- adjustments
+_ADJUSTMENT_COLUMNS = (ID, "criterion", "rating", "reason")
+
+
+def apply_adjustments(ratings: pd.DataFrame, adjustments: pd.DataFrame) -> pd.DataFrame:
+    """Ratings with a team's changes applied (a new wide table; the inputs are unchanged).
+
+    ``ratings`` is a wide table as from :func:`default_ratings`. ``adjustments`` has
+    columns ``indicator_id``, ``criterion``, ``rating`` (1-5) and optionally
+    ``reason``; each row replaces one rating. When the same indicator and criterion
+    appear twice, the later row wins, as when a team changes its mind. Writing the
+    reason next to each change keeps the selection transparent (UK DCLG,
+    *Multi-criteria analysis: a manual*, 2009, ch. 5: record the basis of each score).
+    """
+    _require_columns(ratings, [ID], "ratings table")
+    out = ratings.copy()
+    if adjustments is None or len(adjustments) == 0:
+        return out
+    _require_columns(adjustments, [ID, "criterion", "rating"], "adjustments table")
+    adj = adjustments.drop_duplicates([ID, "criterion"], keep="last")
+    unknown_ids = sorted(set(adj[ID]) - set(out[ID]))
+    if unknown_ids:
+        raise InputError(
+            f"These indicators are adjusted but have no ratings: {', '.join(unknown_ids)}",
+            where="the adjustments table",
+            todo="Adjust only indicators that are in the candidate list",
+        )
+    known = _criterion_codes()
+    unknown_c = sorted(set(adj["criterion"]) - set(known))
+    if unknown_c:
+        raise InputError(
+            f"Unknown criteria in the adjustments: {', '.join(unknown_c)}",
+            where="the adjustments table",
+            todo=f"Use only these criteria: {', '.join(known)}",
+        )
+    values = pd.to_numeric(adj["rating"], errors="coerce")
+    bad = values.isna() | (values < 1) | (values > 5) | (values % 1 != 0)
+    if bad.any():
+        first = adj.loc[bad].iloc[0]
+        raise InputError(
+            f"The new rating {first['rating']!r} for {first[ID]} ('{first['criterion']}') "
+            "is not a whole number from 1 to 5",
+            where="the adjustments table",
+            todo="Use 1 (poor) to 5 (excellent)",
+        )
+    wide = pd.DataFrame({ID: adj[ID].to_numpy(), "criterion": adj["criterion"].to_numpy()})
+    wide["rating"] = values.astype(int).to_numpy()
+    table = wide.pivot(index=ID, columns="criterion", values="rating")
+    for crit in table.columns:
+        if crit not in out.columns:
+            out[crit] = 3
+        new = out[ID].map(table[crit])
+        out[crit] = new.where(new.notna(), out[crit]).astype(int)
+    return out
+
+
+# --------------------------------------------------------------------------- worked example
+_WORKED_ADJUSTMENTS: tuple[tuple[str, str, int, str], ...] = (
+    ("ANC4_COV", "relevant", 5, "Four antenatal visits is a national target for 2025."),
+    ("SBA_COV", "relevant", 5, "Skilled birth attendance is a national target for 2025."),
+    ("PENTA3_COV", "relevant", 5, "Penta 3 coverage is the district's main immunisation target."),
+    (
+        "PENTA_DROPOUT",
+        "relevant",
+        5,
+        "Children who start and do not finish their vaccines are the district's biggest gap.",
+    ),
+    ("MAL_TEST_RATE", "relevant", 5, "Malaria peaks every rainy season; testing guides treatment."),
+    (
+        "ACT_NO_STOCKOUT",
+        "relevant",
+        5,
+        "Stock-outs of malaria medicines are frequent in Kavira District.",
+    ),
+    (
+        "REPORT_COMPLETE",
+        "relevant",
+        5,
+        "Completeness is only 80-95 %: every other indicator depends on it.",
+    ),
+    (
+        "SUPERVISION_DONE",
+        "relevant",
+        5,
+        "Supervision visits are often not done in Lusako District.",
+    ),
+    ("ANC1_12W", "relevant", 4, "Early first visits are needed to act on risks in pregnancy."),
+    ("HTN_CONTROL", "relevant", 4, "Hypertension clinics started in every health centre."),
+    ("AMOX_NO_STOCKOUT", "relevant", 4, "Amoxicillin is the tracer medicine for child pneumonia."),
+    ("PNEU_AMOX", "relevant", 4, "Pneumonia is a leading cause of death in young children."),
+    (
+        "ANC1_COV",
+        "relevant",
+        2,
+        "Almost every pregnant woman makes a first visit: little to learn.",
+    ),
+    ("BCG_COV", "relevant", 2, "BCG is given at birth: delivery indicators already show it."),
+    ("PENTA1_COV", "relevant", 2, "The dropout rate already uses Penta 1."),
+    ("FAC_DELIV_COV", "relevant", 2, "Skilled birth attendance says more about safe delivery."),
+    (
+        "OPD_PER_CLINICIAN",
+        "data_available",
+        2,
+        "Clinician full-time equivalents are not in the monthly report.",
+    ),
+)
+
+
+def worked_example(catalogue: pd.DataFrame | None = None) -> dict[str, object]:
+    """The inputs of the worked selection in the book, in one place.
+
+    The Module 1 lesson "A worked selection" and the Indicator Selector app's
+    "Load the worked example" button both read these inputs, so they always give the
+    same shortlist. The district team of the synthetic Republic of Sendara chooses
+    12 indicators for its quarterly performance review.
+
+    Returns a dict with:
+
+    ``current``
+        Codes of the district's current review list: every catalogue indicator that
+        the monthly HMIS report produces (data source ``HMIS routine``).
+    ``adjustments``
+        The team's changes to :func:`default_ratings` (``indicator_id``,
+        ``criterion``, ``rating``, ``reason``), for :func:`apply_adjustments`.
+    ``weights``
+        Criterion weights for :func:`score` (criteria left out weigh 0).
+    ``k``, ``must_include``, ``exclude``
+        Arguments of :func:`shortlist`.
+    ``facilities``
+        Number of reporting facilities in ``datasets/org_units.csv`` (level 4).
+    ``minutes_per_value``
+        Staff minutes to count, check and report one value (the team's estimate
+        from timing a records clerk; an assumption, not a published figure).
+    """
+    from phcpm.catalogue import catalogue as _catalogue
+    from phcpm.paths import dataset_path
+
+    cat = _catalogue() if catalogue is None else catalogue
+    _require_columns(cat, [ID, "data_source"], "catalogue")
+    org = pd.read_csv(dataset_path("org_units.csv"), usecols=["level"])
+    return {
+        "current": cat.loc[cat["data_source"] == "HMIS routine", ID].tolist(),
+        "adjustments": pd.DataFrame(list(_WORKED_ADJUSTMENTS), columns=list(_ADJUSTMENT_COLUMNS)),
+        "weights": {
+            "relevant": 3.0,
+            "actionable": 3.0,
+            "data_available": 2.0,
+            "sensitive": 2.0,
+            "low_burden": 2.0,
+            "accepted": 1.0,
+            "equity": 1.0,
+            "credible": 1.0,
+            "robust": 1.0,
+        },
+        "k": 12,
+        "must_include": ["SUPERVISION_DONE"],
+        "exclude": ["MAL_TREAT_CONF"],
+        "facilities": int((org["level"] == 4).sum()),
+        "minutes_per_value": 2.0,
+    }
+
+
+def worked_example_shortlist(catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The shortlist of :func:`worked_example`: default ratings, adjustments, score, shortlist."""
+    from phcpm.catalogue import catalogue as _catalogue
+
+    cat = _catalogue() if catalogue is None else catalogue
+    ex = worked_example(cat)
+    ratings = apply_adjustments(default_ratings(cat), ex["adjustments"])
+    scored = score(cat, ratings, ex["weights"])
+    return shortlist(scored, ex["k"], must_include=ex["must_include"], exclude=ex["exclude"])

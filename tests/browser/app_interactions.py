@@ -26,6 +26,19 @@ def sampling(page):
     assert "1,068" in after or "1068" in after, after
 
 
+def indicators(page):
+    """Load the worked example and read the shortlist and its balance."""
+    page.locator(".phcpm-indicators-worked-example").click()
+    page.get_by_role("tab", name="3. Shortlist").click()
+    shortlist = page.locator(".phcpm-indicators-shortlist")
+    shortlist.get_by_text("Supportive supervision visits completed").wait_for()
+    assert "Pentavalent 3 (DTP3) coverage" in shortlist.inner_text()
+    page.get_by_role("tab", name="4. Balance").click()
+    warnings = page.locator(".phcpm-indicators-warnings")
+    warnings.get_by_text("No balance problems found").wait_for()
+
+
 INTERACTIONS = {
+    "indicators": indicators,
     "sampling": sampling,
 }

@@ -1,0 +1,632 @@
+"""Indicator Selector: choose a short, balanced and affordable set of PHC indicators.
+
+Every calculation is done by :mod:`phcpm.indicators` and :mod:`phcpm.catalogue`;
+this module only builds the controls, calls those functions and shows their
+results. Errors in the user's input are shown as a plain message and the tool
+stays usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from phcpm import indicators as ind
+from phcpm.catalogue import catalogue, criteria
+from phcpm.errors import InputError
+from phcpm.style import PALETTE
+from widgets.theme import stylesheet
+
+ALL = "All"
+ID = "indicator_id"
+_WIDE = {"description_width": "initial"}
+_SHOWN_COLUMNS = [
+    ID,
+    "name",
+    "framework_domain",
+    "results_chain",
+    "dimension",
+    "data_source",
+    "frequency",
+]
+
+
+def _css(widget: w.Widget, part: str) -> w.Widget:
+    widget.add_class(f"phcpm-indicators-{part}")
+    return widget
+
+
+def _table_html(df: pd.DataFrame, max_rows: int = 80) -> str:
+    shown = df.head(max_rows)
+    extra = (
+        f"<p>Showing {max_rows} of {len(df)} rows; the download has all of them.</p>"
+        if len(df) > max_rows
+        else ""
+    )
+    return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:,.1f}") + extra
+
+
+def _download_html(data: bytes, filename: str, label: str, mime: str) -> str:
+    """An HTML link that saves ``data`` as ``filename`` in the browser (works in Voilà)."""
+    payload = base64.b64encode(data).decode("ascii")
+    return (
+        f"<a class='phcpm-download' download='{html.escape(filename)}' "
+        f"href='data:{mime};base64,{payload}' style='font-weight:bold'>"
+        f"⬇ {html.escape(label)}</a>"
+    )
+
+
+def _options(values: pd.Series) -> list[str]:
+    return [ALL] + sorted({str(v) for v in values if str(v)})
+
+
+class IndicatorSelector:
+    """Browse the catalogue, score and shortlist indicators, check balance and burden.
+
+    The tool starts on the book's indicator catalogue. ``Load the worked example``
+    sets every input to :func:`phcpm.indicators.worked_example`, the inputs of the
+    Module 1 worked selection, so the app and the lesson give the same shortlist.
+    """
+
+    def __init__(self) -> None:
+        self.catalogue: pd.DataFrame = catalogue()
+        self.current: list[str] = []
+        self.adjustments = pd.DataFrame(columns=["indicator_id", "criterion", "rating", "reason"])
+        self.scored: pd.DataFrame | None = None
+        self.shortlist: pd.DataFrame | None = None
+        self.balance: ind.BalanceResult | None = None
+        self.burden: pd.DataFrame | None = None
+        self._busy = False
+        self._crit = criteria()
+
+        self.message = w.HTML()
+        self.message.add_class("phcpm-error")
+        self.notes = w.HTML()
+        self.notes.add_class("phcpm-note")
+
+        self.root = w.VBox(
+            [
+                stylesheet(),
+                w.HTML(
+                    "<h2>Indicator Selector</h2><p>Choose a short set of indicators for your "
+                    "performance review: rate them, shortlist the best, check the balance of "
+                    "the set and the reporting time it costs facilities.</p>"
+                ),
+                self._build_source(),
+                self.message,
+                self.notes,
+                self._build_tabs(),
+            ]
+        )
+        self.root.add_class("phcpm-app")
+        self.root.add_class("phcpm-indicators")
+        self.widget = self.root
+        self._use_catalogue(None)
+
+    # ------------------------------------------------------------------ display
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return "Indicator Selector: browse, score, shortlist, balance, burden, reference sheets"
+
+    # ------------------------------------------------------------------ layout
+    def _build_source(self) -> w.Widget:
+        self.example_button = _css(
+            w.Button(description="Load the worked example", button_style="primary"),
+            "worked-example",
+        )
+        self.example_button.layout.width = "220px"
+        self.catalogue_button = _css(w.Button(description="Use the catalogue"), "use-catalogue")
+        self.upload = _css(
+            w.FileUpload(accept=".csv,.xlsx,.txt", multiple=False, description="Use my own list"),
+            "upload",
+        )
+        self.upload.layout.width = "220px"
+        self.example_button.on_click(self._load_example)
+        self.catalogue_button.on_click(self._use_catalogue)
+        self.upload.observe(self._on_upload, names="value")
+        help_text = w.HTML(
+            "<small>Your own list: a CSV or Excel file with one row per indicator and at "
+            f"least the columns {', '.join(ind.REQUIRED_LIST_COLUMNS)} (download the "
+            "catalogue below to see the format).</small>"
+        )
+        return w.VBox(
+            [w.HBox([self.example_button, self.catalogue_button, self.upload]), help_text]
+        )
+
+    def _build_tabs(self) -> w.Tab:
+        pages = [
+            ("1. Browse", self._build_browse()),
+            ("2. Score", self._build_score()),
+            ("3. Shortlist", self._build_shortlist()),
+            ("4. Balance", self._build_balance()),
+            ("5. Burden", self._build_burden()),
+            ("6. Export", self._build_export()),
+        ]
+        self.tabs = w.Tab(children=[p[1] for p in pages])
+        for i, (title, _) in enumerate(pages):
+            self.tabs.set_title(i, title)
+        return self.tabs
+
+    def _build_browse(self) -> w.Widget:
+        self.f_domain = _css(w.Dropdown(description="PHCPI domain", style=_WIDE), "filter-domain")
+        self.f_chain = _css(w.Dropdown(description="Results chain", style=_WIDE), "filter-chain")
+        self.f_source = _css(w.Dropdown(description="Data source", style=_WIDE), "filter-source")
+        self.f_freq = _css(w.Dropdown(description="Frequency", style=_WIDE), "filter-frequency")
+        self.f_text = _css(
+            w.Text(description="Search", placeholder="word in name or definition", style=_WIDE),
+            "search",
+        )
+        self.f_text.continuous_update = False
+        for control in (self.f_domain, self.f_chain, self.f_source, self.f_freq, self.f_text):
+            control.observe(self._on_change, names="value")
+        self.catalogue_count = w.HTML()
+        self.catalogue_table = _css(w.HTML(), "catalogue")
+        return w.VBox(
+            [
+                w.HTML(
+                    "<p>The indicators that match the filters are the <b>candidates</b> "
+                    "scored in the next steps.</p>"
+                ),
+                w.HBox([self.f_domain, self.f_chain]),
+                w.HBox([self.f_source, self.f_freq]),
+                self.f_text,
+                self.catalogue_count,
+                self.catalogue_table,
+            ]
+        )
+
+    def _build_score(self) -> w.Widget:
+        self.sliders: dict[str, w.IntSlider] = {}
+        rows = []
+        for crit in self._crit.itertuples():
+            slider = w.IntSlider(
+                value=1,
+                min=0,
+                max=5,
+                description=crit.criterion.replace("_", " "),
+                tooltip=crit.definition,
+                continuous_update=False,
+                style=_WIDE,
+            )
+            slider.add_class(f"phcpm-indicators-weight-{crit.criterion}")
+            slider.observe(self._on_change, names="value")
+            self.sliders[crit.criterion] = slider
+            rows.append(slider)
+        definitions = self._crit[["group", "criterion", "definition", "question"]]
+        accordion = w.Accordion(children=[w.HTML(_table_html(definitions))])
+        accordion.set_title(0, "What the criteria mean")
+        accordion.selected_index = None
+
+        self.adj_indicator = w.Dropdown(description="Indicator", style=_WIDE)
+        self.adj_criterion = w.Dropdown(
+            description="Criterion", options=list(self.sliders), style=_WIDE
+        )
+        self.adj_rating = w.IntSlider(
+            value=3, min=1, max=5, description="New rating", continuous_update=False, style=_WIDE
+        )
+        self.adj_reason = w.Text(description="Reason", style=_WIDE)
+        add = _css(w.Button(description="Add change"), "add-change")
+        clear = _css(w.Button(description="Clear all changes"), "clear-changes")
+        add.on_click(self._add_adjustment)
+        clear.on_click(self._clear_adjustments)
+        self.adj_table = _css(w.HTML(), "adjustments")
+        self.scores_table = _css(w.HTML(), "scores")
+        return w.VBox(
+            [
+                w.HTML(
+                    "<p><b>Weights</b>: how much each criterion counts (0 = ignore). "
+                    "Starting ratings follow simple rules from the data source, frequency and "
+                    "level; change the ones your team disagrees with below.</p>"
+                ),
+                accordion,
+                w.GridBox(rows, layout=w.Layout(grid_template_columns="repeat(3, 33%)")),
+                w.HTML("<h4>Your team's changes to the ratings</h4>"),
+                w.HBox([self.adj_indicator, self.adj_criterion]),
+                w.HBox([self.adj_rating, self.adj_reason]),
+                w.HBox([add, clear]),
+                self.adj_table,
+                w.HTML("<h4>Scores of the candidates (0-100)</h4>"),
+                self.scores_table,
+            ]
+        )
+
+    def _build_shortlist(self) -> w.Widget:
+        self.k = _css(
+            w.IntSlider(
+                value=12,
+                min=1,
+                max=30,
+                description="How many indicators",
+                continuous_update=False,
+                style=_WIDE,
+            ),
+            "k",
+        )
+        self.must = _css(
+            w.SelectMultiple(description="Must include", rows=8, style=_WIDE), "must-include"
+        )
+        self.exclude = _css(w.SelectMultiple(description="Exclude", rows=8, style=_WIDE), "exclude")
+        for control in (self.k, self.must, self.exclude):
+            control.observe(self._on_change, names="value")
+        self.shortlist_table = _css(w.HTML(), "shortlist")
+        return w.VBox(
+            [
+                self.k,
+                w.HTML("<small>Hold Ctrl (or Cmd) to choose several indicators.</small>"),
+                w.HBox([self.must, self.exclude]),
+                self.shortlist_table,
+            ]
+        )
+
+    def _build_balance(self) -> w.Widget:
+        self.warnings = _css(w.HTML(), "warnings")
+        self.balance_chart = _css(w.HTML(), "balance-chart")
+        return w.VBox([self.warnings, self.balance_chart])
+
+    def _build_burden(self) -> w.Widget:
+        self.facilities = _css(
+            w.BoundedIntText(
+                value=145, min=1, max=100_000, description="Reporting facilities", style=_WIDE
+            ),
+            "facilities",
+        )
+        self.minutes = _css(
+            w.BoundedFloatText(
+                value=2.0,
+                min=0,
+                max=600,
+                step=0.5,
+                description="Staff minutes per value",
+                style=_WIDE,
+            ),
+            "minutes",
+        )
+        for control in (self.facilities, self.minutes):
+            control.observe(self._on_change, names="value")
+        self.burden_table = _css(w.HTML(), "burden")
+        return w.VBox(
+            [
+                w.HTML(
+                    "<p>Staff time facilities spend recording and reporting the data of the "
+                    "<b>current list</b> and of the <b>shortlist</b>. Each data element is "
+                    "counted once, even when several indicators use it; population estimates "
+                    "and survey data are not collected by facilities.</p>"
+                ),
+                w.HBox([self.facilities, self.minutes]),
+                self.burden_table,
+            ]
+        )
+
+    def _build_export(self) -> w.Widget:
+        make = _css(w.Button(description="Prepare downloads", button_style="info"), "export")
+        make.on_click(self._prepare_downloads)
+        self.downloads = _css(w.HTML(), "downloads")
+        return w.VBox(
+            [
+                w.HTML(
+                    "<p>Reference sheets of the shortlist (Excel and Markdown), the scores "
+                    "and the catalogue in use.</p>"
+                ),
+                make,
+                self.downloads,
+            ]
+        )
+
+    # ------------------------------------------------------------------ messages
+    def _show_error(self, text: str) -> None:
+        self.message.value = (
+            "<div role='alert' style='border-left:4px solid #D55E00;padding:4px 8px'>"
+            f"■ {html.escape(text)}</div>"
+        )
+
+    def _show_note(self, text: str) -> None:
+        self.notes.value = (
+            "<div style='border-left:4px solid #0072B2;padding:4px 8px'>"
+            f"● {html.escape(text)}</div>"
+            if text
+            else ""
+        )
+
+    def _safely(self, action) -> bool:
+        """Run ``action``; show an InputError as a message. True when it worked."""
+        try:
+            action()
+        except InputError as err:
+            self._show_error(str(err))
+            return False
+        self.message.value = ""
+        return True
+
+    # ------------------------------------------------------------------ data source
+    def _set_catalogue(self, frame: pd.DataFrame, current: list[str], note: str) -> None:
+        self._busy = True
+        try:
+            self.catalogue = frame
+            self.current = list(current)
+            self.adjustments = self.adjustments.iloc[0:0]
+            ids = frame[ID].tolist()
+            labels = [(f"{i}: {n}", i) for i, n in zip(ids, frame["name"], strict=True)]
+            for control, column in (
+                (self.f_domain, "framework_domain"),
+                (self.f_chain, "results_chain"),
+                (self.f_source, "data_source"),
+                (self.f_freq, "frequency"),
+            ):
+                control.options = _options(frame[column])
+                control.value = ALL
+            self.f_text.value = ""
+            self.must.value = ()
+            self.exclude.value = ()
+            self.must.options = labels
+            self.exclude.options = labels
+            self.adj_indicator.options = labels
+            self.k.max = max(1, min(40, len(ids)))
+        finally:
+            self._busy = False
+        self._show_note(note)
+        self._refresh()
+
+    def _use_catalogue(self, _button) -> None:
+        cat = catalogue()
+        current = ind.worked_example(cat)["current"]
+        self._set_catalogue(
+            cat,
+            current,
+            f"Using the book's catalogue of {len(cat)} indicators. The current list is the "
+            f"{len(current)} indicators of Sendara's monthly HMIS report.",
+        )
+
+    def _on_upload(self, change) -> None:
+        if not change["new"]:
+            return
+
+        def load() -> None:
+            from phcpm.io import read_table
+
+            item = change["new"][-1]
+            table = read_table(bytes(item["content"]), filename=item["name"])
+            frame = ind.validate_indicator_list(table.data.reset_index(drop=True))
+            self._set_catalogue(
+                frame,
+                frame[ID].tolist(),
+                f"Using your list '{item['name']}' with {len(frame)} indicators. "
+                "The current list is your whole list.",
+            )
+
+        self._safely(load)
+
+    def load_list(self, frame: pd.DataFrame, name: str = "your list") -> bool:
+        """Use a user's indicator table (as read from a file). True when it was accepted."""
+
+        def load() -> None:
+            checked = ind.validate_indicator_list(frame)
+            self._set_catalogue(
+                checked,
+                checked[ID].tolist(),
+                f"Using {name} with {len(checked)} indicators. "
+                "The current list is your whole list.",
+            )
+
+        return self._safely(load)
+
+    def _load_example(self, _button) -> None:
+        cat = catalogue()
+        example = ind.worked_example(cat)
+        self._set_catalogue(
+            cat,
+            example["current"],
+            "Loaded the worked example of Module 1: Sendara's district team chooses "
+            f"{example['k']} indicators for its quarterly review.",
+        )
+        self._busy = True
+        try:
+            self.adjustments = example["adjustments"].copy()
+            for code, slider in self.sliders.items():
+                slider.value = int(round(example["weights"].get(code, 0)))
+            self.k.value = example["k"]
+            self.must.value = tuple(example["must_include"])
+            self.exclude.value = tuple(example["exclude"])
+            self.facilities.value = example["facilities"]
+            self.minutes.value = example["minutes_per_value"]
+        finally:
+            self._busy = False
+        self._refresh()
+
+    # ------------------------------------------------------------------ adjustments
+    def _add_adjustment(self, _button) -> None:
+        if self.adj_indicator.value is None:
+            self._show_error("Choose an indicator first.")
+            return
+        row = pd.DataFrame(
+            [
+                {
+                    "indicator_id": self.adj_indicator.value,
+                    "criterion": self.adj_criterion.value,
+                    "rating": int(self.adj_rating.value),
+                    "reason": self.adj_reason.value.strip(),
+                }
+            ]
+        )
+        self.adjustments = pd.concat([self.adjustments, row], ignore_index=True)
+        self.adj_reason.value = ""
+        self._refresh()
+
+    def _clear_adjustments(self, _button) -> None:
+        self.adjustments = self.adjustments.iloc[0:0]
+        self._refresh()
+
+    # ------------------------------------------------------------------ pipeline
+    def weights(self) -> dict[str, float]:
+        """The weights set on the sliders."""
+        return {code: float(s.value) for code, s in self.sliders.items() if s.value > 0}
+
+    def candidates(self) -> pd.DataFrame:
+        """Catalogue rows that match the filters."""
+        cat = self.catalogue
+        keep = pd.Series(True, index=cat.index)
+        for control, column in (
+            (self.f_domain, "framework_domain"),
+            (self.f_chain, "results_chain"),
+            (self.f_source, "data_source"),
+            (self.f_freq, "frequency"),
+        ):
+            if control.value and control.value != ALL:
+                keep &= cat[column].astype(str) == control.value
+        text = self.f_text.value.strip()
+        if text:
+            hay = cat["name"].astype(str) + " " + cat["definition"].astype(str) + " " + cat[ID]
+            keep &= hay.str.contains(text, case=False, regex=False)
+        return cat.loc[keep].reset_index(drop=True)
+
+    def _on_change(self, _change) -> None:
+        if not self._busy:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self._safely(self._compute)
+
+    def _compute(self) -> None:
+        cands = self.candidates()
+        self.catalogue_count.value = (
+            f"<p><b>{len(cands)}</b> of {len(self.catalogue)} indicators match.</p>"
+        )
+        shown = [c for c in _SHOWN_COLUMNS if c in cands.columns]
+        self.catalogue_table.value = _table_html(cands[shown])
+        self.adj_table.value = (
+            _table_html(self.adjustments)
+            if len(self.adjustments)
+            else "<p>No changes: the starting ratings are used.</p>"
+        )
+        self.scored = self.shortlist = self.balance = self.burden = None
+        self.scores_table.value = self.shortlist_table.value = ""
+        self.warnings.value = self.balance_chart.value = self.burden_table.value = ""
+        self.downloads.value = ""
+        if cands.empty:
+            raise InputError(
+                "No indicator matches the filters",
+                where="the Browse tab",
+                todo="Set some filters back to 'All' or clear the search word",
+            )
+        ratings = ind.apply_adjustments(ind.default_ratings(self.catalogue), self.adjustments)
+        self.scored = ind.score(cands, ratings, self.weights())
+        self.scores_table.value = _table_html(self.scored.round(1), max_rows=30)
+        in_cands = set(cands[ID])
+        must = [i for i in self.must.value if i in in_cands]
+        exclude = [i for i in self.exclude.value if i in in_cands]
+        dropped = [i for i in self.must.value if i not in in_cands]
+        if dropped:
+            self._show_note(
+                f"Not among the candidates (check the filters), so not included: "
+                f"{', '.join(dropped)}."
+            )
+        self.shortlist = ind.shortlist(self.scored, int(self.k.value), must, exclude)
+        view = self.shortlist[[ID, "name", "score", "rank", "reason"]].round(1)
+        self.shortlist_table.value = f"<h4>Shortlist: {len(view)} indicators</h4>" + _table_html(
+            view
+        )
+        self.balance = ind.balance(self.shortlist, self.catalogue)
+        self._show_balance(self.balance)
+        current = self.current or self.shortlist[ID].tolist()
+        self.burden = ind.compare_burden(
+            current,
+            self.shortlist,
+            self.catalogue,
+            facilities=int(self.facilities.value),
+            minutes_per_value=float(self.minutes.value),
+        )
+        table = self.burden.reset_index().rename(
+            columns={
+                "set": "set",
+                "indicators": "indicators",
+                "routine_elements": "data elements collected",
+                "other_elements": "elements not collected by facilities",
+                "values_per_year": "values per year",
+                "minutes_per_year": "staff minutes per year",
+                "hours_per_month": "staff hours per month",
+            }
+        )
+        self.burden_table.value = _table_html(table)
+
+    def _show_balance(self, result: ind.BalanceResult) -> None:
+        if result.warnings:
+            items = "".join(f"<li>▲ {html.escape(t)}</li>" for t in result.warnings)
+            self.warnings.value = f"<p><b>{len(result.warnings)} warning(s)</b></p><ul>{items}</ul>"
+        else:
+            self.warnings.value = "<p>● No balance problems found.</p>"
+        counts = result.by_results_chain.set_index("category")["count"]
+        top = max(1, int(counts.max()))
+        rows = []
+        for level, count in counts.items():
+            width = 100 * int(count) / top
+            rows.append(
+                "<tr><td style='padding-right:8px'>"
+                f"{html.escape(str(level))}</td><td style='width:320px'>"
+                f"<div style='background:{PALETTE[0]};height:14px;width:{width:.0f}%;"
+                "display:inline-block'></div>"
+                f" <b>{int(count)}</b></td></tr>"
+            )
+        alt = "Shortlist by results-chain level: " + ", ".join(
+            f"{k} {int(v)}" for k, v in counts.items()
+        )
+        self.balance_chart.value = (
+            "<h4>Shortlist by level of the results chain</h4>"
+            f"<table role='img' aria-label='{html.escape(alt)}'>" + "".join(rows) + "</table>"
+        )
+
+    # ------------------------------------------------------------------ export
+    def reference_sheets_markdown(self) -> str:
+        """Markdown reference sheets of the shortlist."""
+        if self.shortlist is None:
+            raise InputError("There is no shortlist yet", todo="Choose weights first")
+        rows = self.catalogue.set_index(ID).loc[self.shortlist[ID]].reset_index()
+        sheets = [ind.reference_sheet(row) for _, row in rows.iterrows()]
+        return "# Indicator reference sheets\n\n" + "\n".join(sheets)
+
+    def excel_bytes(self) -> bytes:
+        """Excel workbook: reference sheets, shortlist, scores, burden."""
+        from phcpm.io import to_excel_bytes
+
+        if self.shortlist is None or self.scored is None or self.burden is None:
+            raise InputError("There is no shortlist yet", todo="Choose weights first")
+        return to_excel_bytes(
+            {
+                "Reference sheets": ind.reference_sheets_frame(self.shortlist, self.catalogue),
+                "Shortlist": self.shortlist,
+                "Scores": self.scored,
+                "Burden": self.burden.reset_index(),
+            },
+            title="Indicator selection",
+        )
+
+    def _prepare_downloads(self, _button) -> None:
+        def make() -> None:
+            from phcpm.io import to_csv_bytes
+
+            links = [
+                _download_html(
+                    self.excel_bytes(),
+                    "indicator_selection.xlsx",
+                    "Reference sheets and scores (Excel)",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                _download_html(
+                    self.reference_sheets_markdown().encode("utf-8"),
+                    "reference_sheets.md",
+                    "Reference sheets (Markdown)",
+                    "text/markdown",
+                ),
+                _download_html(
+                    to_csv_bytes(self.catalogue),
+                    "indicator_list.csv",
+                    "The indicator list in use (CSV)",
+                    "text/csv",
+                ),
+            ]
+            self.downloads.value = "<br>".join(links)
+
+        self._safely(make)
