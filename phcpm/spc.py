@@ -68,6 +68,7 @@ The IHI run-chart rules (shift, trend, too few or too many runs) are in
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -843,6 +844,14 @@ def _fmt(value: float) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _label(value: Any) -> str:
+    """A point's label as people write it: dates without a time of day."""
+    if isinstance(value, np.datetime64 | pd.Timestamp):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
+    return str(value)
+
+
 def explain(result: QicResult) -> list[str]:
     """Every signal of a chart explained in plain words, one sentence per finding.
 
@@ -871,7 +880,7 @@ def explain(result: QicResult) -> list[str]:
             if row["longest_run"] > row["longest_run_max"]:
                 i = int(np.argmax(lengths))
                 where = "above" if sides[starts[i]] > 0 else "below"
-                first, last = xs[starts[i]], xs[starts[i] + lengths[i] - 1]
+                first, last = _label(xs[starts[i]]), _label(xs[starts[i] + lengths[i] - 1])
                 out.append(
                     f"{prefix}{int(row['longest_run'])} points in a row {where} the {centre} "
                     f"(from {first} to {last}); more than {int(row['longest_run_max'])} in a "
@@ -891,7 +900,7 @@ def explain(result: QicResult) -> list[str]:
             limit = pt["ucl"] if above else pt["lcl"]
             word = "above the upper" if above else "below the lower"
             out.append(
-                f"{prefix}Point {pt['x']} ({_fmt(pt['y'])}) is {word} control limit "
+                f"{prefix}Point {_label(pt['x'])} ({_fmt(pt['y'])}) is {word} control limit "
                 f"({_fmt(limit)}): something special happened here; find out what "
                 "before changing the whole system."
             )
@@ -1176,3 +1185,279 @@ def plot_qic(
         frameon=False,
     )
     return fig
+
+
+# --------------------------------------------------------------------------- #
+# Getting a series ready: pasted text, the district data, rare events
+# --------------------------------------------------------------------------- #
+
+_DATE_LABEL = r"^\d{4}-\d{2}(-\d{2})?$"
+
+
+def _number_or_none(text: str) -> float | None:
+    clean = text.strip().replace(" ", "").replace("\u00a0", "")
+    if clean.endswith("%"):
+        clean = clean[:-1]
+    try:
+        value = float(clean)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_series(text: str) -> pd.DataFrame:
+    """Read a series typed or pasted as text, one point per line.
+
+    Each line holds one value (``17``), or a value and its denominator
+    (``17, 30``), optionally after a label (``2025-01, 17, 30`` or
+    ``Week 1; 17; 30``). Fields are separated by a tab or a semicolon (cells
+    copied from a spreadsheet arrive with tabs) or, when a line has neither, by
+    a comma. The decimal mark is a point; a percent sign after a value is
+    ignored.
+    Blank lines are skipped, and a first line without any number is taken as
+    a heading. Every line must have the same layout.
+
+    Returns a new DataFrame with ``x`` (the label as a date when every label
+    is a date written ``YYYY-MM`` or ``YYYY-MM-DD``, otherwise the point number
+    1, 2, 3 ...), ``label`` (the label as typed, or the point number as text),
+    ``y`` and, when denominators were given, ``n``. Raises :class:`InputError`
+    naming the first line that cannot be read.
+    """
+    if text is None or not str(text).strip():
+        raise InputError(
+            "There is nothing to read: the box is empty",
+            where="the box for pasted values",
+            todo="Type or paste one value per line, or 'value, denominator' pairs",
+        )
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    rows: list[tuple[int, str | None, list[float]]] = []
+    layout: tuple[bool, int] | None = None
+    seen_data = False
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        separator = r"[\t;]" if re.search(r"[\t;]", line) else ","
+        fields = [f.strip() for f in re.split(separator, line)]
+        fields = [f for f in fields if f != ""]
+        values = [_number_or_none(f) for f in fields]
+        if not seen_data and all(v is None for v in values):
+            seen_data = True  # a heading line: skipped once, before any data
+            continue
+        seen_data = True
+        has_label = bool(fields) and values[0] is None
+        label = fields[0] if has_label else None
+        numbers = values[1:] if has_label else values
+        if not numbers or len(numbers) > 2 or any(v is None for v in numbers):
+            raise InputError(
+                f"Line {number} ('{line[:40]}') cannot be read as a value or as a "
+                "'value, denominator' pair",
+                where=f"line {number} of the pasted values",
+                todo="Write one number per line, or two numbers separated by a comma; "
+                "use a point for decimals (12.5, not 12,5)",
+            )
+        shape = (has_label, len(numbers))
+        if layout is None:
+            layout = shape
+        elif shape != layout:
+            want = "a label and " if layout[0] else ""
+            want += "one value" if layout[1] == 1 else "a value and a denominator"
+            raise InputError(
+                f"Line {number} ('{line[:40]}') does not have the same layout as the "
+                f"first line, which has {want}",
+                where=f"line {number} of the pasted values",
+                todo="Give every line the same layout",
+            )
+        rows.append((number, label, numbers))
+    if not rows:
+        raise InputError(
+            "No values were found",
+            where="the box for pasted values",
+            todo="Type or paste one value per line",
+        )
+    labels = [r[1] for r in rows]
+    out = pd.DataFrame({"y": [r[2][0] for r in rows]})
+    if layout[1] == 2:
+        out["n"] = [r[2][1] for r in rows]
+        bad = out["n"] < 0
+        if bad.any():
+            line = rows[int(np.flatnonzero(bad.to_numpy())[0])][0]
+            raise InputError(
+                "A denominator is negative",
+                where=f"line {line} of the pasted values",
+                todo="Denominators count people, visits or days: correct the value",
+            )
+    position = np.arange(1, len(rows) + 1)
+    if layout[0]:
+        out.insert(0, "label", pd.array(labels, dtype="string"))
+        dated = all(re.match(_DATE_LABEL, str(lab)) for lab in labels)
+        if dated:
+            out.insert(0, "x", pd.to_datetime(pd.Series(labels), format="mixed"))
+            if out["x"].duplicated().any():
+                first = out.loc[out["x"].duplicated(), "label"].iloc[0]
+                raise InputError(
+                    f"The date {first} appears more than once",
+                    where="the labels of the pasted values",
+                    todo="Give each period one line",
+                )
+        else:
+            out.insert(0, "x", position)
+    else:
+        out.insert(0, "label", pd.array([str(p) for p in position], dtype="string"))
+        out.insert(0, "x", position)
+    return out
+
+
+def monthly_series(
+    service_data: pd.DataFrame,
+    org_unit_id: str,
+    numerator: str,
+    denominator: str | None = None,
+) -> pd.DataFrame:
+    """Monthly values of one data element at one unit, as a series for :func:`qic`.
+
+    ``service_data`` is in the long form of ``datasets/service_data.csv``
+    (``org_unit_id, period, data_element, value``). Rows repeated exactly
+    (same unit, month, element and value: a double entry) are counted once.
+    Returns a new DataFrame with ``x`` (the first day of the month), ``period``
+    (``YYYY-MM``), ``y`` (the numerator) and, when ``denominator`` is given,
+    ``n``, for the months in which the unit reported the numerator. Months
+    without a denominator get a missing ``n`` (qic leaves such points out).
+    """
+    need = {"org_unit_id", "period", "data_element", "value"}
+    missing = sorted(need - set(service_data.columns))
+    if missing:
+        raise InputError(
+            "The service data lack the column(s) " + ", ".join(missing),
+            where="the service data table",
+            todo="Use a table with org_unit_id, period, data_element and value",
+        )
+    rows = service_data.loc[
+        service_data["org_unit_id"] == org_unit_id,
+        ["org_unit_id", "period", "data_element", "value"],
+    ].drop_duplicates()
+    if rows.empty:
+        raise InputError(
+            f"There are no data for the unit '{org_unit_id}'",
+            where="the chosen facility",
+            todo="Choose another facility",
+        )
+    wide = rows.pivot_table(
+        index="period", columns="data_element", values="value", aggfunc="sum"
+    ).sort_index()
+    if numerator not in wide.columns:
+        raise InputError(
+            f"This facility reports no '{numerator}'",
+            where="the chosen data element",
+            todo="Choose another data element or another facility",
+        )
+    wide = wide[wide[numerator].notna()]
+    out = pd.DataFrame(
+        {
+            "x": pd.to_datetime(wide.index.astype(str), format="%Y-%m"),
+            "period": wide.index.astype(str),
+            "y": wide[numerator].to_numpy(dtype=float),
+        }
+    )
+    if denominator is not None:
+        if denominator not in wide.columns:
+            raise InputError(
+                f"This facility reports no '{denominator}'",
+                where="the chosen denominator",
+                todo="Choose another denominator or another facility",
+            )
+        out["n"] = wide[denominator].to_numpy(dtype=float)
+    return out.reset_index(drop=True)
+
+
+def cases_between(events: Any) -> np.ndarray:
+    """Number of cases (or days) without the event before each event, for a G chart.
+
+    ``events`` lists the cases in time order: true (or 1) when the event
+    happened (a stock-out, a stillbirth, a wound infection), false (or 0)
+    otherwise. Following Benneyan (*Health Care Manag Sci* 4:305–318, 2001),
+    each event's value is the number of event-free cases since the previous
+    event; the first event counts from the start of the record (so its value
+    may be too low when the record starts after an earlier, unseen event).
+    Cases after the last event are not counted: they do not end in an event.
+    """
+    flags = _as_numeric(events, "events")
+    if np.isnan(flags).any() or not np.isin(flags, (0.0, 1.0)).all():
+        raise InputError(
+            "Each case must be marked 1 (the event happened) or 0 (it did not)",
+            where="the list of events",
+            todo="Use 1/0 or yes/no values only, with no empty cells",
+        )
+    where = np.flatnonzero(flags == 1)
+    return np.diff(np.concatenate(([-1], where))) - 1
+
+
+def points_table(result: QicResult) -> pd.DataFrame:
+    """The points of a chart as a table for export, with plain column names.
+
+    One row per point: its label, value (and denominator), centre line, limits,
+    part, whether it was in the baseline and in the calculations, and whether
+    it is outside the limits or belongs to a part with a runs signal.
+    """
+    d = result.data
+    centre = "median" if result.chart in ("run", "g") else "centre line"
+    columns = {
+        "position": "point",
+        "x": "label",
+        "y": "value",
+        "n": "denominator",
+        "cl": centre,
+        "lcl": "lower limit",
+        "ucl": "upper limit",
+        "part": "part",
+        "baseline": "in baseline",
+        "include": "used in calculations",
+        "sigma_signal": "outside the limits",
+        "runs_signal": "runs signal in this part",
+    }
+    keep = [c for c in columns if c in d.columns]
+    out = d[keep].rename(columns=columns).copy()
+    if pd.api.types.is_datetime64_any_dtype(out["label"].dtype):
+        out["label"] = out["label"].dt.strftime("%Y-%m-%d")
+    if result.chart in ("run",):
+        out = out.drop(columns=["lower limit", "upper limit"])
+    return out
+
+
+def series_from_table(
+    table: pd.DataFrame, value: str, denominator: str | None = None, label: str | None = None
+) -> pd.DataFrame:
+    """A series for :func:`qic` from columns of an uploaded table, in the form of :func:`parse_series`.
+
+    ``value`` (and ``denominator``) must hold numbers; empty cells stay missing
+    (qic leaves such points out). ``label`` becomes ``x`` when every label is a
+    date, otherwise the point number is used and the label is kept as text.
+    """
+    for col in (value, denominator, label):
+        if col is not None and col not in table.columns:
+            raise InputError(
+                f"The table has no column '{col}'",
+                where="the uploaded table",
+                todo="Choose one of its columns: " + ", ".join(map(str, table.columns)),
+            )
+    out = pd.DataFrame({"y": _as_numeric(table[value], value)})
+    if denominator is not None:
+        out["n"] = _as_numeric(table[denominator], denominator)
+    position = np.arange(1, len(out) + 1)
+    if label is not None:
+        column = table[label].reset_index(drop=True)
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            dates = column
+            text = column.dt.strftime("%Y-%m-%d").astype("string")
+        else:
+            text = column.astype("string").fillna("").str.strip()
+            dated = bool(text.str.match(_DATE_LABEL).all())
+            dates = pd.to_datetime(text, format="mixed") if dated else column.isna()
+        usable = pd.api.types.is_datetime64_any_dtype(dates.dtype)
+        usable = usable and dates.notna().all() and not dates.duplicated().any()
+        out.insert(0, "label", text.to_numpy())
+        out.insert(0, "x", dates if usable else position)
+    else:
+        out.insert(0, "label", pd.array([str(p) for p in position], dtype="string"))
+        out.insert(0, "x", position)
+    return out

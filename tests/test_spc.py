@@ -635,3 +635,127 @@ def test_plot_qic_returns_figure_without_pyplot_state():
     assert signal_sets
     assert matplotlib.colors.to_hex(signal_sets[0].get_facecolor()[0]) == SIGNAL.lower()
     assert any(h.get_marker() == "D" for h in ax.get_legend().legend_handles)
+
+
+# --------------------------------------------------------------------------- #
+# Getting a series ready: pasted text, district data, cases between events
+# --------------------------------------------------------------------------- #
+
+
+def test_parse_series_values_pairs_labels_and_heading():
+    from phcpm.spc import parse_series
+
+    one = parse_series("17\n\n19.5\n21%\n")
+    assert one["y"].tolist() == [17.0, 19.5, 21.0]
+    assert one["x"].tolist() == [1, 2, 3]
+    assert "n" not in one.columns
+
+    pairs = parse_series("tested, suspected\n17, 30\n24,36\r\n19 ,32")
+    assert pairs["y"].tolist() == [17, 24, 19]
+    assert pairs["n"].tolist() == [30, 36, 32]
+
+    # Cells copied from a spreadsheet arrive separated by tabs; dates become dates.
+    dated = parse_series("2025-01-06\t17\t30\n2025-01-13\t24\t36")
+    assert pd.api.types.is_datetime64_any_dtype(dated["x"])
+    assert dated["x"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-06", "2025-01-13"]
+    assert dated["label"].tolist() == ["2025-01-06", "2025-01-13"]
+
+    # Text labels keep the time order as point numbers, so runs analysis still works.
+    weeks = parse_series("Week 1; 5\nWeek 2; 7\nWeek 3; 6")
+    assert weeks["x"].tolist() == [1, 2, 3]
+    assert weeks["label"].tolist() == ["Week 1", "Week 2", "Week 3"]
+    assert not qic(weeks["y"], x=weeks["x"]).settings["categorical"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "empty"),
+        ("   \n  ", "empty"),
+        ("12\n1,5,7", "Line 2"),
+        ("12\nabc", "Line 2"),
+        ("12, 30\n13", "Line 2"),
+        ("12\t2,5", "Line 1"),  # a decimal comma is refused, not read as 25 or 2
+        ("2025-01, 4\n2025-01, 5", "more than once"),
+        ("4, -3", "negative"),
+        ("heading only", "No values"),
+    ],
+)
+def test_parse_series_refuses_unreadable_text_in_plain_words(text, words):
+    from phcpm.spc import parse_series
+
+    with pytest.raises(InputError, match=words):
+        parse_series(text)
+
+
+def test_cases_between_counts_event_free_cases_before_each_event():
+    """Benneyan (2001): g = number of cases between consecutive events.
+
+    Hand-worked: events at cases 3, 4 and 9 of 11 give 2 (cases 1-2), 0 and
+    4 (cases 5-8); the two cases after the last event are not counted.
+    """
+    from phcpm.spc import cases_between
+
+    flags = [0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0]
+    assert cases_between(flags).tolist() == [2, 0, 4]
+    assert cases_between([True, False, True]).tolist() == [0, 1]
+    assert cases_between([0, 0, 0]).tolist() == []
+    with pytest.raises(InputError, match="marked 1"):
+        cases_between([0, 2, 1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=60))
+def test_cases_between_adds_up_to_the_cases_before_the_last_event(flags):
+    from phcpm.spc import cases_between
+
+    gaps = cases_between(flags)
+    assert len(gaps) == sum(flags)
+    if any(flags):
+        last = max(i for i, f in enumerate(flags) if f)
+        assert gaps.sum() + len(gaps) == last + 1
+
+
+def test_monthly_series_counts_a_double_entry_once_and_pairs_denominators():
+    from phcpm.spc import monthly_series
+
+    service = pd.DataFrame(
+        {
+            "org_unit_id": ["A", "A", "A", "A", "A", "B"],
+            "period": ["2024-02", "2024-01", "2024-01", "2024-01", "2024-02", "2024-01"],
+            "data_element": ["TESTED", "TESTED", "TESTED", "SUSPECTED", "SUSPECTED", "TESTED"],
+            "value": [12, 10, 10, 20, 25, 99],
+        }
+    )
+    before = service.copy()
+    s = monthly_series(service, "A", "TESTED", "SUSPECTED")
+    pd.testing.assert_frame_equal(service, before)  # input untouched
+    assert s["period"].tolist() == ["2024-01", "2024-02"]
+    assert s["y"].tolist() == [10, 12]
+    assert s["n"].tolist() == [20, 25]
+    assert s["x"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-02-01"]
+    with pytest.raises(InputError, match="no 'ANC1'"):
+        monthly_series(service, "A", "ANC1")
+    with pytest.raises(InputError, match="no data"):
+        monthly_series(service, "C", "TESTED")
+
+
+def test_points_table_has_plain_names_and_readable_dates():
+    from phcpm.spc import points_table
+
+    x = pd.to_datetime(["2025-01-06", "2025-01-13", "2025-01-20", "2025-01-27"])
+    r = qic([3, 4, 9, 5], [10, 10, 10, 10], x=x, chart="p")
+    table = points_table(r)
+    assert table["label"].tolist() == ["2025-01-06", "2025-01-13", "2025-01-20", "2025-01-27"]
+    for col in ("value", "denominator", "centre line", "lower limit", "upper limit"):
+        assert col in table.columns
+    assert table["centre line"].iloc[0] == pytest.approx(21 / 40)
+    run = points_table(qic([3, 4, 9, 5]))
+    assert "median" in run.columns and "upper limit" not in run.columns
+
+
+def test_explain_writes_dates_without_a_time_of_day():
+    x = pd.date_range("2024-01-01", periods=20, freq="MS")
+    y = [10] * 10 + [20] * 10
+    text = " ".join(explain(qic(y, x=x)))
+    assert "2024-01-01" in text and "T00:00" not in text
