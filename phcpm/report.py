@@ -1,0 +1,297 @@
+"""Reports of a data quality review: summary table, flag list, charts, HTML and Excel.
+
+Everything here presents the results of :func:`phcpm.quality.review`; nothing is
+computed again. The one-page summary follows the layout of the WHO desk review
+summary (WHO, *Data quality review, Module 2: Desk review of data quality*, 2017):
+one line per metric, its WHO threshold, how many values or org units were checked
+and how many were flagged. Pass and fail are shown with a symbol and a word
+(:data:`phcpm.style.BANDS`), never by colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from phcpm.quality import RULES, ReviewResult
+from phcpm.style import BANDS, NEUTRAL, ORDINARY, SIGNAL
+
+__all__ = [
+    "CHECK_NAMES",
+    "flag_table",
+    "report_excel",
+    "report_html",
+    "series_figure",
+    "summary_table",
+]
+
+#: Short plain names of the checks, for tables and filters.
+CHECK_NAMES = {
+    "reporting_completeness": "Reporting completeness",
+    "reporting_timeliness": "Reporting timeliness",
+    "data_element_completeness": "Values filled in",
+    "outlier_sd": "Outlier (standard deviations)",
+    "outlier_modified_z": "Outlier (modified z-score)",
+    "consistency_over_time": "Consistency over time",
+    "related_indicators": "Related indicators",
+    "internal_check": "Part above whole",
+    "external_comparison": "Survey comparison",
+    "denominator_consistency": "Population estimates",
+    "coverage_over_100": "Coverage above 100 %",
+}
+
+_PERCENT_RULES = {
+    "reporting_completeness",
+    "reporting_timeliness",
+    "data_element_completeness",
+}
+_RELATIVE_RULES = {
+    "consistency_over_time",
+    "related_indicators",
+    "external_comparison",
+    "denominator_consistency",
+}
+
+
+def _threshold_text(rule: str, threshold: float) -> str:
+    base = rule.split(" ")[0]
+    if base in _PERCENT_RULES:
+        return f"at least {threshold * 100:.0f} %"
+    if base in _RELATIVE_RULES:
+        return f"within ±{threshold * 100:.0f} %"
+    if base == "outlier_sd":
+        return f"within ±{threshold:g} SD"
+    if base == "outlier_modified_z":
+        return f"score up to {threshold:g}"
+    if base == "internal_check":
+        return "part ≤ whole"
+    if base == "coverage_over_100":
+        return f"up to {threshold:g} %"
+    return f"{threshold:g}"
+
+
+def summary_table(result: ReviewResult) -> pd.DataFrame:
+    """The one-page summary in plain words, one row per check (and data element).
+
+    Columns: ``Dimension, Check, Data element, WHO threshold, Checked, Flagged,
+    % flagged, Result``. ``Result`` is "● Pass" when nothing was flagged and
+    "■ Fail: N values (or org units) to verify" otherwise (symbol and word,
+    :data:`phcpm.style.BANDS`). ``% flagged`` is rounded to one decimal for
+    display only.
+    """
+    s = result.summary
+    base = s["rule"].astype(str).str.split(" ").str[0]
+    label = s["rule"].astype(str).str.extract(r"\((\w+)\)")[0]
+    check = base.map(CHECK_NAMES).fillna(base)
+    check = np.where(label.notna(), check + " – " + label.fillna(""), check)
+    flagged = s["flagged"].to_numpy(dtype="int64")
+    counted = s["counted"].astype(str)
+    counted = counted.where(flagged != 1, counted.str.removesuffix("s"))  # "1 value"
+    good, poor = BANDS["good"], BANDS["poor"]
+    fail_text = (
+        f"{poor['symbol']} Fail: "
+        + pd.Series(flagged).map("{:,}".format).to_numpy(dtype=object)
+        + " "
+        + counted.to_numpy(dtype=object)
+        + " to verify"
+    )
+    status = np.where(flagged == 0, f"{good['symbol']} Pass", fail_text)
+    thresholds = [
+        _threshold_text(r, t) for r, t in zip(base, s["threshold"].to_numpy(), strict=True)
+    ]  # one text per summary line (a few dozen), not per value
+    return pd.DataFrame(
+        {
+            "Dimension": s["dimension"].to_numpy(dtype=object),
+            "Check": check,
+            "Data element": s["data_element"].to_numpy(dtype=object),
+            "WHO threshold": thresholds,
+            "Checked": s["checked"].to_numpy(dtype="int64"),
+            "Flagged": flagged,
+            "% flagged": np.round(s["percent_flagged"].to_numpy(dtype="float64"), 1),
+            "Result": status,
+        }
+    )
+
+
+def flag_table(result: ReviewResult, names: pd.Series | dict | None = None) -> pd.DataFrame:
+    """Every flagged row of every check in one table, for verification with facilities.
+
+    Adds ``check`` (plain name, :data:`CHECK_NAMES`) and, when ``names`` maps org unit
+    IDs to names, ``org_unit_name``. Periods become text ("2024-03", "2025"; empty
+    for checks over all months). Sorted by check, org unit and period.
+    """
+    flags = result.flagged()
+    out = flags.copy()
+    out.insert(0, "check", out["rule"].astype(str).map(CHECK_NAMES).fillna(out["rule"]))
+    if names is not None:
+        mapping = pd.Series(names)
+        out.insert(2, "org_unit_name", out["org_unit"].map(mapping).fillna(out["org_unit"]))
+    period = out["period"].astype(object)
+    out["period"] = period.map(lambda p: "" if p is None or pd.isna(p) else str(p)).astype("str")
+    out = out.sort_values(["check", "org_unit", "period"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, border=0, escape=True, na_rep="", float_format="{:,.2f}".format)
+
+
+_CSS = """
+body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#222;max-width:80em}
+h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:2px solid #0072B2}
+table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
+th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#eef3f8}p.note{color:#444}
+"""
+
+
+def report_html(
+    result: ReviewResult,
+    *,
+    title: str = "Data quality review",
+    names: pd.Series | dict | None = None,
+    max_rows: int | None = None,
+) -> str:
+    """A self-contained HTML report: the summary, then the flagged values of each check.
+
+    The page has no scripts, images or links to other files, so it can be sent
+    by e-mail and opened offline. It holds no date or time, so the same review
+    gives the same page. ``max_rows`` limits the rows shown per check (all by
+    default). Text from the data is escaped.
+    """
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        "<p class='note'>Method: WHO Data Quality Review, Module 2 (desk review), 2017. "
+        f"{BANDS['good']['symbol']} Pass: nothing flagged. "
+        f"{BANDS['poor']['symbol']} Fail: values or org units to verify with the facility."
+        "</p>",
+        "<h2>Summary</h2>",
+        _table_html(summary_table(result)),
+    ]
+    flags = flag_table(result, names)
+    for rule, group in flags.groupby("rule", sort=False):
+        name = CHECK_NAMES.get(str(rule), str(rule))
+        parts.append(f"<h2>{html.escape(name)}: {len(group):,} flagged</h2>")
+        parts.append(f"<p class='note'>{html.escape(RULES.get(str(rule), ''))}.</p>")
+        cols = [c for c in ("org_unit_name", "org_unit", "period", "data_element") if c in group]
+        shown = group[cols + ["value", "statistic", "message"]]
+        if max_rows is not None and len(shown) > max_rows:
+            parts.append(
+                f"<p class='note'>The first {max_rows:,} of {len(shown):,} rows; "
+                "the Excel report has all of them.</p>"
+            )
+            shown = shown.head(max_rows)
+        parts.append(_table_html(shown))
+    if flags.empty:
+        parts.append("<p>No value or org unit was flagged.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def report_excel(result: ReviewResult, names: pd.Series | dict | None = None) -> bytes:
+    """An Excel workbook: the summary sheet, then one sheet per check with its flags."""
+    from phcpm.io import to_excel_bytes
+
+    sheets = {"Summary": summary_table(result)}
+    flags = flag_table(result, names)
+    for rule, group in flags.groupby("rule", sort=False):
+        sheets[CHECK_NAMES.get(str(rule), str(rule))] = group.drop(columns=["check"])
+    return to_excel_bytes(sheets, title="Data quality review")
+
+
+def series_figure(
+    data: pd.DataFrame,
+    org_unit_id,
+    data_element: str,
+    flagged_periods=(),
+    *,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    element: str = "data_element",
+    value: str = "value",
+    title: str | None = None,
+):
+    """Monthly series of one org unit with the flagged months marked.
+
+    ``data_element`` may name several elements joined by any sign (``ANC4<=ANC1``):
+    each is drawn as its own line (Okabe-Ito colours, different markers). Flagged
+    months are circled in vermillion and labelled "flagged", so the mark does not
+    rely on colour. Returns a matplotlib figure; nothing is shown or saved.
+    """
+    import re
+
+    import matplotlib.pyplot as plt
+
+    from phcpm.style import PALETTE
+
+    wanted = [e for e in re.split(r"[^A-Za-z0-9_]+", str(data_element)) if e]
+    sub = data[(data[org_unit] == org_unit_id).to_numpy() & data[element].isin(wanted).to_numpy()]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    flagged = {str(p) for p in flagged_periods}
+    markers = ["o", "s", "^", "D"]
+    drawn = False
+    for i, name in enumerate(wanted):  # one line per data element (two at most)
+        s = sub[sub[element].to_numpy() == name]
+        if s.empty:
+            continue
+        months = pd.PeriodIndex(s[period].astype(str), freq="M")
+        series = (
+            pd.Series(pd.to_numeric(s[value], errors="coerce").to_numpy(), index=months)
+            .groupby(level=0)
+            .sum(min_count=1)
+            .sort_index()
+        )
+        x = series.index.to_timestamp()
+        ax.plot(
+            x,
+            series.to_numpy(),
+            marker=markers[i % len(markers)],
+            color=PALETTE[i % len(PALETTE)] if i else ORDINARY,
+            label=name,
+            linewidth=1.5,
+            markersize=4,
+        )
+        hit = np.array([str(p) in flagged for p in series.index])
+        if hit.any():
+            ax.scatter(
+                x[hit],
+                series.to_numpy()[hit],
+                s=160,
+                facecolors="none",
+                edgecolors=SIGNAL,
+                linewidths=2,
+                zorder=5,
+                label="flagged" if not drawn else None,
+            )
+            for xx, yy in zip(x[hit], series.to_numpy()[hit], strict=True):
+                ax.annotate(
+                    "flagged",
+                    (xx, yy),
+                    textcoords="offset points",
+                    xytext=(6, 8),
+                    color=SIGNAL,
+                    fontsize=9,
+                )
+            drawn = True
+    if not ax.lines:
+        ax.text(
+            0.5,
+            0.5,
+            "No monthly values to show",
+            ha="center",
+            va="center",
+            color=NEUTRAL,
+            transform=ax.transAxes,
+        )
+    else:
+        ax.legend(loc="best", fontsize=9)
+    ax.set_title(title or f"{data_element} in {org_unit_id}")
+    ax.set_xlabel("Month")
+    ax.set_ylabel("Value reported")
+    fig.tight_layout()
+    return fig

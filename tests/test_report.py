@@ -1,0 +1,97 @@
+"""The review report: summary in plain words, flag list, HTML and Excel, chart.
+
+Expected numbers are worked out by hand on a tiny review (one facility, 12 months)
+using the WHO Data Quality Review rules (Module 2, 2017) that phcpm.quality applies:
+a value 3 or more standard deviations from the series mean is an extreme outlier.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from phcpm import quality, report  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def result():
+    # Eleven months of 10 and one month of 100: mean 17.5, SD (n - 1) = 25.98,
+    # z of the 100 = 82.5 / 25.98 = 3.18 -> one extreme outlier (WHO DQR, >= 3 SD).
+    values = [10.0] * 11 + [100.0]
+    data = pd.DataFrame(
+        {
+            "org_unit": "Kilima <HC>",
+            "period": pd.period_range("2024-01", periods=12, freq="M").astype(str),
+            "data_element": "ANC1",
+            "value": values,
+        }
+    )
+    reporting = pd.DataFrame(
+        {
+            "org_unit": "Kilima <HC>",
+            "period": pd.period_range("2024-01", periods=12, freq="M").astype(str),
+            "expected": 1,
+            "received": [1] * 10 + [0, 0],  # 10 of 12 = 83 % < 90 %
+            "on_time": [1] * 10 + [np.nan, np.nan],  # 10 of 10 = 100 % >= 75 %
+        }
+    )
+    return data, quality.review(data, reporting)
+
+
+def test_summary_in_plain_words(result):
+    _, res = result
+    table = report.summary_table(res).set_index("Check")
+    assert table.loc["Outlier (standard deviations) – extreme", "Flagged"] == 1
+    assert table.loc["Outlier (standard deviations) – extreme", "WHO threshold"] == "within ±3 SD"
+    assert table.loc["Outlier (standard deviations) – extreme", "Result"] == (
+        "■ Fail: 1 value to verify"
+    )
+    assert table.loc["Reporting completeness", "WHO threshold"] == "at least 90 %"
+    assert table.loc["Reporting completeness", "Result"].startswith("■ Fail")
+    assert table.loc["Reporting timeliness", "Result"] == "● Pass"
+
+
+def test_flag_table_names_and_periods(result):
+    _, res = result
+    flags = report.flag_table(res, names={"Kilima <HC>": "Kilima Health Centre"})
+    assert set(flags["org_unit_name"]) == {"Kilima Health Centre"}
+    outlier = flags[flags["rule"] == "outlier_sd"]
+    assert list(outlier["period"]) == ["2024-12"]
+    assert flags.loc[flags["rule"] == "reporting_completeness", "period"].item() == ""
+
+
+def test_html_is_self_contained_escaped_and_reproducible(result):
+    _, res = result
+    page = report.report_html(res, title="Kilima review")
+    assert page == report.report_html(res, title="Kilima review")
+    assert "<script" not in page and "src=" not in page and "http" not in page
+    assert "Kilima &lt;HC&gt;" in page and "Kilima <HC>" not in page
+    assert "Outlier (standard deviations): 1 flagged" in page
+    assert "● Pass" in page and "■ Fail" in page
+
+
+def test_excel_has_summary_and_one_sheet_per_check(result):
+    _, res = result
+    book = pd.read_excel(io.BytesIO(report.report_excel(res)), sheet_name=None)
+    assert list(book)[0] == "Summary"
+    assert "Outlier (standard deviations)" in book
+    assert len(book["Outlier (standard deviations)"]) == 1
+
+
+def test_series_figure_marks_the_flagged_month(result):
+    data, _ = result
+    fig = report.series_figure(data, "Kilima <HC>", "ANC1", ["2024-12"])
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["flagged"]
+    assert ax.get_legend() is not None
+    matplotlib.pyplot.close(fig)
+    empty = report.series_figure(data, "Nowhere", "ANC1")
+    assert [t.get_text() for t in empty.axes[0].texts] == ["No monthly values to show"]
+    matplotlib.pyplot.close(empty)
