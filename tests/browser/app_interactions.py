@@ -38,7 +38,39 @@ def indicators(page):
     warnings.get_by_text("No balance problems found").wait_for()
 
 
+def spc(page):
+    """Read the opening chart's signals, split the improvement project, then paste a bad series."""
+    page.locator(".phcpm-spc-explanation").get_by_text(
+        "below the lower control limit", exact=False
+    ).first.wait_for()
+    page.locator(".phcpm-spc-source").get_by_text("Improvement project").click()
+    split = page.locator(".phcpm-spc-split input")
+    split.fill("16")
+    split.press("Enter")
+    page.locator(".phcpm-spc-draw").click()
+    page.get_by_text("Part 1: No signal", exact=False).first.wait_for()
+    page.get_by_text("Part 2: No signal", exact=False).first.wait_for()
+    page.locator(".phcpm-spc-source").get_by_text("Paste a series").click()
+    page.locator(".phcpm-spc-paste textarea").fill("12\nabc")
+    split.fill("")
+    split.press("Enter")
+    page.locator(".phcpm-spc-draw").click()
+    page.locator(".phcpm-spc-message").get_by_text("Line 2", exact=False).wait_for()
+
+
+def quality(page):
+    """Run the review on the example data and read the summary."""
+    page.locator(".phcpm-quality-run button").first.click()
+    summary = page.locator(".phcpm-quality-summary")
+    summary.get_by_text("Reporting completeness", exact=False).first.wait_for(timeout=90_000)
+    assert "■ Fail" in summary.inner_text()
+    page.locator(".phcpm-quality-status").get_by_text("flags to verify", exact=False).wait_for()
+    assert "Excel report" in page.locator(".phcpm-quality-download").inner_text()
+
+
 INTERACTIONS = {
+    "quality": quality,
+    "spc": spc,
     "indicators": indicators,
     "sampling": sampling,
 }
