@@ -414,39 +414,82 @@ def parse_period_series(values: pd.Series, with_codes: bool = False):
     read, the plain-language reason, and ``None`` elsewhere. Empty cells give the
     reason "The period is empty". With ``with_codes=True`` a third item is an
     integer array in which rows holding the same period share a number (-1 for
-    rows that could not be read), for fast grouping.
+    rows that could not be read), for fast grouping; ``periods`` is then a
+    ``period`` column (missing for unreadable rows) when all periods have the
+    same length.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed: list[object] = []
-    reasons: list[object] = []
-    for value in uniques:
-        try:
-            parsed.append(parse_period(value))
-            reasons.append(None)
-        except InputError as err:
-            parsed.append(None)
-            reasons.append(err.what)
-    parsed.append(None)  # code -1: missing
-    reasons.append("The period is empty")
-    parsed_arr = np.empty(len(parsed), dtype=object)
-    parsed_arr[:] = parsed
-    reasons_arr = np.array(reasons, dtype=object)
-    periods = pd.Series(parsed_arr[codes], index=values.index, dtype=object)
-    problems = pd.Series(reasons_arr[codes], index=values.index, dtype=object)
+    codes, parsed, reasons = _parse_codes(values)
+    problems = pd.Series(reasons[codes], index=values.index, dtype=object)
     if not with_codes:
-        return periods, problems
-    same = pd.factorize(pd.Series(parsed_arr[:-1], dtype=object).map(_period_key))[0]
-    same = np.append(same, -1)
-    freqs = {p.freqstr for p in parsed_arr[:-1] if p is not None}
+        return pd.Series(parsed[codes], index=values.index, dtype=object), problems
+    periods = pd.Series(_period_values(codes, parsed), index=values.index)
+    return periods, problems, _same_period_codes(parsed)[codes]
+
+
+def _factorize(values, prune: bool = True) -> tuple[np.ndarray, object]:
+    """``(codes, uniques)`` of a column: code -1 for missing cells.
+
+    A categorical column is taken from its categories and codes (no hashing of
+    the cells), keeping only categories that occur (unless ``prune=False``, for
+    callers that only look values up by code), so both kinds of column give
+    the same distinct values.
+    """
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        cat = values.array if isinstance(values, pd.Series) else values
+        codes = np.asarray(cat.codes)
+        cats = cat.categories
+        if not prune:
+            return codes, cats
+        if codes.dtype.itemsize <= 2:  # count through an unsigned view: -1 lands past the end
+            counts = np.bincount(codes.view(f"u{codes.dtype.itemsize}"), minlength=len(cats))
+            used = counts[: len(cats)] > 0
+        else:
+            used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+        if not used.all():
+            remap = np.append(np.cumsum(used) - 1, -1)
+            codes = remap[codes]
+            cats = cats[used]
+        return codes, cats
+    return pd.factorize(values, use_na_sentinel=True)
+
+
+def _parse_codes(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse each distinct period once.
+
+    Returns ``(codes, parsed, reasons)``: ``codes`` points each row at a
+    distinct value (-1 for missing cells); ``parsed`` and ``reasons`` hold, per
+    distinct value plus a last entry for missing cells, the Period (or None) and
+    the reason it could not be read (or None).
+    """
+    codes, uniques = _factorize(values)
+    n = len(uniques)
+    parsed = np.empty(n + 1, dtype=object)
+    reasons = np.empty(n + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        try:
+            parsed[i] = parse_period(value)
+        except InputError as err:
+            reasons[i] = err.what
+    reasons[n] = "The period is empty"
+    return codes, parsed, reasons
+
+
+def _period_values(codes: np.ndarray, parsed: np.ndarray):
+    """Per-row periods: a PeriodArray when all periods share one frequency
+    (missing rows are NaT), else an object array of Periods and None."""
+    freqs = {p.freqstr for p in parsed[:-1] if p is not None}
     if len(freqs) == 1:
-        # One frequency: build a fast PeriodArray from ordinals (missing -> NaT).
         nat = np.iinfo(np.int64).min
-        ordinals = np.array([nat if p is None else p.ordinal for p in parsed_arr], dtype=np.int64)
-        periods = pd.Series(
-            pd.arrays.PeriodArray(ordinals[codes], dtype=pd.PeriodDtype(freqs.pop())),
-            index=values.index,
-        )
-    return periods, problems, same[codes]
+        ordinals = np.array([nat if p is None else p.ordinal for p in parsed], dtype=np.int64)
+        return pd.arrays.PeriodArray(ordinals[codes], dtype=pd.PeriodDtype(freqs.pop()))
+    return parsed[codes]
+
+
+def _same_period_codes(parsed: np.ndarray) -> np.ndarray:
+    """Per distinct value, a number shared by equal periods (-1 if unreadable);
+    the last entry (missing cells) is -1. Index it with the row codes."""
+    same = pd.factorize(pd.Series(parsed[:-1], dtype=object).map(_period_key))[0]
+    return np.append(same, -1)
 
 
 def _period_key(period):
