@@ -618,3 +618,205 @@ def test_review_runs_every_check_on_four_years():
     # 3 units x 4 elements compared over time.
     ot = result.summary[result.summary["rule"] == "consistency_over_time"]
     assert ot["checked"].sum() == 12
+
+
+# ------------------------------------------- fast review against a plain reference
+# The review works on integer codes, sorted matrices and per-group sums for speed.
+# The reference below recomputes the same WHO DQR (2017) metrics the slow, obvious
+# way with pandas groupby, one formula at a time, straight from the docstrings:
+# z = (x - mean) / SD (n - 1), flagged at |z| >= 2 and 3; modified z (Iglewicz &
+# Hoaglin 1993) = 0.6745 (x - median) / MAD, MeanAD fallback, flagged at |M| > 3.5;
+# yearly totals against the mean of the 3 previous years (±33 %); ANC1 / PENTA1
+# yearly (±10 %); ANC4 <= ANC1 and PENTA3 <= PENTA1 monthly; values filled in out of
+# months received (90 %).
+ELEMENTS = ["ANC1", "ANC4", "PENTA1", "PENTA3", "OPD"]
+
+
+def planted_dataset(seed=7, units=12, months=48, shuffle=True):
+    """Seeded routine and reporting data with tenfold typing errors at known cells."""
+    rng = np.random.default_rng(seed)
+    names = [f"Facility {chr(65 + i)}" for i in range(units)]
+    periods = pd.period_range("2020-01", periods=months, freq="M")
+    grid = pd.MultiIndex.from_product(
+        [names, periods, ELEMENTS], names=["org_unit", "period", "data_element"]
+    ).to_frame(index=False)
+    level = rng.gamma(3.0, 30.0, size=(units, len(ELEMENTS)))
+    unit_i = grid["org_unit"].map({n: i for i, n in enumerate(names)}).to_numpy()
+    elem_i = grid["data_element"].map({e: i for i, e in enumerate(ELEMENTS)}).to_numpy()
+    value = rng.poisson(level[unit_i, elem_i]).astype("float64")
+    planted = rng.choice(len(grid), size=25, replace=False)
+    value[planted] *= 10
+    value[rng.random(len(grid)) < 0.03] = np.nan
+    value[(unit_i == 1) & (elem_i == 4) & (rng.random(len(grid)) < 0.3)] = np.nan  # gaps
+    grid["value"] = value
+    grid["period"] = grid["period"].astype(str)
+    rep = pd.DataFrame(
+        {
+            "org_unit": np.repeat(names, months),
+            "period": np.tile(periods.astype(str), units),
+            "expected": 1,
+            "received": (rng.random(units * months) < 0.9).astype(int),
+        }
+    )
+    rep["on_time"] = rep["received"] * (rng.random(len(rep)) < 0.8)
+    planted_rows = grid.iloc[planted][["org_unit", "period", "data_element"]]
+    if shuffle:
+        grid = grid.sample(frac=1, random_state=seed).reset_index(drop=True)
+    return grid, rep, planted_rows
+
+
+def _keyed(table, columns=("org_unit", "period", "data_element")):
+    keys = table[list(columns)].astype(str).agg("|".join, axis=1)
+    return table.assign(_key=keys.to_numpy()).set_index("_key").sort_index()
+
+
+def reference_outliers(data):
+    g = data.groupby(["org_unit", "data_element"])["value"]
+    z = (data["value"] - g.transform("mean")) / g.transform("std")
+    out = data.assign(statistic=z)[z.abs() >= 2].copy()
+    out["severity"] = np.where(out["statistic"].abs() >= 3, "extreme", "moderate")
+    return out
+
+
+def reference_modified_z(data):
+    g = data.groupby(["org_unit", "data_element"])["value"]
+    median = g.transform("median")
+    dev = (data["value"] - median).abs()
+    mad = dev.groupby([data["org_unit"], data["data_element"]]).transform("median")
+    mean_ad = dev.groupby([data["org_unit"], data["data_element"]]).transform("mean")
+    m = np.where(
+        mad > 0,
+        0.6745 * (data["value"] - median) / mad,
+        (data["value"] - median) / (1.253314 * mean_ad),
+    )
+    return data.assign(statistic=m)[np.abs(m) > 3.5]
+
+
+def reference_yearly(data):
+    year = pd.PeriodIndex(data["period"], freq="M").year
+    return data.assign(year=year).pivot_table(
+        index=["org_unit", "data_element"], columns="year", values="value", aggfunc="sum"
+    )
+
+
+def test_review_matches_plain_reference_on_planted_outliers():
+    data, rep, planted = planted_dataset()
+    result = q.review(data, rep)
+    for table in ("outliers", "modified_z", "over_time", "between", "internal"):
+        assert len(getattr(result, table)) > 0, table  # every comparison below has rows
+    assert len(result.element_completeness) > 0
+
+    # Outliers (SD): same rows, same z, same severity.
+    ref = _keyed(reference_outliers(data))
+    got = _keyed(result.outliers)
+    assert list(got.index) == list(ref.index)
+    np.testing.assert_allclose(got["statistic"], ref["statistic"], rtol=1e-12)
+    assert got["severity"].tolist() == ref["severity"].tolist()
+    np.testing.assert_array_equal(got["value"], ref["value"])
+    # Rows come back in the order of the input table (which is shuffled).
+    position = pd.Series(
+        np.arange(len(data)),
+        index=data[["org_unit", "period", "data_element"]].astype(str).agg("|".join, axis=1),
+    )
+    keys = result.outliers[["org_unit", "period", "data_element"]].astype(str).agg("|".join, axis=1)
+    assert position.loc[keys].is_monotonic_increasing
+
+    # Modified z-score.
+    ref = _keyed(reference_modified_z(data))
+    got = _keyed(result.modified_z)
+    assert list(got.index) == list(ref.index)
+    np.testing.assert_allclose(got["statistic"], ref["statistic"], rtol=1e-12)
+
+    # Every planted tenfold value that is present is flagged by the modified z-score.
+    planted_keys = set(_keyed(planted.merge(data.dropna(subset=["value"]))).index)
+    assert planted_keys and planted_keys <= set(got.index)
+
+    # Consistency over time: 2023 against the mean of 2020-2022.
+    yearly = reference_yearly(data)
+    ratio = yearly[2023] / yearly[[2020, 2021, 2022]].mean(axis=1)
+    flagged = ratio[(ratio - 1).abs() > 0.33]
+    got = result.over_time.set_index(["org_unit", "data_element"]).sort_index()
+    assert list(got.index) == list(flagged.sort_index().index)
+    np.testing.assert_allclose(got["statistic"], flagged.sort_index(), rtol=1e-12)
+
+    # ANC1 / PENTA1, yearly totals, ±10 %.
+    between = yearly.xs("ANC1", level="data_element") / yearly.xs("PENTA1", level="data_element")
+    between = between.stack()
+    between = between[(between - 1).abs() > 0.10 + 1e-9]
+    got = result.between.assign(year=result.between["period"].dt.year)
+    got = got.set_index(["org_unit", "year"])["statistic"].sort_index()
+    assert list(got.index) == [(u, int(y)) for u, y in between.sort_index().index]
+    np.testing.assert_allclose(got, between.sort_index(), rtol=1e-12)
+
+    # ANC4 <= ANC1 and PENTA3 <= PENTA1, month by month.
+    wide = data.dropna(subset=["value"]).pivot(
+        index=["org_unit", "period"], columns="data_element", values="value"
+    )
+    expected_internal = sum(
+        int((wide[part] > wide[whole]).sum())
+        for part, whole in (("ANC4", "ANC1"), ("PENTA3", "PENTA1"))
+    )
+    assert len(result.internal) == expected_internal
+
+    # Values filled in, out of months whose report was received.
+    received = rep[rep["received"] > 0][["org_unit", "period"]]
+    filled = (
+        data.merge(received, on=["org_unit", "period"])
+        .groupby(["org_unit", "data_element"])["value"]
+        .count()
+    )
+    months = received.groupby("org_unit").size()
+    share = filled / months.reindex(filled.index.get_level_values("org_unit")).to_numpy()
+    low = share[share < 0.90].sort_index()
+    got = result.element_completeness.set_index(["org_unit", "data_element"]).sort_index()
+    assert list(got.index) == list(low.index)
+    np.testing.assert_allclose(got["statistic"], low, rtol=1e-12)
+
+    # Summary counts agree with the tables.
+    s = result.summary.set_index("rule")
+    assert (
+        s.loc["outlier_sd (extreme)", "flagged"] == (result.outliers["severity"] == "extreme").sum()
+    )
+    assert s.loc["outlier_modified_z", "flagged"] == len(result.modified_z)
+    assert s.loc["internal_check", "flagged"].sum() == len(result.internal)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 9), min_size=1, max_size=12),
+    seed=st.integers(0, 10_000),
+    long_group=st.booleans(),
+)
+def test_grouped_median_matches_pandas(sizes, seed, long_group):
+    # The sorted-matrix median must equal pandas' groupby median (mean of the two
+    # middle values for even counts; missing values skipped), also when one long
+    # group makes the matrix too sparse and pandas is used instead.
+    rng = np.random.default_rng(seed)
+    if long_group:
+        sizes = sizes + [1] * 5 + [200]
+    key = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
+    x = rng.normal(50, 20, len(key)).round(rng.integers(0, 3))
+    x[rng.random(len(x)) < 0.2] = np.nan
+    layout = q._Layout(key, len(sizes), spare=0 if long_group else 100_000)
+    assert layout.fits != long_group  # both ways of computing are exercised
+    got = layout.median(x)
+    expected = pd.Series(x).groupby(key).median().reindex(range(len(sizes))).to_numpy()
+    np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    runs=st.lists(
+        st.tuples(st.sampled_from(["Kilima", "Mto", "Bonde", "Ziwa", None]), st.integers(1, 30)),
+        min_size=1,
+        max_size=20,
+    ),
+    as_object=st.booleans(),
+)
+def test_factorize_of_runs_matches_pandas(runs, as_object):
+    values = [name for name, length in runs for _ in range(length)]
+    column = pd.Series(values, dtype=object if as_object else "str")
+    codes, uniques = q._factorize(column)
+    expected_codes, expected_uniques = pd.factorize(column.astype("str"), sort=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)
