@@ -28,6 +28,18 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+TEMPLATES = ROOT / "share" / "jupyter"
+
+
+def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment Voila runs in: it finds the repository's page template."""
+    env = dict(os.environ if base is None else base)
+    paths = [str(TEMPLATES)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
 def voila_command(host: str, port: int, extra: list[str]) -> list[str]:
     return [
         sys.executable,
@@ -38,6 +50,7 @@ def voila_command(host: str, port: int, extra: list[str]) -> list[str]:
         f"--port={port}",
         "--no-browser",
         "--show_tracebacks=False",
+        "--template=phcpm",
         *extra,
     ]
 
@@ -70,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     site = http.server.ThreadingHTTPServer((args.host, args.book_port), handler)
     threading.Thread(target=site.serve_forever, daemon=True).start()
 
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = voila_env()
     voila = subprocess.Popen(
         voila_command(args.host, args.voila_port, args.voila_args),
         cwd=ROOT,

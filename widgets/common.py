@@ -55,6 +55,22 @@ _BUTTON_STYLE = (
 )
 
 
+# --------------------------------------------------------------------------- images
+
+
+def image_html(png: bytes, alt: str, max_width: str = "800px") -> str:
+    """HTML for a PNG picture with alternative text for screen readers.
+
+    ``ipywidgets.Image`` has no way to give a picture a text alternative, so
+    tools show charts through this instead.
+    """
+    payload = base64.b64encode(bytes(png)).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{payload}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width: {max_width}; width: 100%; height: auto;">'
+    )
+
+
 # --------------------------------------------------------------------------- downloads
 
 

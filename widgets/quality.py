@@ -19,6 +19,8 @@ from phcpm import quality, report
 from phcpm.errors import InputError
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
+from widgets.common import image_html
+from widgets.theme import stylesheet
 
 ALL = "All"
 _INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED"))
@@ -108,7 +110,7 @@ class DataQualityReview:
             options=[], description="Show the series of", layout=w.Layout(width="90%"), style=style
         )
         self.pick_flag.add_class("phcpm-quality-pick")
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="800px"))
+        self.chart = w.HTML()
         self.chart.add_class("phcpm-quality-chart")
         self.downloads = w.HTML()
         self.downloads.add_class("phcpm-quality-download")
@@ -124,6 +126,7 @@ class DataQualityReview:
         self.pick_flag.observe(lambda _: self.show_chart(), names="value")
         self.widget = w.VBox(
             [
+                stylesheet(),
                 w.HTML(
                     "<p>Run the WHO desk review of data quality. Start with the example "
                     "district, or choose a DHIS2 download (CSV or Excel) of your own. "
@@ -151,6 +154,7 @@ class DataQualityReview:
                 self.downloads,
             ]
         )
+        self.widget.add_class("phcpm-app")
         self.widget.add_class("phcpm-quality")
 
     # ------------------------------------------------------------------ data
@@ -277,13 +281,13 @@ class DataQualityReview:
         self.pick_flag.options = options
         self.pick_flag.value = options[0][1] if options else None
         if not options:
-            self.chart.value = b""
+            self.chart.value = ""
 
     def show_chart(self) -> None:
         from phcpm.io import figure_bytes
 
         if self.pick_flag.value is None or self.data is None:
-            self.chart.value = b""
+            self.chart.value = ""
             return
         row = self.flags.loc[self.pick_flag.value]
         same = self.flags[
@@ -297,7 +301,13 @@ class DataQualityReview:
             same["period"],
             title=f"{row['data_element']} in {row['org_unit']}",
         )
-        self.chart.value = figure_bytes(fig, "png")
+        self.chart.value = image_html(
+            figure_bytes(fig, "png"),
+            alt=(
+                f"Monthly {row['data_element']} reported by {row['org_unit']}, "
+                f"with the {len(same)} flagged month(s) circled"
+            ),
+        )
         plt.close(fig)
 
     # ---------------------------------------------------------------- display

@@ -1,8 +1,9 @@
 """A small stylesheet shared by every tool: readable contrast and clear focus.
 
-The default JupyterLab widget theme draws inactive tab labels in grey on light
-grey (contrast 4.45:1), just below the WCAG AA minimum of 4.5:1. Tools include
-``stylesheet()`` once, inside their root box, so the rules apply only to them.
+The default JupyterLab widget theme draws inactive tab labels and accordion
+headers in grey on light grey (contrast 4.45:1), just below the WCAG AA minimum
+of 4.5:1. Tools include ``stylesheet()`` once, inside their root box, so the
+rules apply only to them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import ipywidgets as w
 CSS = """
 .phcpm-app .lm-TabBar-tab { color: #1a1a1a; }
 .phcpm-app .lm-TabBar-tabLabel { color: #1a1a1a; }
+.phcpm-app .jupyter-widget-Collapse-header,
+.phcpm-app .jupyter-widget-Collapse-header span { color: #1a1a1a; }
 .phcpm-app .widget-label, .phcpm-app .widget-html-content { color: #1a1a1a; }
 .phcpm-app .phcpm-error { color: #8a1c00; border-left: 4px solid #D55E00;
   background: #fff4ec; padding: 0.4em 0.8em; }

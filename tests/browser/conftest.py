@@ -46,6 +46,11 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class names it so
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -110,6 +115,8 @@ def voila_url(tmp_path_factory):
         proc = subprocess.Popen(
             serve.voila_command("127.0.0.1", port, []),
             cwd=ROOT,
+            # The PDSA tracker keeps projects in a database: a fresh one for the tests.
+            env=serve.voila_env({**os.environ, "PHCPM_PDSA_DB": str(log.parent / "pdsa.sqlite")}),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -131,8 +138,7 @@ def voila_url(tmp_path_factory):
 def site_url():
     if not (SITE / "index.html").exists():
         pytest.fail("The book is not built: run `make book` (make test does it first).")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(SITE))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -29,10 +29,10 @@ def test_start_serves_the_book_and_the_apps_and_stops_on_ctrl_c(page, site_url):
     try:
         wait_for_http(f"http://127.0.0.1:{book_port}/")
         wait_for_http(f"http://127.0.0.1:{voila_port}/")
-        page.goto(f"http://127.0.0.1:{book_port}/index.html")
+        page.goto(f"http://127.0.0.1:{book_port}/book/intro.html")
         assert "Primary Health Care" in page.title()
         page.goto(f"http://127.0.0.1:{voila_port}/")
-        assert "sampling.ipynb" in page.inner_text("body")
+        page.get_by_text("sampling.ipynb").first.wait_for()
     finally:
         time.sleep(1)
         proc.send_signal(signal.SIGINT)
