@@ -82,11 +82,15 @@ from phcpm.errors import InputError
 from phcpm.style import BANDS
 
 __all__ = [
+    "STANDARD_INDICATORS",
     "FeedbackSheet",
     "aggregate_to_level",
     "band",
+    "default_definitions",
+    "district_indicators",
     "feedback_sheet_data",
     "format_value",
+    "not_offered",
     "period_text",
     "scorecard",
     "scorecard_wide",
@@ -1381,3 +1385,439 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
         worst=worst,
         sentences=tuple(sentences),
     )
+
+
+# ---------------------------------------------------------------------------
+# A standard PHC indicator set computed from routine data
+# ---------------------------------------------------------------------------
+
+#: The standard scorecard indicators. ``kind`` says how each is computed:
+#:
+#: * ``coverage``: a service count over a target population for the period
+#:   (annual population x months in the period / 12), times ``factor``;
+#: * ``ratio``: one data element over another, times ``factor``;
+#: * ``dropout``: (first dose - last dose) / first dose x 100;
+#: * ``average``: the total of a data element over the number of monthly values
+#:   reported (for example stock-out days per facility per month);
+#: * ``reporting``: reports received (or on time) over reports expected x 100.
+#:
+#: Targets come from the global sources named in ``source`` (the same ones as
+#: the indicator catalogue, ``datasets/indicator_catalogue.csv``). The lower
+#: "fair" boundaries are teaching defaults chosen for this curriculum, not
+#: international standards: a district sets its own.
+STANDARD_INDICATORS: tuple[dict, ...] = (
+    {
+        "indicator": "ANC4_COV",
+        "name": "ANC4 coverage",
+        "kind": "coverage",
+        "numerator": "ANC4",
+        "denominator": "expected_pregnancies",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 90.0,
+        "thresholds": (90.0, 60.0),
+        "source": "WHO, UNICEF & UNFPA, ENAP and EPMM coverage targets for 2025 (2021)",
+    },
+    {
+        "indicator": "SBA_COV",
+        "name": "Skilled birth attendance",
+        "kind": "coverage",
+        "numerator": "SBA_DELIVERY",
+        "denominator": "live_births",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 90.0,
+        "thresholds": (90.0, 60.0),
+        "source": "WHO, UNICEF & UNFPA, ENAP and EPMM coverage targets for 2025 (2021)",
+    },
+    {
+        "indicator": "PNC48_COV",
+        "name": "Postnatal care within 2 days",
+        "kind": "coverage",
+        "numerator": "PNC_48H",
+        "denominator": "live_births",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 80.0,
+        "thresholds": (80.0, 50.0),
+        "source": "WHO, UNICEF & UNFPA, ENAP and EPMM coverage targets for 2025 (2021)",
+    },
+    {
+        "indicator": "PENTA3_COV",
+        "name": "Penta3 coverage",
+        "kind": "coverage",
+        "numerator": "PENTA3",
+        "denominator": "surviving_infants",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 90.0,
+        "thresholds": (90.0, 80.0),
+        "source": "WHO, Immunization Agenda 2030 (2020); 80 % is the former GVAP "
+        "district goal (WHO, Global Vaccine Action Plan 2011-2020, 2013)",
+    },
+    {
+        "indicator": "MCV1_COV",
+        "name": "Measles (MCV1) coverage",
+        "kind": "coverage",
+        "numerator": "MCV1",
+        "denominator": "surviving_infants",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 95.0,
+        "thresholds": (95.0, 80.0),
+        "source": "WHO, Measles vaccines: WHO position paper (2017)",
+    },
+    {
+        "indicator": "PENTA_DROPOUT",
+        "name": "Penta1 to Penta3 dropout",
+        "kind": "dropout",
+        "numerator": "PENTA1",
+        "denominator": "PENTA3",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": False,
+        "target": 10.0,
+        "thresholds": (10.0, 20.0),
+        "source": "WHO AFRO, Reaching Every District (RED) guide (2017): above 10 % "
+        "is a problem of use of services",
+    },
+    {
+        "indicator": "MAL_TEST_RATE",
+        "name": "Suspected malaria tested",
+        "kind": "ratio",
+        "numerator": "MAL_TESTED",
+        "denominator": "MAL_SUSPECTED",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 95.0,
+        "thresholds": (95.0, 80.0),
+        "source": "WHO, T3: Test. Treat. Track. (2012) asks that every suspected case "
+        "be tested; 95 % is the teaching target used here",
+    },
+    {
+        "indicator": "OPD_PER_CAPITA",
+        "name": "OPD visits per person per year",
+        "kind": "coverage",
+        "numerator": "OPD_TOTAL",
+        "denominator": "total_population",
+        "factor": 1.0,
+        "unit": "visits",
+        "decimals": 1,
+        "higher_is_better": True,
+        "target": 1.0,
+        "thresholds": (1.0, 0.5),
+        "source": "WHO, SARA reference manual v2.2 (2015) gives 5 visits per person "
+        "per year as a general benchmark; 1 visit is the first-level PHC target used here",
+    },
+    {
+        "indicator": "ACT_STOCKOUT_DAYS",
+        "name": "ACT stock-out days per month",
+        "kind": "average",
+        "numerator": "STOCKOUT_DAYS_ACT",
+        "denominator": "",
+        "factor": 1.0,
+        "unit": "days",
+        "decimals": 1,
+        "higher_is_better": False,
+        "target": 0.0,
+        "thresholds": (0.0, 3.0),
+        "source": "WHO, Analysis and use of health facility data (2019): tracer "
+        "medicines should never be out of stock; 3 days is the teaching boundary",
+    },
+    {
+        "indicator": "REPORT_COMPLETE",
+        "name": "Reporting completeness",
+        "kind": "reporting",
+        "numerator": "received",
+        "denominator": "expected",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 90.0,
+        "thresholds": (90.0, 80.0),
+        "source": "WHO, Data quality review toolkit, module 1 (2017)",
+    },
+    {
+        "indicator": "REPORT_TIMELY",
+        "name": "Reporting timeliness",
+        "kind": "reporting",
+        "numerator": "on_time",
+        "denominator": "expected",
+        "factor": 100.0,
+        "unit": "%",
+        "decimals": 0,
+        "higher_is_better": True,
+        "target": 90.0,
+        "thresholds": (90.0, 75.0),
+        "source": "WHO, Data quality review toolkit, module 1 (2017)",
+    },
+)
+
+_FREQ_MONTHS = {"M": 1, "Q": 3, "Y": 12}
+
+
+def default_definitions(indicators: Iterable[str] | None = None) -> pd.DataFrame:
+    """The standard scorecard indicator set, as a definitions table for :func:`scorecard`.
+
+    Eleven PHC indicators that :func:`district_indicators` computes from the
+    monthly PHC report, the population projections and the report register:
+    ANC4, skilled birth, postnatal care, Penta3 and MCV1 coverage, Penta1-3
+    dropout (lower is better), malaria testing, outpatient visits per person,
+    ACT stock-out days (lower is better), reporting completeness and
+    timeliness. Columns: ``indicator``, ``name``, ``higher_is_better``,
+    ``target``, ``thresholds`` (``(good, fair)`` cut-offs, see the module
+    docstring), ``unit``, ``decimals``, ``factor``, ``aggregation`` ("ratio":
+    districts are computed from summed numerators and denominators),
+    ``kind``, ``numerator``, ``denominator`` and ``source`` (where the target
+    comes from; the fair boundaries are teaching defaults to be set locally).
+
+    ``indicators`` keeps only those codes, in the order given.
+    """
+    table = pd.DataFrame(list(STANDARD_INDICATORS))
+    table["aggregation"] = "ratio"
+    if indicators is not None:
+        wanted = [str(i) for i in indicators]
+        unknown = [i for i in wanted if i not in set(table["indicator"])]
+        if unknown:
+            raise InputError(
+                "Unknown indicator(s): " + ", ".join(unknown),
+                where="the list of indicators",
+                todo="Choose from " + ", ".join(table["indicator"]),
+            )
+        table = table.set_index("indicator").loc[wanted].reset_index()
+    return table.reset_index(drop=True)
+
+
+def _ids(frame: pd.DataFrame, what: str) -> pd.Series:
+    if "org_unit" in frame:
+        return frame["org_unit"].astype(str)
+    if "org_unit_id" in frame:
+        return frame["org_unit_id"].astype(str)
+    raise InputError(
+        f"The {what} have no column 'org_unit_id' (or 'org_unit')",
+        where=f"the {what}",
+        todo="Name the column with the facility codes org_unit_id",
+    )
+
+
+def _months(frame: pd.DataFrame, what: str) -> pd.PeriodIndex:
+    _check_columns(frame, ["period"], what)
+    column = frame["period"]
+    if isinstance(column.dtype, pd.PeriodDtype):
+        return pd.PeriodIndex(column.array).asfreq("M")
+    try:
+        return pd.PeriodIndex(pd.to_datetime(column.astype(str), format="%Y-%m"), freq="M")
+    except (TypeError, ValueError):
+        raise InputError(
+            f"The column 'period' of the {what} holds values that are not months",
+            where=f"column 'period' of the {what}",
+            todo="Write months as YYYY-MM, for example 2025-03",
+        ) from None
+
+
+def district_indicators(
+    service: pd.DataFrame,
+    population: pd.DataFrame,
+    org_units: pd.DataFrame,
+    reporting: pd.DataFrame,
+    freq: str = "Q",
+    level: str = "facility",
+    definitions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The standard scorecard indicators for every facility (or district) and period.
+
+    Inputs are shaped like the files in ``datasets/``: ``service`` (org_unit_id,
+    period "YYYY-MM", data_element, value), ``population`` (org_unit_id, year
+    and one column per target group), ``org_units`` (org_unit_id, level,
+    parent_id, ...) and ``reporting`` (org_unit_id, period, expected, received,
+    on_time). ``freq`` is "M" (months), "Q" (quarters) or "Y" (years);
+    ``level`` is "facility" or "district"; ``definitions`` defaults to
+    :func:`default_definitions`.
+
+    Returns a new tidy table with ``org_unit``, ``period`` (a pandas Period of
+    ``freq``), ``indicator``, ``value``, ``numerator`` and ``denominator``.
+
+    Conventions (see :data:`STANDARD_INDICATORS` for the formulas):
+
+    * Coverage = count / (annual target population x months in the period / 12)
+      x 100 (WHO, *Immunization in practice*, module 6, 2015). Months a
+      facility did not report are not filled in, so missing reports lower the
+      coverage: check completeness beside it.
+    * Dropout = (Penta1 - Penta3) / Penta1 x 100 (WHO AFRO, *RED guide*, 2017).
+    * Completeness and timeliness = reports received (on time) / reports
+      expected x 100 (WHO, *Data quality review*, module 1, 2017).
+    * Counts are summed over the months of the period before dividing, never
+      averaged as monthly rates; a district sums its facilities' counts and
+      uses its own population row.
+    * An exact repeat of a row (same facility, month, data element and value)
+      is counted once: it is one report entered twice. Other errors are kept.
+    * A facility has rows for an indicator only if it offers the service (it
+      reported the numerator at least once); periods where it offers the
+      service but sent nothing give ``value`` NaN (no data). No rounding.
+    """
+    if freq not in _FREQ_MONTHS:
+        raise InputError(
+            f"Unknown period type {freq!r}", todo="Choose 'M' (month), 'Q' (quarter) or 'Y' (year)"
+        )
+    if level not in ("facility", "district"):
+        raise InputError(f"Unknown level {level!r}", todo="Choose 'facility' or 'district'")
+    defs = default_definitions() if definitions is None else definitions
+    _check_columns(defs, ["indicator", "kind", "numerator", "denominator", "factor"], "definitions")
+    _check_columns(service, ["data_element", "value"], "service data")
+    _check_columns(reporting, ["expected", "received", "on_time"], "report register")
+    _check_columns(population, ["year"], "population data")
+    table = _org_table(org_units)
+    _check_columns(table, ["level", "parent"], "org units")
+
+    # Service counts per facility and month: exact repeats counted once.
+    svc = pd.DataFrame(
+        {
+            "org_unit": _ids(service, "service data").to_numpy(),
+            "month": _months(service, "service data"),
+            "data_element": service["data_element"].astype(str).to_numpy(),
+            "value": _numeric(service, "value").to_numpy(),
+        }
+    ).drop_duplicates()
+    rep = pd.DataFrame(
+        {
+            "org_unit": _ids(reporting, "report register").to_numpy(),
+            "month": _months(reporting, "report register"),
+            "expected": _numeric(reporting, "expected").to_numpy(),
+            "received": _numeric(reporting, "received").to_numpy(),
+            "on_time": _numeric(reporting, "on_time").fillna(0.0).to_numpy(),
+        }
+    )
+    at_level = table["level"].astype(int) == (4 if level == "facility" else 3)
+    not_at_level = table.loc[~at_level, "org_unit"].to_numpy(dtype=object)
+    if level == "district":
+        to_district = _ancestor_at(table, 3)
+        for frame in (svc, rep):
+            frame["facility"] = frame["org_unit"]
+            frame["org_unit"] = frame["org_unit"].map(to_district)
+        svc = svc[svc["org_unit"].notna()]
+        rep = rep[rep["org_unit"].notna()]
+    svc["period"] = svc["month"].dt.asfreq(freq) if freq != "M" else svc["month"]
+    rep["period"] = rep["month"].dt.asfreq(freq) if freq != "M" else rep["month"]
+
+    # Which org units offer each service, and the full grid of periods.
+    periods = pd.period_range(
+        min(svc["period"].min(), rep["period"].min()),
+        max(svc["period"].max(), rep["period"].max()),
+        freq=freq,
+    )
+    offered = svc[["org_unit", "data_element"]].drop_duplicates()
+    totals = svc.groupby(["org_unit", "period", "data_element"], observed=True)["value"]
+    summed = totals.sum(min_count=1).unstack("data_element")
+    months_reported = totals.count().unstack("data_element")
+    rep_sums = rep.groupby(["org_unit", "period"], observed=True)[
+        ["expected", "received", "on_time"]
+    ].sum()
+
+    pop = population.copy()
+    pop["org_unit"] = _ids(population, "population data").to_numpy()
+    pop["year"] = _numeric(pop, "year").astype("int64")
+    pop = pop.set_index(["org_unit", "year"])
+    share = _FREQ_MONTHS[freq] / 12.0
+
+    parts = []
+    for spec in defs.to_dict("records"):  # one pass per indicator (about ten)
+        code, kind = str(spec["indicator"]), str(spec["kind"])
+        num_el, den_el = str(spec["numerator"]), str(spec["denominator"])
+        factor = float(spec["factor"])
+        if kind == "reporting":
+            units = rep.loc[rep["expected"] > 0, "org_unit"].unique()
+        else:
+            units = offered.loc[offered["data_element"] == num_el, "org_unit"].unique()
+        units = pd.Index(units, dtype=object)
+        units = units[~units.isin(not_at_level)]
+        grid = pd.MultiIndex.from_product(
+            [units.sort_values(), periods], names=["org_unit", "period"]
+        )
+        if kind == "reporting":
+            got = rep_sums.reindex(grid)
+            num, den = got[num_el], got[den_el]
+        else:
+            col = summed[num_el] if num_el in summed else pd.Series(dtype=float)
+            num = col.reindex(grid)
+            if kind == "coverage":
+                if den_el not in pop:
+                    raise InputError(
+                        f"The population data have no column '{den_el}'",
+                        where="the population data",
+                        todo=f"Add the target population '{den_el}' for each org unit and year",
+                    )
+                years = grid.get_level_values("period").year
+                keys = pd.MultiIndex.from_arrays([grid.get_level_values("org_unit"), years])
+                den = pd.Series(
+                    _numeric(pop[[den_el]], den_el).reindex(keys).to_numpy() * share, index=grid
+                )
+            elif kind == "ratio":
+                den = (summed[den_el] if den_el in summed else pd.Series(dtype=float)).reindex(grid)
+            elif kind == "dropout":
+                last = (summed[den_el] if den_el in summed else pd.Series(dtype=float)).reindex(
+                    grid
+                )
+                num, den = num - last, num
+            elif kind == "average":
+                count = months_reported[num_el] if num_el in months_reported else pd.Series()
+                den = count.reindex(grid).astype(float)
+                den = den.where(den > 0)
+            else:
+                raise InputError(
+                    f"Unknown kind {kind!r} for indicator {code}",
+                    where="the indicator definitions",
+                    todo="Use coverage, ratio, dropout, average or reporting",
+                )
+        num = num.astype(float)
+        den = den.astype(float)
+        value = (num / den.where(den > 0)) * factor
+        value = value.where(num.notna())
+        parts.append(
+            pd.DataFrame(
+                {
+                    "org_unit": grid.get_level_values("org_unit").to_numpy(dtype=object),
+                    "period": grid.get_level_values("period"),
+                    "indicator": code,
+                    "value": value.to_numpy(dtype=float),
+                    "numerator": num.to_numpy(dtype=float),
+                    "denominator": den.to_numpy(dtype=float),
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out["period"] = pd.PeriodIndex(out["period"], freq=freq)
+    return out
+
+
+def not_offered(values: pd.DataFrame, org_units: pd.DataFrame, level: int = 4) -> pd.DataFrame:
+    """Org unit and indicator pairs where the service is not offered ("not applicable").
+
+    ``values`` is a table from :func:`district_indicators`: an org unit at
+    ``level`` (4 = facility) with no row at all for an indicator does not offer
+    that service. Returns a new table with ``org_unit`` and ``indicator``,
+    ready for the ``not_applicable`` argument of :func:`scorecard`.
+    """
+    _check_columns(values, ["org_unit", "indicator"], "indicator values")
+    table = _org_table(org_units)
+    units = table.loc[table["level"].astype(int) == int(level), "org_unit"].to_numpy(dtype=object)
+    inds = pd.unique(values["indicator"].astype(str))
+    grid = pd.MultiIndex.from_product([units, inds], names=["org_unit", "indicator"])
+    present = pd.MultiIndex.from_frame(
+        values[["org_unit", "indicator"]].astype(str).drop_duplicates()
+    )
+    missing = grid[~grid.isin(present)]
+    return missing.to_frame(index=False)

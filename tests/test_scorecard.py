@@ -25,7 +25,10 @@ from phcpm.errors import InputError
 from phcpm.scorecard import (
     aggregate_to_level,
     band,
+    default_definitions,
+    district_indicators,
     feedback_sheet_data,
+    not_offered,
     scorecard,
     scorecard_wide,
     summary_by_indicator,
@@ -733,3 +736,173 @@ def test_periods_of_mixed_frequency_are_kept_apart():
     assert monthly["previous_value"].tolist()[1] == 60.0  # B in February
     quarterly = scorecard(data, definitions(), q1)
     assert quarterly["value"].tolist()[0] == 70.0
+
+
+# ---------------------------------------------------------------------------
+# default_definitions() and district_indicators()
+# ---------------------------------------------------------------------------
+
+
+def _tiny_district():
+    """One district (D) with two facilities (F1 offers immunisation, F2 does not).
+
+    Hand-worked numbers, quarter 2025Q1 (three months):
+    * F1 Penta3 = 10 + 12 + 8 = 30; surviving infants 400 a year -> 400 x 3/12 = 100;
+      coverage 30 / 100 x 100 = 30 % (WHO, Immunization in practice, module 6, 2015).
+    * F1 Penta1 = 40, Penta3 = 30 -> dropout (40 - 30) / 40 x 100 = 25 % (WHO AFRO RED 2017).
+    * Malaria tested / suspected: F1 45 / 50 = 90 %; F2 9 / 10 = 90 %.
+      District: (45 + 9) / (50 + 10) = 90 %.
+    * F1 January is entered twice (an exact repeat): counted once.
+    * Reports: F1 3 of 3 received, 2 on time; F2 2 of 3 received, 2 on time ->
+      completeness 100 % and 66.7 %; district 5 / 6 = 83.3 %, timeliness 4 / 6 = 66.7 %.
+    * ACT stock-out days: F1 0, 6, 3 -> 3 days per month; F2 reported 2 months: 4, 0 -> 2.
+    """
+    org_units = pd.DataFrame(
+        {
+            "org_unit_id": ["C", "D", "F1", "F2"],
+            "name": ["Country", "District", "Kasiwa Health Centre", "Lupembe Health Post"],
+            "level": [1, 3, 4, 4],
+            "parent_id": [None, "C", "D", "D"],
+        }
+    )
+    rows = []
+    for month, p3, p1, sus, tes, so in [
+        ("2025-01", 10, 14, 20, 18, 0),
+        ("2025-02", 12, 13, 15, 14, 6),
+        ("2025-03", 8, 13, 15, 13, 3),
+    ]:
+        rows += [
+            ("F1", month, "PENTA3", p3),
+            ("F1", month, "PENTA1", p1),
+            ("F1", month, "MAL_SUSPECTED", sus),
+            ("F1", month, "MAL_TESTED", tes),
+            ("F1", month, "STOCKOUT_DAYS_ACT", so),
+        ]
+    rows.append(("F1", "2025-01", "PENTA3", 10))  # entered twice
+    rows += [
+        ("F2", "2025-01", "MAL_SUSPECTED", 6),
+        ("F2", "2025-01", "MAL_TESTED", 5),
+        ("F2", "2025-03", "MAL_SUSPECTED", 4),
+        ("F2", "2025-03", "MAL_TESTED", 4),
+        ("F2", "2025-01", "STOCKOUT_DAYS_ACT", 4),
+        ("F2", "2025-03", "STOCKOUT_DAYS_ACT", 0),
+    ]
+    service = pd.DataFrame(rows, columns=["org_unit_id", "period", "data_element", "value"])
+    population = pd.DataFrame(
+        {
+            "org_unit_id": ["F1", "F2", "D"],
+            "year": [2025, 2025, 2025],
+            "surviving_infants": [400, 200, 600],
+            "total_population": [12000, 6000, 18000],
+            "expected_pregnancies": [440, 220, 660],
+            "live_births": [420, 210, 630],
+        }
+    )
+    reporting = pd.DataFrame(
+        {
+            "org_unit_id": ["F1"] * 3 + ["F2"] * 3,
+            "period": ["2025-01", "2025-02", "2025-03"] * 2,
+            "expected": [1] * 6,
+            "received": [1, 1, 1, 1, 0, 1],
+            "on_time": [1, 0, 1, 1, None, 1],
+        }
+    )
+    return service, population, org_units, reporting
+
+
+def _value(table, org_unit, indicator):
+    row = table[(table["org_unit"] == org_unit) & (table["indicator"] == indicator)]
+    assert len(row) == 1, row
+    return float(row["value"].iloc[0])
+
+
+def test_default_definitions_have_targets_thresholds_and_directions():
+    defs = default_definitions()
+    assert 8 <= len(defs) <= 12
+    assert defs["indicator"].is_unique
+    lower = set(defs.loc[~defs["higher_is_better"], "indicator"])
+    assert lower == {"PENTA_DROPOUT", "ACT_STOCKOUT_DAYS"}
+    # The definitions are accepted by scorecard() and band() as they are.
+    values = pd.DataFrame({"indicator": ["PENTA3_COV", "PENTA_DROPOUT"], "value": [85.0, 8.0]})
+    assert band(values, defs)["band"].tolist() == ["fair", "good"]
+    assert default_definitions(["MCV1_COV"])["target"].tolist() == [95.0]
+    with pytest.raises(InputError, match="Unknown indicator"):
+        default_definitions(["NOPE"])
+
+
+def test_district_indicators_match_hand_worked_quarter():
+    service, population, org_units, reporting = _tiny_district()
+    out = district_indicators(service, population, org_units, reporting, freq="Q")
+    assert list(out.columns) == [
+        "org_unit",
+        "period",
+        "indicator",
+        "value",
+        "numerator",
+        "denominator",
+    ]
+    assert (out["period"] == pd.Period("2025Q1", "Q")).all()
+    assert _value(out, "F1", "PENTA3_COV") == pytest.approx(30.0)
+    assert _value(out, "F1", "PENTA_DROPOUT") == pytest.approx(25.0)
+    assert _value(out, "F1", "MAL_TEST_RATE") == pytest.approx(90.0)
+    assert _value(out, "F2", "MAL_TEST_RATE") == pytest.approx(90.0)
+    assert _value(out, "F1", "REPORT_COMPLETE") == pytest.approx(100.0)
+    assert _value(out, "F2", "REPORT_COMPLETE") == pytest.approx(200 / 3)
+    assert _value(out, "F1", "REPORT_TIMELY") == pytest.approx(200 / 3)
+    assert _value(out, "F1", "ACT_STOCKOUT_DAYS") == pytest.approx(3.0)
+    assert _value(out, "F2", "ACT_STOCKOUT_DAYS") == pytest.approx(2.0)
+    # F2 offers no immunisation: no rows, so the scorecard can mark it not applicable.
+    assert out[(out["org_unit"] == "F2") & (out["indicator"] == "PENTA3_COV")].empty
+    na = not_offered(out, org_units)
+    assert ("F2", "PENTA3_COV") in set(zip(na["org_unit"], na["indicator"], strict=True))
+    assert ("F1", "PENTA3_COV") not in set(zip(na["org_unit"], na["indicator"], strict=True))
+
+
+def test_district_indicators_at_district_level_sum_counts_before_dividing():
+    service, population, org_units, reporting = _tiny_district()
+    out = district_indicators(service, population, org_units, reporting, level="district")
+    assert set(out["org_unit"]) == {"D"}
+    assert _value(out, "D", "MAL_TEST_RATE") == pytest.approx(54 / 60 * 100)
+    assert _value(out, "D", "REPORT_COMPLETE") == pytest.approx(5 / 6 * 100)
+    # District Penta3 uses the district's own population: 30 / (600 x 3/12) = 20 %.
+    assert _value(out, "D", "PENTA3_COV") == pytest.approx(20.0)
+    # Stock-out days: 13 days over 5 monthly values.
+    assert _value(out, "D", "ACT_STOCKOUT_DAYS") == pytest.approx(13 / 5)
+
+
+def test_district_indicators_monthly_and_no_data():
+    service, population, org_units, reporting = _tiny_district()
+    out = district_indicators(service, population, org_units, reporting, freq="M")
+    feb = out[(out["org_unit"] == "F2") & (out["period"] == pd.Period("2025-02", "M"))]
+    # F2 sent no report in February: its malaria row exists with no value (no data).
+    assert math.isnan(float(feb.loc[feb["indicator"] == "MAL_TEST_RATE", "value"].iloc[0]))
+    jan = out[(out["org_unit"] == "F1") & (out["period"] == pd.Period("2025-01", "M"))]
+    # January Penta3 10 (entered twice, counted once) over 400 / 12 = 33.3 -> 30 %.
+    assert float(jan.loc[jan["indicator"] == "PENTA3_COV", "value"].iloc[0]) == pytest.approx(30.0)
+    with pytest.raises(InputError, match="period type"):
+        district_indicators(service, population, org_units, reporting, freq="W")
+
+
+def test_district_indicators_on_the_synthetic_district_flag_mbalazi():
+    """Mbalazi's official population is too low on purpose (datasets/README.md)."""
+    from phcpm.paths import dataset_path
+
+    out = district_indicators(
+        pd.read_csv(dataset_path("service_data.csv")),
+        pd.read_csv(dataset_path("population.csv")),
+        pd.read_csv(dataset_path("org_units.csv")),
+        pd.read_csv(dataset_path("reporting.csv")),
+        freq="Y",
+        level="district",
+    )
+    units = pd.read_csv(dataset_path("org_units.csv"))
+    names = dict(zip(units["org_unit_id"], units["name"], strict=True))
+    penta = out[out["indicator"] == "PENTA3_COV"].assign(name=lambda t: t["org_unit"].map(names))
+    top = penta.groupby("name")["value"].mean().idxmax()
+    assert top == "Mbalazi District"
+    # "Report completeness is between 80 % and 95 % in every district" over the three years:
+    # received / expected, summed over the years.
+    rep = out[out["indicator"] == "REPORT_COMPLETE"].groupby("org_unit")
+    completeness = rep["numerator"].sum() / rep["denominator"].sum() * 100
+    assert len(completeness) == 6
+    assert completeness.between(80, 95).all()

@@ -1,0 +1,502 @@
+"""Scorecards and feedback sheets as files: HTML table, Excel, one-page sheets, trend charts.
+
+Everything here renders a scorecard made by :func:`phcpm.scorecard.scorecard`.
+Bands are always shown three ways (colour, symbol and words; Okabe & Ito,
+*Color Universal Design*, 2008; :data:`phcpm.style.BANDS`), so a sheet printed
+in grey, or read by someone who does not see red and green, still reads
+correctly. The files are reproducible: the same scorecard gives the same bytes
+(fixed dates inside the ZIP and Excel files).
+
+There is no PDF writer here: the one-page sheets are HTML with print-friendly
+CSS, and a browser's "Print to PDF" turns them into PDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import html
+import io
+import math
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from phcpm.errors import InputError
+from phcpm.scorecard import (
+    FeedbackSheet,
+    _check_card,
+    _format_values,
+    feedback_sheet_data,
+    format_value,
+    period_text,
+    scorecard_wide,
+    summary_by_indicator,
+    summary_by_org_unit,
+)
+from phcpm.style import BANDS, NEUTRAL, PALETTE
+
+__all__ = [
+    "feedback_sheet_html",
+    "feedback_sheets_zip",
+    "legend_html",
+    "scorecard_excel",
+    "scorecard_html",
+    "trend_small_multiples",
+]
+
+#: Text colour on every band fill: black on the Okabe-Ito band colours has a
+#: contrast of at least 5:1 (WCAG AA asks 4.5:1).
+TEXT = "#000000"
+
+_FIXED_DATE = (2000, 1, 1, 0, 0, 0)
+
+_SHEET_CSS = """
+body { font-family: Arial, Helvetica, sans-serif; color: #1a1a1a; margin: 1.5em; }
+h1 { font-size: 1.4em; margin: 0 0 0.2em 0; }
+p.sub { margin: 0 0 1em 0; color: #333333; }
+table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+th, td { border: 1px solid #666666; padding: 0.3em 0.45em; text-align: left; }
+th { background: #eeeeee; }
+td.num { text-align: right; white-space: nowrap; }
+td.band { white-space: nowrap; }
+.summary { font-size: 1.05em; border-left: 4px solid #0072B2; padding: 0.3em 0.8em;
+  background: #eef6fc; }
+.legend span { display: inline-block; margin-right: 1em; padding: 0.1em 0.4em;
+  border: 1px solid #666666; }
+.questions li { margin-bottom: 0.3em; }
+footer { margin-top: 1.2em; font-size: 0.8em; color: #333333; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { margin: 0; }
+  td.band, .legend span { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def _esc(value) -> str:
+    return html.escape(str(value))
+
+
+def _band_style(band: str) -> str:
+    colour = BANDS[band]["colour"]
+    border = "border: 1px dashed #666666; " if band == "no_data" else ""
+    return f"background: {colour}; color: {TEXT}; {border}"
+
+
+def legend_html() -> str:
+    """The band legend: each band's colour, symbol and words, in one line of HTML."""
+    items = [
+        f"<span style='{_band_style(key)}'>{_esc(b['symbol'])} {_esc(b['label'])}</span>"
+        for key, b in BANDS.items()
+    ]
+    return "<p class='legend'>" + " ".join(items) + "</p>"
+
+
+def _texts(values, units, decimals) -> np.ndarray:
+    """Values as display text ("78 %"), "No data" where missing (vectorised)."""
+    values = np.asarray(values, dtype=float)
+    units = pd.Series(units, dtype=object).fillna("").to_numpy(dtype=object)
+    text = _format_values(values, units, np.asarray(decimals, dtype=int))
+    return np.where(np.isnan(values), BANDS["no_data"]["label"], text)
+
+
+def _cell_text(card: pd.DataFrame) -> np.ndarray:
+    text = _texts(card["value"], card["unit"], card["decimals"])
+    return np.where(card["applicable"].to_numpy(dtype=bool), text, BANDS["not_applicable"]["label"])
+
+
+def scorecard_html(card: pd.DataFrame, ranks: bool = True, caption: str | None = None) -> str:
+    """The scorecard as an HTML table: org units down, indicators across.
+
+    Each cell shows the band symbol, the value with its unit, the trend arrow
+    and (with ``ranks=True``) the rank ("3/25"); its background is the band
+    colour and its title (tooltip) spells out the band in words, so colour is
+    never the only cue. A last column gives "n of m on target". Table headers
+    carry the target of each indicator.
+    """
+    _check_card(card)
+    n_rows = card["org_unit"].nunique()
+    if n_rows == 0:
+        raise InputError("The scorecard is empty", todo="Choose a period with data")
+    text = _cell_text(card)
+    arrows = card["arrow"].fillna("").astype(str).to_numpy() if "arrow" in card else None
+    rank = card["rank"].to_numpy(dtype=object) if ranks else None
+    among = card["ranked_among"].to_numpy() if ranks and "ranked_among" in card else None
+    cells = []
+    for i, (band, symbol, label) in enumerate(
+        zip(card["band"], card["symbol"], card["label"], strict=True)
+    ):
+        extra = ""
+        if arrows is not None and arrows[i]:
+            extra += f" {arrows[i]}"
+        if rank is not None and not pd.isna(rank[i]):
+            extra += f" <small>({int(rank[i])}/{int(among[i])})</small>"
+        cells.append(
+            f"<td class='band phcpm-band-{band}' style='{_band_style(band)}' "
+            f"title='{_esc(label)}'>{_esc(symbol)} {_esc(text[i])}{extra}</td>"
+        )
+    per_ou = summary_by_org_unit(card)
+    inds = card.drop_duplicates("indicator")
+    heads = []
+    for r in inds.itertuples():
+        target = "" if math.isnan(r.target) else format_value(r.target, r.unit, r.decimals)
+        better = "higher is better" if r.higher_is_better else "lower is better"
+        sub = f"target {target}, {better}" if target else better
+        heads.append(f"<th scope='col'>{_esc(r.indicator_name)}<br><small>{_esc(sub)}</small></th>")
+    n_ind = len(inds)
+    names = card["org_unit_name"].to_numpy(dtype=object)[::n_ind]
+    body = []
+    for j in range(n_rows):
+        row = "".join(cells[j * n_ind : (j + 1) * n_ind])
+        body.append(
+            f"<tr><th scope='row'>{_esc(names[j])}</th>{row}"
+            f"<td class='num'>{_esc(per_ou['text'].iloc[j])}</td></tr>"
+        )
+    cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
+    return (
+        "<table class='phcpm-scorecard'>"
+        + cap
+        + "<thead><tr><th scope='col'>Org unit</th>"
+        + "".join(heads)
+        + "<th scope='col'>On target</th></tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+        + legend_html()
+        + "<p><small>Arrows: ↑ up, ↓ down, → no change since the period before. "
+        "(3/25): rank among the org units with data, 1 = best.</small></p>"
+    )
+
+
+def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
+    """The scorecard as an Excel workbook, with band colours AND symbols in the cells.
+
+    Sheet "Scorecard": org units down, indicators across; each cell holds the
+    band symbol and value as text ("● 82 %"), filled with the band colour,
+    with an "On target" column and an "Average" row (see
+    :func:`phcpm.scorecard.scorecard_wide`). Sheet "Legend": the bands with
+    their symbol, words and colour. Sheet "Values": the long table with the
+    unrounded numbers for further analysis. Document dates are fixed, so the
+    same scorecard gives the same bytes.
+    """
+    import xlsxwriter
+
+    _check_card(card)
+    grid = scorecard_wide(card, cells="text")
+    bands = scorecard_wide(card, cells="band", summary=False)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties(
+        {
+            "title": title or "Scorecard",
+            "author": "phcpm",
+            "created": _dt.datetime(2000, 1, 1),
+            "comments": "",
+        }
+    )
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+    plain = book.add_format({"border": 1})
+    fills = {
+        key: book.add_format(
+            {"bg_color": b["colour"], "font_color": TEXT, "border": 1, "pattern": 1}
+        )
+        for key, b in BANDS.items()
+    }
+    ws = book.add_worksheet("Scorecard")
+    row0 = 0
+    if title:
+        ws.write(0, 0, title, book.add_format({"bold": True, "font_size": 13}))
+        row0 = 2
+    ws.write(row0, 0, "Org unit", bold)
+    for j, col in enumerate(grid.columns, start=1):
+        ws.write(row0, j, str(col), bold)
+    band_grid = bands.to_numpy(dtype=object)
+    for i, (name, row) in enumerate(grid.iterrows()):  # one row per org unit
+        r = row0 + 1 + i
+        ws.write(r, 0, str(name), bold if name == "Average" else plain)
+        for j, cell in enumerate(row.to_numpy(dtype=object), start=1):
+            fmt = plain
+            if i < band_grid.shape[0] and j - 1 < band_grid.shape[1]:
+                fmt = fills.get(band_grid[i, j - 1], plain)
+            ws.write_string(r, j, "" if cell is None else str(cell), fmt)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, len(grid.columns), 18)
+    ws.freeze_panes(row0 + 1, 1)
+    ws.write(
+        row0 + len(grid) + 2,
+        0,
+        "Symbols: " + ", ".join(f"{b['symbol']} {b['label']}" for b in BANDS.values()),
+    )
+
+    legend = book.add_worksheet("Legend")
+    for j, head in enumerate(["Symbol", "Meaning", "Colour"]):
+        legend.write(0, j, head, bold)
+    for i, (key, b) in enumerate(BANDS.items(), start=1):
+        legend.write_string(i, 0, b["symbol"], fills[key])
+        legend.write_string(i, 1, b["label"], fills[key])
+        legend.write_string(i, 2, b["colour"], plain)
+    legend.set_column(0, 2, 18)
+
+    values = book.add_worksheet("Values")
+    cols = [
+        c
+        for c in [
+            "org_unit",
+            "org_unit_name",
+            "indicator",
+            "indicator_name",
+            "unit",
+            "period",
+            "value",
+            "target",
+            "label",
+            "rank",
+            "previous_value",
+            "change",
+            "trend",
+        ]
+        if c in card
+    ]
+    for j, col in enumerate(cols):
+        values.write(0, j, col, bold)
+    for j, col in enumerate(cols):
+        series = card[col]
+        for i, v in enumerate(series.to_numpy(dtype=object), start=1):  # small: cells of a card
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+                continue
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                values.write_number(i, j, float(v))
+            else:
+                values.write_string(i, j, str(v))
+    values.set_column(0, len(cols), 16)
+    book.close()
+    return buffer.getvalue()
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
+    return slug or "org-unit"
+
+
+def _questions(sheet) -> list[str]:
+    """Three questions to open the discussion with the facility team."""
+    table = sheet.table
+    worst = sheet.worst[0] if sheet.worst else None
+    best = sheet.best[0] if sheet.best else None
+    questions = []
+    if best:
+        questions.append(f"What helped you do well on {best}? Could others learn from it?")
+    if worst:
+        questions.append(
+            f"What gets in the way on {worst}? What is one change you could try next month?"
+        )
+    missing = table.loc[table["band"] == "no_data", "indicator_name"].tolist()
+    if missing:
+        questions.append(
+            "Some values are missing. Were the reports sent? What would help them arrive on time?"
+        )
+    questions.append("What support do you need from the district team?")
+    return questions
+
+
+def feedback_sheet_html(card: pd.DataFrame, org_unit: str, district: str | None = None) -> str:
+    """A self-contained, one-page HTML feedback sheet for one org unit.
+
+    Built from :func:`phcpm.scorecard.feedback_sheet_data`: a heading, the plain
+    summary sentences, a table (indicator, value, target, average of all org
+    units, band in symbol and words, trend arrow, rank) and three questions to
+    open the discussion with the team. The CSS is inline (no external file) and
+    prints on one A4 page; "Print to PDF" in a browser makes a PDF.
+    """
+    return _sheet_html(feedback_sheet_data(card, org_unit), card, district)
+
+
+def _fast_sheets(card: pd.DataFrame) -> dict[str, FeedbackSheet]:
+    """Every org unit's :class:`FeedbackSheet`, computing the shared parts once.
+
+    The sentences, bands and ranks of one org unit depend only on its own rows
+    of the scorecard; the averages and the number of peers depend on all rows.
+    So each sheet is built from the org unit's rows, and the averages and peers
+    of the whole scorecard are put in afterwards: the result equals
+    :func:`feedback_sheet_data` on the whole card (a test checks it).
+    """
+    averages = summary_by_indicator(card).set_index("indicator")["average"]
+    peers = int(card["org_unit"].nunique())
+    sheets = {}
+    for code, own in card.groupby("org_unit", sort=False):  # one sheet per org unit
+        sheet = feedback_sheet_data(own, code)
+        table = sheet.table.assign(
+            average=sheet.table["indicator"].map(averages).astype(float).to_numpy()
+        )
+        sheets[str(code)] = dataclasses.replace(sheet, table=table, peers=peers)
+    return sheets
+
+
+def _sheet_html(sheet: FeedbackSheet, card: pd.DataFrame, district: str | None) -> str:
+    decimals = card.drop_duplicates("indicator").set_index("indicator")["decimals"]
+    t = sheet.table
+    dec = t["indicator"].map(decimals).fillna(0).astype(int).to_numpy()
+    value_text = _texts(t["value"], t["unit"], dec)
+    value_text = np.where(t["band"] == "not_applicable", "Not applicable", value_text)
+    target_text = np.where(t["target"].isna(), "", _texts(t["target"], t["unit"], dec))
+    average_text = np.where(t["average"].isna(), "", _texts(t["average"], t["unit"], dec))
+    rows = []
+    for i, r in enumerate(t.itertuples()):  # one row per indicator
+        value, target, average = value_text[i], target_text[i], average_text[i]
+        trend = {"up": "↑ up", "down": "↓ down", "flat": "→ same"}.get(r.trend, "")
+        if r.direction in ("better", "worse") and trend:
+            trend += f" ({r.direction})"
+        rows.append(
+            "<tr>"
+            f"<td>{_esc(r.indicator_name)}</td>"
+            f"<td class='num'>{_esc(value)}</td>"
+            f"<td class='num'>{_esc(target)}</td>"
+            f"<td class='num'>{_esc(average)}</td>"
+            f"<td class='band' style='{_band_style(r.band)}'>{_esc(r.symbol)} {_esc(r.label)}</td>"
+            f"<td>{_esc(trend)}</td>"
+            f"<td class='num'>{_esc(r.rank_text)}</td>"
+            "</tr>"
+        )
+    where = f", {district}" if district else ""
+    compare = (
+        f" Trends compare with {period_text(sheet.previous_period)}."
+        if sheet.previous_period is not None
+        else ""
+    )
+    questions = "".join(f"<li>{_esc(q)}</li>" for q in _questions(sheet))
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Feedback: {_esc(sheet.name)}, {_esc(period_text(sheet.period))}</title>"
+        f"<style>{_SHEET_CSS}</style></head><body>"
+        f"<h1>{_esc(sheet.name)}{_esc(where)}</h1>"
+        f"<p class='sub'>Performance feedback for {_esc(period_text(sheet.period))}."
+        f"{_esc(compare)}</p>"
+        f"<p class='summary'>{_esc(sheet.text)}</p>"
+        "<table><thead><tr><th>Indicator</th><th>Your value</th><th>Target</th>"
+        f"<th>Average of {sheet.peers}</th><th>Band</th><th>Trend</th><th>Rank</th>"
+        "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        + legend_html()
+        + "<h2>Questions for the team meeting</h2>"
+        f"<ol class='questions'>{questions}</ol>"
+        "<footer>Rank: 1 = best among the org units with data. The average counts each "
+        "org unit once. Values are from routine reports; check the data with the team "
+        "before drawing conclusions.</footer>"
+        "</body></html>\n"
+    )
+
+
+def feedback_sheets_zip(
+    card: pd.DataFrame, districts: dict[str, str] | None = None, progress=None
+) -> bytes:
+    """Every org unit's one-page feedback sheet (HTML) in one ZIP file.
+
+    One file per org unit, named after it (``mbeya-road-health-centre.html``),
+    plus ``index.html`` linking them all. ``districts`` optionally maps an org
+    unit code to its district name for the headings. ``progress(done, total)``,
+    if given, is called after each sheet. Dates inside the ZIP are fixed, so
+    the same scorecard gives the same bytes.
+    """
+    _check_card(card)
+    units = card.drop_duplicates("org_unit")[["org_unit", "org_unit_name"]]
+    sheets = _fast_sheets(card)
+    buffer = io.BytesIO()
+    links, used = [], set()
+    total = len(units)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, (code, name) in enumerate(units.itertuples(index=False), start=1):
+            filename = _slug(name)
+            if filename in used:
+                filename = f"{filename}-{_slug(code)}"
+            used.add(filename)
+            page = _sheet_html(sheets[str(code)], card, (districts or {}).get(code))
+            _write(archive, f"{filename}.html", page)
+            links.append(f"<li><a href='{filename}.html'>{_esc(name)}</a></li>")
+            if progress is not None:
+                progress(done, total)
+        period = period_text(card["period"].iloc[0])
+        index = (
+            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Feedback sheets, {_esc(period)}</title></head><body>"
+            f"<h1>Feedback sheets, {_esc(period)}</h1><ul>"
+            + "".join(links)
+            + "</ul></body></html>\n"
+        )
+        _write(archive, "index.html", index)
+    return buffer.getvalue()
+
+
+def _write(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, text.encode("utf-8"))
+
+
+def trend_small_multiples(
+    values: pd.DataFrame,
+    definitions: pd.DataFrame,
+    org_units: list[str],
+    names: dict[str, str] | None = None,
+    ncols: int = 4,
+):
+    """Small multiples: one panel per indicator, a line per org unit, the target dashed.
+
+    ``values`` is a tidy table (``org_unit``, ``period``, ``indicator``,
+    ``value``) such as :func:`phcpm.scorecard.district_indicators` returns;
+    ``definitions`` gives names, units and targets; ``org_units`` the codes to
+    draw (up to eight, one Okabe-Ito colour and marker each). Returns the
+    matplotlib figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not org_units:
+        raise InputError("No org unit chosen for the trend charts", todo="Choose at least one")
+    org_units = list(org_units)[: len(PALETTE)]
+    defs = definitions.drop_duplicates("indicator").reset_index(drop=True)
+    n = len(defs)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), sharex=True, squeeze=False
+    )
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    sub = values[values["org_unit"].astype(str).isin(org_units)]
+    periods = pd.PeriodIndex(sorted(pd.unique(values["period"])))
+    x = np.arange(len(periods))
+    for k, d in enumerate(defs.itertuples()):
+        ax = axes[k // ncols][k % ncols]
+        one = sub[sub["indicator"] == d.indicator]
+        for c, code in enumerate(org_units):
+            line = one[one["org_unit"].astype(str) == code].set_index("period")["value"]
+            y = line.reindex(periods).to_numpy(dtype=float)
+            ax.plot(
+                x,
+                y,
+                color=PALETTE[c],
+                marker=markers[c],
+                markersize=3.5,
+                linewidth=1.4,
+                label=(names or {}).get(code, code),
+            )
+        target = getattr(d, "target", float("nan"))
+        if target is not None and not pd.isna(target):
+            ax.axhline(float(target), color=NEUTRAL, linestyle="--", linewidth=1)
+        unit = getattr(d, "unit", "") or ""
+        title = getattr(d, "name", d.indicator)
+        ax.set_title(f"{title} ({unit})" if unit else title, fontsize=9)
+        ax.tick_params(labelsize=7)
+    step = max(1, len(periods) // 4)
+    for ax in axes.ravel():
+        ax.set_xticks(x[::step])
+        ax.set_xticklabels([str(p) for p in periods[::step]], fontsize=7)
+    for k in range(n, nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8)
+    fig.text(0.99, 0.005, "Dashed line: target", ha="right", fontsize=7, color=NEUTRAL)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
