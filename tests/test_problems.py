@@ -1,0 +1,236 @@
+"""Tests for phcpm.problems: Pareto, fishbone, problem tree, five whys, workforce measures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from phcpm import problems
+from phcpm.errors import InputError
+from phcpm.paths import dataset_path
+
+# --------------------------------------------------------------------------- Pareto
+
+
+def test_pareto_hand_worked():
+    """Counts 50, 30, 10, 6, 4 (total 100): cumulative 50, 80, 90, 96, 100 %.
+
+    With the convention "cumulative share at most 80 %", the vital few are the
+    first two categories.
+    """
+    df = pd.DataFrame({"reason": ["c", "a", "e", "b", "d"], "n": [10, 50, 4, 30, 6]})
+    t = problems.pareto(df, "reason", "n")
+    assert t["reason"].tolist() == ["a", "b", "c", "d", "e"]
+    assert t["count"].tolist() == [50, 30, 10, 6, 4]
+    assert t["cumulative_share"].tolist() == pytest.approx([0.5, 0.8, 0.9, 0.96, 1.0])
+    assert t["vital_few"].tolist() == [True, True, False, False, False]
+
+
+def test_pareto_counts_rows_and_breaks_ties_by_name():
+    df = pd.DataFrame({"k": ["y", "x", "y", "x", "z"]})
+    t = problems.pareto(df, "k")
+    assert t["k"].tolist() == ["x", "y", "z"]
+    assert t["count"].tolist() == [2, 2, 1]
+    # cumulative 40 %, 80 %, 100 %
+    assert t["vital_few"].tolist() == [True, True, False]
+
+
+def test_pareto_top_category_always_vital():
+    t = problems.pareto(pd.DataFrame({"k": ["a", "b"], "n": [95, 5]}), "k", "n")
+    assert t["vital_few"].tolist() == [True, False]
+
+
+def test_pareto_does_not_change_its_input():
+    df = pd.DataFrame({"k": ["a", "b"], "n": [1, 2]})
+    copy = df.copy()
+    problems.pareto(df, "k", "n")
+    pd.testing.assert_frame_equal(df, copy)
+
+
+@pytest.mark.parametrize(
+    ("df", "count", "words"),
+    [
+        (pd.DataFrame({"k": ["a"], "n": ["many"]}), "n", "not a number"),
+        (pd.DataFrame({"k": ["a"], "n": [-1]}), "n", "not a number of 0 or more"),
+        (pd.DataFrame({"k": ["a"], "n": [0]}), "n", "nothing to count"),
+        (pd.DataFrame({"k": ["a", ""], "n": [1, 1]}), "n", "no category"),
+        (pd.DataFrame({"k": ["a"]}), "m", "no column 'm'"),
+    ],
+)
+def test_pareto_errors(df, count, words):
+    with pytest.raises(InputError, match=words):
+        problems.pareto(df, "k", count)
+
+
+def test_pareto_figure_has_bars_and_line():
+    import matplotlib.pyplot as plt
+
+    t = problems.pareto(pd.DataFrame({"k": ["a", "b", "c"], "n": [5, 3, 2]}), "k", "n")
+    fig = problems.pareto_figure(t)
+    assert len(fig.axes[0].patches) == 3
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- fishbone
+
+
+def test_fishbone_layout_and_svg():
+    causes = {c: [f"{c} cause 1", f"{c} cause 2"] for c in problems.FISHBONE_CATEGORIES}
+    causes["Measurement"] = []
+    fb = problems.fishbone("Staff absent without permission", causes)
+    assert fb.bones["category"].tolist() == list(problems.FISHBONE_CATEGORIES)
+    assert fb.bones["side"].tolist() == ["top", "bottom"] * 3
+    assert len(fb.causes) == 10
+    # causes sit between the bone's outer end and the spine
+    merged = fb.causes.merge(fb.bones, on="category")
+    assert ((merged["x"] > merged["x_end"]) & (merged["x"] < merged["x_spine"])).all()
+    svg = fb.svg()
+    assert svg.count(">People cause") == 2  # one text element per cause
+    assert "(no causes yet)" in fb.text()
+    import matplotlib.pyplot as plt
+
+    plt.close(fb.figure())
+
+
+def test_fishbone_errors():
+    with pytest.raises(InputError, match="no effect"):
+        problems.fishbone("  ", {"People": ["a"]})
+    with pytest.raises(InputError, match="no categories"):
+        problems.fishbone("x", {})
+    with pytest.raises(InputError, match="9 categories"):
+        problems.fishbone("x", {str(i): [] for i in range(9)})
+    with pytest.raises(InputError, match="9 causes"):
+        problems.fishbone("x", {"People": [str(i) for i in range(9)]})
+
+
+def test_fishbone_accepts_text_lines():
+    fb = problems.fishbone("x", {"People": "one\n\ntwo\n"})
+    assert fb.causes["cause"].tolist() == ["one", "two"]
+
+
+# --------------------------------------------------------------------------- tree, whys
+
+
+def test_problem_tree_svg():
+    svg = problems.problem_tree(
+        "Supervision visits not done",
+        {"No transport": ["Vehicle broken"], "No plan": []},
+        ["Staff feel unsupported"],
+    )
+    assert svg.startswith("<svg")
+    assert svg.count("<rect x=") == 5  # core, 1 effect, 2 causes, 1 deeper cause
+    assert "Vehicle broken" in svg
+    with pytest.raises(InputError, match="no causes"):
+        problems.problem_tree("x", [], ["y"])
+    with pytest.raises(InputError, match="no core"):
+        problems.problem_tree("", ["a"], [])
+
+
+def test_five_whys_chain():
+    fw = problems.five_whys(
+        "Appraisals not done",
+        ["Supervisors have no time", "Forms arrive late", "No one orders the forms"],
+    )
+    assert fw.root_cause == "No one orders the forms"
+    assert fw.table["level"].tolist() == [1, 2, 3]
+    assert fw.table["question"].iloc[1] == "Why? (Supervisors have no time)"
+    assert "Root cause to act on: No one orders the forms" in fw.text()
+
+
+def test_five_whys_errors():
+    with pytest.raises(InputError, match="at least twice"):
+        problems.five_whys("p", ["only one"])
+    with pytest.raises(InputError, match="repeats answer 1"):
+        problems.five_whys("p", ["a", "b", "A."])
+    with pytest.raises(InputError, match="Answer 2 is empty"):
+        problems.five_whys("p", ["a", "", "c"])
+    with pytest.raises(InputError, match="8 answers"):
+        problems.five_whys("p", [str(i) for i in range(8)])
+
+
+# --------------------------------------------------------------------------- workforce
+
+STAFF = pd.DataFrame(
+    {"staff_id": ["s1", "s2", "s3"], "org_unit_id": ["F", "F", "G"], "cadre": ["nurse"] * 3}
+)
+
+
+def test_absenteeism_hand_worked():
+    """s1: 4 days, 1 unauthorised absence; s2: 4 days, 1 authorised, 1 late.
+
+    Facility F: 8 staff-days, 1 unauthorised -> 1/8 = 12.5 %; any absence 2/8 = 25 %.
+    """
+    att = pd.DataFrame(
+        {
+            "staff_id": ["s1"] * 4 + ["s2"] * 4 + ["s3"] * 2,
+            "status": ["present", "present", "absent_unauthorised", "present"]
+            + ["late", "absent_authorised", "present", "present"]
+            + ["present", "present"],
+        }
+    )
+    out = problems.absenteeism(att, STAFF, by=["org_unit_id"]).set_index("org_unit_id")
+    assert out.loc["F", "days"] == 8 and out.loc["F", "staff"] == 2
+    assert out.loc["F", "absenteeism_rate"] == pytest.approx(1 / 8)
+    assert out.loc["F", "any_absence_rate"] == pytest.approx(2 / 8)
+    assert out.loc["G", "absenteeism_rate"] == 0
+
+
+def test_absenteeism_errors():
+    att = pd.DataFrame({"staff_id": ["s1"], "status": ["on holiday"]})
+    with pytest.raises(InputError, match="not known"):
+        problems.absenteeism(att, STAFF)
+    att = pd.DataFrame({"staff_id": ["s9"], "status": ["present"]})
+    with pytest.raises(InputError, match="not in the staff list"):
+        problems.absenteeism(att, STAFF)
+
+
+def test_supervision_hand_worked():
+    """F: 4 planned, 3 done (75 %), one unplanned visit done; scores 60, 80, 70, 90."""
+    visits = pd.DataFrame(
+        {
+            "org_unit_id": ["F"] * 5,
+            "planned": [1, 1, 1, 1, 0],
+            "done": [1, 1, 1, 0, 1],
+            "checklist_score": [60, 80, 70, None, 90],
+        }
+    )
+    out = problems.supervision_coverage(visits).iloc[0]
+    assert out["planned"] == 4 and out["planned_done"] == 3
+    assert out["completion_rate"] == pytest.approx(0.75)
+    assert out["unplanned_done"] == 1
+    assert out["mean_score"] == pytest.approx(75.0)
+
+
+def test_appraisals_hand_worked():
+    """Due 3, done among due 2 (an appraisal done when not due does not count)."""
+    ap = pd.DataFrame(
+        {
+            "staff_id": ["s1", "s2", "s3", "s1"],
+            "year": [2025] * 4,
+            "due": [1, 1, 1, 0],
+            "done": [1, 0, 1, 1],
+        }
+    )
+    out = problems.appraisal_completion(ap).iloc[0]
+    assert out["due"] == 3 and out["done"] == 2
+    assert out["completion_rate"] == pytest.approx(2 / 3)
+    with pytest.raises(InputError, match="1 \\(yes\\) or 0"):
+        problems.appraisal_completion(ap.assign(done=[1, 2, 0, 0]))
+
+
+def test_synthetic_workforce_problems_are_where_the_readme_says():
+    """datasets/README.md: absenteeism and few appraisals in Tembwe; weak supervision and
+    few appraisals in Lusako."""
+    units = pd.read_csv(dataset_path("org_units.csv"))
+    staff = problems.with_names(pd.read_csv(dataset_path("staff.csv")), units)
+    visits = problems.with_names(pd.read_csv(dataset_path("supervision_visits.csv")), units)
+    sup = problems.supervision_coverage(visits, by=["district"]).set_index("district")
+    assert sup["completion_rate"].idxmin() == "Lusako"
+    app = problems.appraisal_completion(
+        pd.read_csv(dataset_path("appraisals.csv")), staff, by=["district"]
+    ).set_index("district")
+    assert set(app["completion_rate"].nsmallest(2).index) == {"Tembwe", "Lusako"}
+    att = pd.read_csv(dataset_path("attendance.csv"))
+    ab = problems.absenteeism(att, staff, by=["district"])
+    assert ab["district"].tolist() == ["Tembwe"]
+    assert 0 < ab["absenteeism_rate"].iloc[0] < 0.5
