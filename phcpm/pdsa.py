@@ -47,6 +47,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
@@ -1517,3 +1518,247 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+# --------------------------------------------------------------------------- example project
+
+#: Who the example project's records are attributed to in its history.
+EXAMPLE_USER = "Example data"
+#: The example project's aim and team (the numbers come from the datasets).
+EXAMPLE_AIM = (
+    "By the end of June 2025, test at least 85 % of children under five who come to "
+    "Pezali Lake Health Centre with fever for malaria before they are treated"
+)
+EXAMPLE_TEAM = "Pezali Lake Health Centre improvement team, Ruvo District"
+EXAMPLE_MEASURE = "Under-five fever cases tested for malaria"
+EXAMPLE_DEFINITION = (
+    "Numerator: children under five with fever who had a malaria test (rapid test or "
+    "microscopy) in the week, counted from the outpatient register. Denominator: children "
+    "under five with fever seen in the week. Weeks start on Monday."
+)
+
+
+def example_project_data(
+    measure: pd.DataFrame, cycles: pd.DataFrame, *, project: str | None = None
+) -> dict[str, Any]:
+    """The example improvement project in the export format of :meth:`ProjectStore.export_json`.
+
+    ``measure`` has the columns of ``datasets/pdsa_measure.csv`` (``project,
+    week_start, numerator, denominator``) and ``cycles`` those of
+    ``datasets/pdsa_cycles.csv`` (``project, cycle, start, end, change_idea,
+    prediction, result, decision``). ``project`` picks one project name (default:
+    the first in ``measure``). The worksheet fields are filled as the IHI PDSA
+    Worksheet (IHI, QI Essentials Toolkit, 2017) places them: the change is the
+    cycle's title and plan (what), the prediction goes under predictions, the
+    result under study and the decision under act. Each value is recorded as
+    entered on the Monday after its week, and each cycle as updated on its end
+    date, so the history is the same every time the example is loaded. The
+    inputs are not changed.
+    """
+    need = {
+        "measure": (measure, ["project", "week_start", "numerator", "denominator"]),
+        "cycles": (cycles, ["project", "cycle", "start", "end", "change_idea", "prediction"]),
+    }
+    for what, (frame, cols) in need.items():
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"The example {what} table has no column {', '.join(repr(c) for c in missing)}",
+                todo="Use the files pdsa_measure.csv and pdsa_cycles.csv from the datasets folder",
+            )
+    name = project if project is not None else str(measure["project"].iloc[0])
+    weeks = measure[measure["project"] == name].sort_values("week_start")
+    steps = cycles[cycles["project"] == name].sort_values("cycle")
+    if weeks.empty:
+        raise InputError(f"There are no weekly values for the project '{name}'")
+    week_start = pd.to_datetime(weeks["week_start"]).dt.strftime("%Y-%m-%d")
+    entered = (pd.to_datetime(weeks["week_start"]) + pd.Timedelta(days=7)).dt.strftime(
+        "%Y-%m-%dT09:00:00+00:00"
+    )
+    first_entry = entered.iloc[0]
+    values = [
+        {
+            "measure": 1,
+            "period": period,
+            "numerator": float(num),
+            "denominator": float(den),
+            "value": float(num) / float(den),
+            "entered_by": EXAMPLE_USER,
+            "entered_at": at,
+            "comment": "",
+        }
+        for period, num, den, at in zip(
+            week_start, weeks["numerator"], weeks["denominator"], entered, strict=True
+        )
+    ]
+    start = pd.to_datetime(steps["start"]).dt.strftime("%Y-%m-%d")
+    end = pd.to_datetime(steps["end"]).dt.strftime("%Y-%m-%d")
+    results = steps["result"] if "result" in steps.columns else [""] * len(steps)
+    decisions = steps["decision"] if "decision" in steps.columns else ["undecided"] * len(steps)
+    texts = zip(steps["change_idea"], steps["prediction"], results, decisions, strict=True)
+    cycle_records = []
+    for number, s, e, (idea, prediction, result, decision) in zip(
+        steps["cycle"], start, end, texts, strict=True
+    ):
+        record = {f: "" for f in CYCLE_TEXT_FIELDS}
+        record.update(
+            title=str(idea),
+            objective=f"Find out whether this change raises the share of {EXAMPLE_MEASURE.lower()}",
+            questions="Does the share of fever cases tested rise while the change is in place?",
+            predictions=str(prediction),
+            plan_who="Triage nurse and clinicians of the under-five clinic",
+            plan_what=str(idea),
+            plan_when=f"{s} to {e}",
+            plan_where="Pezali Lake Health Centre, under-five clinic",
+            study_results=str(result),
+        )
+        cycle_records.append(
+            {
+                "number": int(number),
+                **record,
+                "act_decision": str(decision),
+                "start_date": s,
+                "end_date": e,
+                "entered_by": EXAMPLE_USER,
+                "updated_at": f"{e}T16:00:00+00:00",
+            }
+        )
+    audit = [
+        {
+            "table": "project",
+            "ref": "project",
+            "field": "created",
+            "old": None,
+            "new": name,
+            "user": EXAMPLE_USER,
+            "at": first_entry,
+        },
+        {
+            "table": "measure",
+            "ref": "measure:1",
+            "field": "created",
+            "old": None,
+            "new": EXAMPLE_MEASURE,
+            "user": EXAMPLE_USER,
+            "at": first_entry,
+        },
+    ]
+    audit += [
+        {
+            "table": "value",
+            "ref": f"value:1:{v['period']}",
+            "field": "created",
+            "old": None,
+            "new": f"{v['period']}: {_fmt_number(v['numerator'])} out of "
+            f"{_fmt_number(v['denominator'])}",
+            "user": EXAMPLE_USER,
+            "at": v["entered_at"],
+        }
+        for v in values
+    ]
+    audit += [
+        {
+            "table": "cycle",
+            "ref": f"cycle:{c['number']}",
+            "field": "created",
+            "old": None,
+            "new": c["title"],
+            "user": EXAMPLE_USER,
+            "at": f"{c['start_date']}T08:00:00+00:00",
+        }
+        for c in cycle_records
+    ]
+    audit.sort(key=lambda a: a["at"])
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "project": {"name": name, "aim": EXAMPLE_AIM, "team": EXAMPLE_TEAM, "created": first_entry},
+        "measures": [
+            {
+                "key": 1,
+                "name": EXAMPLE_MEASURE,
+                "kind": "proportion",
+                "unit": "%",
+                "higher_is_better": True,
+                "definition": EXAMPLE_DEFINITION,
+            }
+        ],
+        "values": values,
+        "cycles": cycle_records,
+        "audit": audit,
+    }
+
+
+def load_example_project(store: ProjectStore, *, today: date | None = None) -> int:
+    """Put the synthetic improvement project into ``store``; returns its project id.
+
+    The project is the weekly malaria-testing measure of Pezali Lake Health
+    Centre (``datasets/pdsa_measure.csv``) with its four PDSA cycles
+    (``datasets/pdsa_cycles.csv``), built by :func:`example_project_data` and
+    added with :meth:`ProjectStore.import_json` in one transaction. If the
+    store already has a project with that name, nothing is added and the id of
+    the first such project is returned, so loading the example twice does not
+    make a copy.
+    """
+    from phcpm.paths import dataset_path
+
+    measure = pd.read_csv(dataset_path("pdsa_measure.csv"))
+    cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"))
+    data = example_project_data(measure, cycles)
+    projects = store.list_projects()
+    same = projects[projects["name"] == data["project"]["name"]]
+    if not same.empty:
+        return int(same["id"].iloc[0])
+    return store.import_json(json.dumps(data, ensure_ascii=False), today=today)
+
+
+def cycle_summary(series: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
+    """The measure during each PDSA cycle: the "Study" step in numbers.
+
+    ``series`` is :meth:`ProjectStore.measure_series` (``period, numerator,
+    denominator, value``) and ``cycles`` is :meth:`ProjectStore.list_cycles`.
+    A period belongs to a cycle when its first day falls between the cycle's
+    start and end dates, both included. For a proportion the result is the
+    pooled share, ``sum(numerator) / sum(denominator)`` over those periods (as
+    the centre line of a P chart: Provost & Murray, *The Health Care Data
+    Guide*, 2011, chapter 6), not the mean of the weekly shares; for counts and
+    measurements it is the mean value. Not rounded.
+
+    Returns one row per cycle with a start and end date: ``number, title,
+    predictions, act_decision, start_date, end_date, periods`` (how many
+    periods fell in the cycle), ``numerator, denominator`` (sums; empty for
+    counts and measurements) and ``value``. A cycle with no period in it has
+    ``periods`` 0 and an empty ``value``.
+    """
+    needed = {"series": ["period", "value"], "cycles": ["number", "start_date", "end_date"]}
+    for what, frame in (("series", series), ("cycles", cycles)):
+        missing = [c for c in needed[what] if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"The {what} table has no column {', '.join(repr(c) for c in missing)}",
+                todo="Use measure_series() and list_cycles() from the project store",
+            )
+    dated = cycles[cycles["start_date"].notna() & cycles["end_date"].notna()]
+    periods = pd.to_datetime(series["period"]).to_numpy()
+    starts = pd.to_datetime(dated["start_date"], format="%Y-%m-%d").to_numpy()
+    ends = pd.to_datetime(dated["end_date"], format="%Y-%m-%d").to_numpy()
+    inside = (periods[None, :] >= starts[:, None]) & (periods[None, :] <= ends[:, None])
+    proportion = "denominator" in series.columns and series["denominator"].notna().all()
+    count = inside.sum(axis=1)
+    if proportion and len(series):
+        num = inside @ series["numerator"].to_numpy(dtype="float64")
+        den = inside @ series["denominator"].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    else:
+        num = den = np.full(len(dated), np.nan)
+        total = inside @ series["value"].to_numpy(dtype="float64") if len(series) else 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    keep = [c for c in ("number", "title", "predictions", "act_decision") if c in dated.columns]
+    out = dated[[*keep, "start_date", "end_date"]].reset_index(drop=True)
+    out["periods"] = count.astype("int64")
+    out["numerator"] = num
+    out["denominator"] = den
+    out["value"] = value
+    return out

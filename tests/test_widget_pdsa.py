@@ -1,0 +1,294 @@
+"""The PDSA tracker without a browser, and the example project it loads.
+
+Cycle fields follow the IHI PDSA Worksheet (IHI, QI Essentials Toolkit, 2017).
+The example project's numbers are those of datasets/pdsa_measure.csv and
+datasets/pdsa_cycles.csv; the pooled share during cycle 1 is worked out by hand
+from the four weekly rows of the file (27/34, 31/43, 24/37, 26/40 → 108/154).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+
+from phcpm import pdsa
+from phcpm.errors import InputError
+from phcpm.paths import dataset_path
+from widgets.pdsa import CONFLICT_MESSAGE, PdsaTracker
+
+TODAY = date(2025, 12, 31)
+
+
+def clock():
+    counter = itertools.count()
+    return lambda: f"2025-11-01T08:{next(counter) % 60:02d}:00+00:00"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "projects.sqlite"
+
+
+def upload(name, data):
+    """A FileUpload value as ipywidgets 8 holds it after a browser upload."""
+    return (
+        {
+            "name": name,
+            "type": "",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime(2025, 11, 1, tzinfo=UTC),
+        },
+    )
+
+
+def tracker(db, user="Neema Otieno"):
+    return PdsaTracker(db, user=user, today=TODAY, clock=clock())
+
+
+# --------------------------------------------------------------------------- phcpm additions
+
+
+def test_example_project_matches_the_dataset_files(db):
+    with pdsa.ProjectStore(db) as store:
+        pid = pdsa.load_example_project(store, today=TODAY)
+        measure = pd.read_csv(dataset_path("pdsa_measure.csv"))
+        cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"))
+        mid = int(store.list_measures(pid)["id"].iloc[0])
+        series = store.measure_series(mid)
+        assert len(series) == len(measure)
+        assert series["numerator"].sum() == measure["numerator"].sum()
+        assert series["denominator"].sum() == measure["denominator"].sum()
+        stored = store.list_cycles(pid)
+        assert stored["act_decision"].tolist() == cycles["decision"].tolist()
+        assert stored["title"].tolist() == cycles["change_idea"].tolist()
+        assert stored["predictions"].tolist() == cycles["prediction"].tolist()
+        # loading twice does not make a copy
+        assert pdsa.load_example_project(store, today=TODAY) == pid
+        assert len(store.list_projects()) == 1
+
+
+def test_example_project_is_the_same_every_time(tmp_path):
+    exports = []
+    for name in ("a.sqlite", "b.sqlite"):
+        with pdsa.ProjectStore(tmp_path / name) as store:
+            exports.append(store.export_json(pdsa.load_example_project(store, today=TODAY)))
+    assert exports[0] == exports[1]
+    data = json.loads(exports[0])
+    assert data["values"][0]["entered_at"] == "2025-01-13T09:00:00+00:00"  # Monday after week 1
+
+
+def test_cycle_summary_pools_numerators_and_denominators(db):
+    with pdsa.ProjectStore(db) as store:
+        pid = pdsa.load_example_project(store, today=TODAY)
+        mid = int(store.list_measures(pid)["id"].iloc[0])
+        summary = pdsa.cycle_summary(store.measure_series(mid), store.list_cycles(pid))
+    first = summary.iloc[0]
+    # weeks starting 2025-03-31 .. 2025-04-21 (cycle 1: 2025-03-31 to 2025-04-25)
+    assert first["periods"] == 4
+    assert (first["numerator"], first["denominator"]) == (108, 154)
+    assert first["value"] == pytest.approx(108 / 154)
+
+
+def test_cycle_summary_for_counts_and_empty_cycles():
+    series = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2025-01-06", "2025-01-13", "2025-01-20"]),
+            "numerator": [None, None, None],
+            "denominator": [None, None, None],
+            "value": [2.0, 4.0, 9.0],
+        }
+    )
+    cycles = pd.DataFrame(
+        {
+            "number": [1, 2],
+            "start_date": ["2025-01-06", "2025-03-01"],
+            "end_date": ["2025-01-13", "2025-03-31"],
+        }
+    )
+    out = pdsa.cycle_summary(series, cycles)
+    assert out["periods"].tolist() == [2, 0]
+    assert out["value"].iloc[0] == pytest.approx(3.0)  # mean of 2 and 4
+    assert pd.isna(out["value"].iloc[1])
+    assert series["value"].tolist() == [2.0, 4.0, 9.0]  # input unchanged
+
+
+def test_cycle_summary_names_missing_columns():
+    with pytest.raises(InputError, match="no column 'start_date'"):
+        pdsa.cycle_summary(pd.DataFrame({"period": [], "value": []}), pd.DataFrame({"number": []}))
+
+
+# --------------------------------------------------------------------------- the tool
+
+
+def test_starts_empty_and_loads_the_example(db):
+    tool = tracker(db)
+    assert tool.project.options == ()
+    assert "phcpm-app" in tool.widget._dom_classes
+    tool.example_button.click()
+    assert tool.project_id is not None
+    assert "Pezali Lake" in tool.project.label
+    assert "2025-10-06" in tool.values_table.value
+    assert "<img" not in tool.chart.value  # drawn only when its tab is opened
+    tool.tabs.selected_index = 2
+    assert "<img" in tool.chart.value and "alt=" in tool.chart.value
+    assert "PDSA 2" in tool.chart.value  # the cycles are named in the alt text
+    assert "phcpm-download" in tool.chart_download.value
+    assert "PDSA 2" in tool.cycle.options[2][0]
+    assert "Example data" in tool.audit.value
+    assert "phcpm-download" in tool.json_download.value
+    bundle = tool._repr_mimebundle_()
+    assert bundle["text/plain"] == "PDSA tracker"
+
+
+def test_entering_a_value_checks_as_typed_and_keeps_the_form(db):
+    tool = tracker(db)
+    tool.load_example()
+    tool.period.value = "2025-10-20"
+    tool.numerator.value = "40"
+    tool.denominator.value = "35"
+    assert "larger than the denominator" in tool.message.value
+    tool.save_button.click()
+    assert "larger than the denominator" in tool.message.value
+    assert (tool.period.value, tool.numerator.value, tool.denominator.value) == (
+        "2025-10-20",
+        "40",
+        "35",
+    )
+    tool.numerator.value = "30"
+    assert tool.message.value == ""
+    tool.save_button.click()
+    assert tool.message.value == ""
+    assert "Saved the result" in tool.notes.value
+    assert "2025-10-20" in tool.values_table.value
+    assert "Neema Otieno" in tool.audit.value
+    assert tool.numerator.value == ""
+
+
+def test_future_periods_and_duplicates_are_refused(db):
+    tool = tracker(db)
+    tool.load_example()
+    tool.period.value = "2026-02-02"
+    assert "in the future" in tool.message.value
+    tool.period.value = "2025-10-06"  # already entered in the example
+    tool.numerator.value = "30"
+    tool.denominator.value = "35"
+    tool.save_button.click()
+    assert "already has a result" in tool.message.value
+    assert tool.numerator.value == "30"
+
+
+def test_a_name_is_needed(db):
+    tool = tracker(db, user="")
+    tool.load_example()
+    tool.period.value = "2025-10-20"
+    tool.numerator.value = "30"
+    tool.denominator.value = "35"
+    tool.save_button.click()
+    assert "Your name is empty" in tool.message.value
+
+
+def test_paste_is_all_or_nothing(db):
+    tool = tracker(db)
+    tool.load_example()
+    before = len(tool.store.values(tool.measure.value))
+    tool.paste.value = "2025-10-20, 30, 35\n2025-10-27, 36, 33\n"
+    tool.paste_button.click()
+    assert "line 2" in tool.message.value
+    assert len(tool.store.values(tool.measure.value)) == before
+    assert tool.paste.value.startswith("2025-10-20")  # kept for correction
+    tool.paste.value = "2025-10-20, 30, 35\n2025-10-27; 31; 33\n"
+    tool.paste_button.click()
+    assert tool.message.value == ""
+    assert len(tool.store.values(tool.measure.value)) == before + 2
+
+
+def test_upload_values_from_a_csv(db):
+    tool = tracker(db)
+    tool.load_example()
+    data = b"period,numerator,denominator\n2025-10-20,30,35\n"
+    tool.values_upload.value = upload("weeks.csv", data)
+    assert tool.message.value == ""
+    assert "2025-10-20" in tool.values_table.value
+
+
+def test_new_project_measure_and_cycle(db):
+    tool = tracker(db)
+    tool.new_name.value = "Shorter waiting at Kalembo dispensary"
+    tool.new_aim.value = "By March 2026, half of patients wait less than 30 minutes"
+    tool.create_button.click()
+    assert tool.project_id is not None and tool.message.value == ""
+    tool.new_measure_name.value = "Median waiting time"
+    tool.new_measure_kind.value = "measurement"
+    tool.new_measure_unit.value = "minutes"
+    tool.new_measure_button.click()
+    assert tool.value.layout.display == "" and tool.numerator.layout.display == "none"
+    tool.tabs.selected_index = 2
+    assert "No measure" not in tool.chart.value
+    tool.paste.value = "2025-09-01, 55\n2025-09-08, 48\n2025-09-15, 50"
+    tool.paste_button.click()
+    assert tool.message.value == ""
+    assert "<img" in tool.chart.value
+    tool.fields["title"].value = "Second registration desk on Mondays"
+    tool.fields["predictions"].value = "Median wait falls below 40 minutes"
+    tool.start_date.value = "2025-09-22"
+    tool.cycle_save.click()
+    assert tool.message.value == ""
+    cycles = tool.store.list_cycles(tool.project_id)
+    assert cycles["title"].tolist() == ["Second registration desk on Mondays"]
+    tool.end_date.value = "2025-09-01"  # before the start
+    tool.cycle_save.click()
+    assert "ends" in tool.message.value and "before it starts" in tool.message.value
+
+
+def test_two_trackers_editing_the_same_cycle(db):
+    first = tracker(db, user="Neema Otieno")
+    first.load_example()
+    second = tracker(db, user="Baraka Chande")
+    second.project.value = first.project_id
+    cycle_id = first.cycle.options[2][1]  # PDSA 2
+    first.cycle.value = cycle_id
+    second.cycle.value = cycle_id
+    first.fields["do_observations"].value = "Mothers found the test corner easily"
+    first.cycle_save.click()
+    assert first.message.value == ""
+    second.fields["do_observations"].value = "Queue at the test corner on Monday mornings"
+    second.cycle_save.click()
+    assert "Someone else changed this cycle" in second.message.value
+    assert CONFLICT_MESSAGE.split(",")[0] in second.message.value
+    assert "Queue at the test corner" in second.kept.value
+    assert second.kept.layout.display == ""
+    assert second.fields["do_observations"].value == "Queue at the test corner on Monday mornings"
+    saved = second.store.get_cycle(cycle_id)
+    assert saved["do_observations"] == "Mothers found the test corner easily"
+    second.cycle_reload.click()
+    assert second.fields["do_observations"].value == "Mothers found the test corner easily"
+    assert "Queue at the test corner" in second.kept.value
+
+
+def test_export_and_import_round_trip(db, tmp_path):
+    tool = tracker(db)
+    pid = tool.load_example()
+    text = tool.store.export_json(pid).encode("utf-8")
+    other = tracker(tmp_path / "other.sqlite")
+    other.import_upload.value = upload("project.json", text)
+    assert other.message.value == ""
+    assert other.store.export_json(other.project_id) == text.decode("utf-8")
+    book = tool.store.export_excel(pid)
+    third = tracker(tmp_path / "third.sqlite")
+    third.import_bytes(book, "project.xlsx")
+    assert len(third.store.values(third.measure.value)) == 40
+    third.import_upload.value = upload("broken.json", b"{not json")
+    assert "not valid JSON" in third.message.value
+
+
+def test_default_path_comes_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "from_env.sqlite"
+    monkeypatch.setenv(pdsa.ENV_VAR, str(path))
+    tool = PdsaTracker()
+    assert tool.store.path == path
+    assert str(tmp_path) not in tool._repr_mimebundle_()["text/plain"]

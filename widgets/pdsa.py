@@ -1,0 +1,835 @@
+"""PDSA tracker: an improvement project's measure, its PDSA cycles, run chart and history.
+
+Every rule and calculation lives in :mod:`phcpm.pdsa` (the project store and its
+checks) and :mod:`phcpm.spc` (the run chart); this module only builds the
+controls, calls those functions and shows their results. A mistake in what
+the user typed is shown as a plain message next to the form, and what was
+typed stays in the form so it can be corrected.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from phcpm import pdsa, spc
+from phcpm.errors import InputError
+from phcpm.io import figure_bytes, read_table, to_csv_bytes
+from phcpm.style import use_style
+from widgets.common import (
+    Tool,
+    clear_message,
+    download_button,
+    error_box,
+    note_box,
+    show_error,
+    show_notes,
+    update_download,
+)
+
+__all__ = ["PdsaTracker", "CONFLICT_MESSAGE"]
+
+#: Shown when someone else saved the same cycle first (optimistic concurrency).
+CONFLICT_MESSAGE = (
+    "Someone else changed this cycle since you opened it, so your changes were not saved "
+    "and nothing of theirs was lost. Click 'Reload the cycle' to see their version; your "
+    "text is kept below, so you can copy it back."
+)
+_NEW_CYCLE = "New cycle"
+_WIDE = {"description_width": "initial"}
+_LABELS = {
+    "title": "Change tested (title)",
+    "objective": "Objective",
+    "questions": "Questions",
+    "predictions": "Predictions",
+    "plan_who": "Plan: who",
+    "plan_what": "Plan: what",
+    "plan_when": "Plan: when",
+    "plan_where": "Plan: where",
+    "do_observations": "Do: observations",
+    "study_results": "Study: results compared with predictions",
+    "act_next_steps": "Act: next steps",
+}
+_DECISIONS = [
+    ("Not decided yet", "undecided"),
+    ("Adopt", "adopt"),
+    ("Adapt", "adapt"),
+    ("Abandon", "abandon"),
+]
+
+
+def _css(widget: w.Widget, part: str) -> w.Widget:
+    widget.add_class(f"phcpm-pdsa-{part}")
+    return widget
+
+
+def _table_html(frame: pd.DataFrame, css: str, empty: str) -> str:
+    if frame.empty:
+        return f"<p>{html.escape(empty)}</p>"
+    return frame.to_html(index=False, classes=css, border=0, na_rep="", escape=True)
+
+
+def _upload_files(value: Any) -> list[tuple[str, bytes]]:
+    """(name, bytes) for each file in a FileUpload value (ipywidgets 8: a tuple of dicts)."""
+    items = value.values() if isinstance(value, dict) else value
+    files = []
+    for item in items or ():
+        name = item.get("name", "") if isinstance(item, dict) else getattr(item, "name", "")
+        content = item.get("content") if isinstance(item, dict) else getattr(item, "content", b"")
+        files.append((str(name), bytes(content)))
+    return files
+
+
+class PdsaTracker(Tool):
+    """Track an improvement project: values period by period, PDSA cycles, run chart, history.
+
+    ``db_path`` is the project file; by default the one named by the
+    ``PHCPM_PDSA_DB`` environment variable, else a file in the user's home
+    folder (as :class:`phcpm.pdsa.ProjectStore` decides). ``today`` fixes the
+    date used to refuse future periods (for tests); by default the computer's.
+    """
+
+    css_class = "phcpm-pdsa"
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        user: str = "",
+        today: date | None = None,
+        clock=None,
+    ) -> None:
+        use_style()
+        super().__init__()
+        self.today = today
+        self.store = pdsa.ProjectStore(db_path, clock=clock)
+        self.project_id: int | None = None
+        self.cycle_version: int | None = None
+        self.figure = None
+        self._quiet = False
+        self._chart_stale = True
+
+        # messages
+        self.message = _css(error_box(), "message")
+        self.notes = _css(note_box(), "note")
+
+        # project choice
+        self.user = _css(
+            w.Text(value=user, description="Your name", placeholder="who is entering", style=_WIDE),
+            "user",
+        )
+        self.project = _css(w.Dropdown(options=[], description="Project", style=_WIDE), "project")
+        self.project.layout.width = "46em"
+        self.example_button = _css(
+            w.Button(description="Load the example project", button_style="primary"), "example"
+        )
+        self.example_button.layout.width = "16em"
+        self.new_name = w.Text(description="Name", style=_WIDE, layout=w.Layout(width="40em"))
+        self.new_aim = w.Textarea(
+            description="Aim", placeholder="how much, by when, for whom", style=_WIDE
+        )
+        self.new_aim.layout.width = "40em"
+        self.new_team = w.Text(description="Team", style=_WIDE, layout=w.Layout(width="40em"))
+        self.create_button = _css(w.Button(description="Create the project"), "create")
+        self.aim_text = _css(w.HTML(""), "aim")
+
+        # measures and values
+        self.measure = _css(w.Dropdown(options=[], description="Measure", style=_WIDE), "measure")
+        self.measure.layout.width = "40em"
+        self.new_measure_name = w.Text(description="Measure name", style=_WIDE)
+        self.new_measure_kind = w.Dropdown(
+            options=[
+                ("Proportion (numerator out of denominator)", "proportion"),
+                ("Count", "count"),
+                ("Measurement (minutes, days ...)", "measurement"),
+            ],
+            description="Kind",
+            style=_WIDE,
+        )
+        self.new_measure_unit = w.Text(description="Unit", value="%", style=_WIDE)
+        self.new_measure_button = w.Button(description="Add the measure")
+        self.period = _css(
+            w.Text(description="Period start", placeholder="YYYY-MM-DD", style=_WIDE), "period"
+        )
+        self.numerator = _css(w.Text(description="Numerator", style=_WIDE), "numerator")
+        self.denominator = _css(w.Text(description="Denominator", style=_WIDE), "denominator")
+        self.value = _css(w.Text(description="Value (counts, measurements)", style=_WIDE), "value")
+        self.comment = w.Text(description="Comment", style=_WIDE)
+        self.replace = w.Checkbox(description="Replace the result already entered for this period")
+        self.save_button = _css(w.Button(description="Save", button_style="primary"), "save")
+        self.paste = _css(
+            w.Textarea(
+                placeholder="One period a line: 2025-01-06, 17, 30 (period, numerator, "
+                "denominator) or 2025-01-06, 12 (period, value)",
+                layout=w.Layout(width="40em", height="8em"),
+            ),
+            "paste",
+        )
+        self.paste_button = _css(w.Button(description="Add these values"), "paste-save")
+        self.values_upload = _css(
+            w.FileUpload(accept=".csv,.txt,.xlsx", multiple=False, description="Upload values"),
+            "values-upload",
+        )
+        self.values_table = _css(w.HTML(""), "values")
+        self.values_download = download_button(b"", "values.csv", "Values (CSV)")
+
+        # cycles
+        self.cycle = _css(
+            w.Dropdown(options=[(_NEW_CYCLE, _NEW_CYCLE)], description="Cycle", style=_WIDE),
+            "cycle",
+        )
+        self.cycle.layout.width = "46em"
+        self.fields: dict[str, w.Widget] = {}
+        for field, label in _LABELS.items():
+            kind = (
+                w.Text if field in ("title", "plan_who", "plan_when", "plan_where") else w.Textarea
+            )
+            widget = kind(description=label, style=_WIDE, layout=w.Layout(width="46em"))
+            self.fields[field] = _css(widget, f"cycle-{field.replace('_', '-')}")
+        self.decision = _css(
+            w.Dropdown(
+                options=_DECISIONS, value="undecided", description="Act: decision", style=_WIDE
+            ),
+            "cycle-decision",
+        )
+        self.start_date = _css(
+            w.Text(description="Start date", placeholder="YYYY-MM-DD", style=_WIDE), "cycle-start"
+        )
+        self.end_date = _css(
+            w.Text(description="End date", placeholder="YYYY-MM-DD", style=_WIDE), "cycle-end"
+        )
+        self.cycle_save = _css(
+            w.Button(description="Save the cycle", button_style="primary"), "cycle-save"
+        )
+        self.cycle_reload = _css(w.Button(description="Reload the cycle"), "cycle-reload")
+        self.kept = _css(
+            w.Textarea(
+                description="Your text (not saved)",
+                style=_WIDE,
+                layout=w.Layout(width="46em", height="12em", display="none"),
+            ),
+            "kept",
+        )
+        self.cycles_table = _css(w.HTML(""), "cycles")
+
+        # chart, history, export
+        self.chart = _css(w.HTML(""), "chart")
+        self.chart_download = download_button(b"", "run_chart.png", "Chart (PNG)", "image/png")
+        self.audit = _css(w.HTML(""), "audit")
+        self.audit_download = download_button(b"", "history.csv", "History (CSV)")
+        self.json_download = _css(download_button(b"", "project.json", "Project (JSON)"), "json")
+        self.excel_download = _css(download_button(b"", "project.xlsx", "Project (Excel)"), "excel")
+        self.import_upload = _css(
+            w.FileUpload(accept=".json,.xlsx", multiple=False, description="Import a project"),
+            "import",
+        )
+
+        self._layout()
+        self._wire()
+        self._refresh_projects()
+
+    # ------------------------------------------------------------------ layout
+
+    def _layout(self) -> None:
+        new_project = w.Accordion(
+            children=[
+                w.VBox([self.new_name, self.new_aim, self.new_team, self.create_button]),
+            ],
+            titles=("Start a new project",),
+            selected_index=None,
+        )
+        new_measure = w.Accordion(
+            children=[
+                w.VBox(
+                    [
+                        self.new_measure_name,
+                        self.new_measure_kind,
+                        self.new_measure_unit,
+                        self.new_measure_button,
+                    ]
+                )
+            ],
+            titles=("Add a measure",),
+            selected_index=None,
+        )
+        values_tab = w.VBox(
+            [
+                self.measure,
+                new_measure,
+                w.HTML("<b>Enter one period</b>"),
+                self.period,
+                self.numerator,
+                self.denominator,
+                self.value,
+                self.comment,
+                self.replace,
+                self.save_button,
+                w.HTML("<b>Or paste several periods, or upload a file</b>"),
+                self.paste,
+                w.HBox([self.paste_button, self.values_upload]),
+                w.HTML("<b>Values entered</b>"),
+                self.values_table,
+                self.values_download,
+            ]
+        )
+        cycles_tab = w.VBox(
+            [
+                self.cycle,
+                *self.fields.values(),
+                self.decision,
+                self.start_date,
+                self.end_date,
+                w.HBox([self.cycle_save, self.cycle_reload]),
+                self.kept,
+                w.HTML("<b>All cycles</b>"),
+                self.cycles_table,
+            ]
+        )
+        chart_tab = w.VBox([self.chart, self.chart_download])
+        history_tab = w.VBox(
+            [w.HTML("<b>Who entered what, and when</b>"), self.audit, self.audit_download]
+        )
+        export_tab = w.VBox(
+            [
+                w.HTML("Save the whole project (measures, values, cycles and history):"),
+                w.HBox([self.json_download, self.excel_download]),
+                w.HTML("Add a project saved from this tool (JSON or Excel):"),
+                self.import_upload,
+            ]
+        )
+        self.tabs = w.Tab(
+            children=[values_tab, cycles_tab, chart_tab, history_tab, export_tab],
+            titles=("Values", "PDSA cycles", "Run chart", "History", "Export and import"),
+        )
+        self.set_children(
+            [
+                w.HTML("<h3>PDSA tracker</h3>"),
+                w.HBox([self.user]),
+                w.HBox([self.project, self.example_button]),
+                self.aim_text,
+                new_project,
+                self.message,
+                self.notes,
+                self.tabs,
+            ]
+        )
+
+    def _wire(self) -> None:
+        self.example_button.on_click(lambda _: self._safe(self.load_example))
+        self.create_button.on_click(lambda _: self._safe(self.create_project))
+        self.project.observe(lambda _: self._unless_quiet(self._show_project), names="value")
+        self.measure.observe(lambda _: self._unless_quiet(self._show_measure), names="value")
+        self.tabs.observe(lambda _: self._safe(self._maybe_draw), names="selected_index")
+        self.new_measure_button.on_click(lambda _: self._safe(self.add_measure))
+        for box in (self.period, self.numerator, self.denominator, self.value):
+            box.observe(lambda _: self.check_form(), names="value")
+        self.save_button.on_click(lambda _: self._safe(self.save_value))
+        self.paste_button.on_click(lambda _: self._safe(self.add_pasted))
+        self.values_upload.observe(self._on_values_upload, names="value")
+        self.cycle.observe(lambda _: self._unless_quiet(self._show_cycle), names="value")
+        self.cycle_save.on_click(lambda _: self._safe(self.save_cycle))
+        self.cycle_reload.on_click(lambda _: self._safe(self.reload_cycle))
+        self.import_upload.observe(self._on_import, names="value")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = "PDSA tracker"
+        return bundle
+
+    # ------------------------------------------------------------------ helpers
+
+    def _safe(self, fn, *args) -> Any:
+        clear_message(self.notes)
+        return self.run_safely(fn, self.message, *args)
+
+    def _unless_quiet(self, fn) -> None:
+        if not self._quiet:
+            self._safe(fn)
+
+    def _set_options(self, dropdown: w.Dropdown, options: list, value: Any) -> None:
+        """Change a list's options and choice without running its callbacks."""
+        self._quiet = True
+        try:
+            dropdown.options = options
+            dropdown.value = value
+        finally:
+            self._quiet = False
+
+    def _note(self, text: str) -> None:
+        show_notes(self.notes, [text])
+
+    def _user(self) -> str:
+        name = self.user.value.strip()
+        if not name:
+            raise InputError(
+                "Your name is empty",
+                todo="Type your name at the top, so the history shows who entered what",
+            )
+        return name
+
+    def _need_project(self) -> int:
+        if self.project_id is None:
+            raise InputError(
+                "No project is open",
+                todo="Choose a project, load the example project, or start a new one",
+            )
+        return self.project_id
+
+    def _need_measure(self) -> dict[str, Any]:
+        if self.measure.value is None:
+            raise InputError("This project has no measure yet", todo="Add a measure first")
+        return self.store.get_measure(self.measure.value)
+
+    # ------------------------------------------------------------------ projects
+
+    def _refresh_projects(self, select: int | None = None) -> None:
+        projects = self.store.list_projects()
+        options = [(str(n), int(i)) for n, i in zip(projects["name"], projects["id"], strict=True)]
+        current = select if select is not None else self.project.value
+        ids = [i for _, i in options]
+        chosen = current if current in ids else (ids[0] if ids else None)
+        self._set_options(self.project, options, chosen)
+        self._show_project()
+
+    def load_example(self) -> int:
+        """Add the synthetic project (once) and open it."""
+        pid = pdsa.load_example_project(self.store, today=self.today)
+        self._refresh_projects(select=pid)
+        self._note("The example project is open: Pezali Lake Health Centre, malaria testing.")
+        return pid
+
+    def create_project(self) -> int:
+        pid = self.store.create_project(
+            self.new_name.value, user=self._user(), aim=self.new_aim.value, team=self.new_team.value
+        )
+        self.new_name.value = self.new_aim.value = self.new_team.value = ""
+        self._refresh_projects(select=pid)
+        self._note("The project was created. Add its measure under 'Add a measure'.")
+        return pid
+
+    def _show_project(self) -> None:
+        self.project_id = self.project.value
+        if self.project_id is None:
+            self.aim_text.value = (
+                "<p>No project yet: click <b>Load the example project</b>, or start a new one.</p>"
+            )
+            self._set_options(self.measure, [], None)
+            self._show_cycles()
+            self._show_measure()
+            return
+        project = self.store.get_project(self.project_id)
+        self.aim_text.value = (
+            f"<p><b>Aim:</b> {html.escape(project['aim'] or '(none written yet)')}<br>"
+            f"<b>Team:</b> {html.escape(project['team'] or '(none written yet)')}</p>"
+        )
+        measures = self.store.list_measures(self.project_id)
+        options = [(str(n), int(i)) for n, i in zip(measures["name"], measures["id"], strict=True)]
+        self._set_options(self.measure, options, options[0][1] if options else None)
+        self._show_cycles()
+        self._show_measure()
+        self._show_exports()
+
+    def _show_exports(self) -> None:
+        if self.project_id is None:
+            return
+        slug = "pdsa_project"
+        update_download(
+            self.json_download,
+            self.store.export_json(self.project_id).encode("utf-8"),
+            f"{slug}.json",
+            "Project (JSON)",
+            "application/json",
+        )
+        update_download(
+            self.excel_download,
+            self.store.export_excel(self.project_id),
+            f"{slug}.xlsx",
+            "Project (Excel)",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        history = self.store.audit_log(self.project_id)
+        shown = history.rename(
+            columns={
+                "table": "record",
+                "row_id": "number",
+                "field": "what changed",
+                "old": "before",
+                "new": "after",
+                "user": "who",
+                "at": "when (UTC)",
+            }
+        )
+        self.audit.value = _table_html(shown.iloc[::-1], "phcpm-table", "Nothing entered yet.")
+        update_download(self.audit_download, to_csv_bytes(shown), "history.csv", "History (CSV)")
+
+    # ------------------------------------------------------------------ measures and values
+
+    def add_measure(self) -> int:
+        mid = self.store.add_measure(
+            self._need_project(),
+            self.new_measure_name.value,
+            self.new_measure_kind.value,
+            user=self._user(),
+            unit=self.new_measure_unit.value,
+        )
+        self.new_measure_name.value = ""
+        self._show_project()
+        self.measure.value = mid
+        self._show_measure()
+        self._note("The measure was added.")
+        return mid
+
+    def _show_measure(self) -> None:
+        if self.measure.value is None:
+            self.values_table.value = "<p>No measure yet.</p>"
+            self.chart.value = (
+                "<p>No measure yet: the run chart appears when values are entered.</p>"
+            )
+            update_download(self.values_download, None)
+            update_download(self.chart_download, None)
+            return
+        measure = self.store.get_measure(self.measure.value)
+        proportion = measure["kind"] == "proportion"
+        for box in (self.numerator, self.denominator):
+            box.layout.display = "" if proportion else "none"
+        self.value.layout.display = "none" if proportion else ""
+        values = self.store.values(self.measure.value)
+        shown = values.drop(columns=["id", "version"])
+        if proportion:
+            shown["value"] = (100 * shown["value"]).round(1)
+            shown = shown.rename(columns={"value": "value (%)"})
+        else:
+            shown = shown.drop(columns=["numerator", "denominator"])
+        self.values_table.value = _table_html(
+            shown.iloc[::-1], "phcpm-table", "No values entered yet."
+        )
+        update_download(self.values_download, to_csv_bytes(shown), "values.csv", "Values (CSV)")
+        self._chart_stale = True
+        self._maybe_draw()
+
+    def _maybe_draw(self) -> None:
+        """Draw the run chart when its tab is open and the data changed since the last drawing."""
+        if self.tabs.selected_index == 2 and self._chart_stale:
+            self.draw_chart()
+
+    def draw_chart(self) -> None:
+        """Draw the run chart of the chosen measure with the PDSA cycles as notes."""
+        self._chart_stale = False
+        if self.measure.value is None:
+            return
+        measure = self.store.get_measure(self.measure.value)
+        series = self.store.measure_series(measure["id"])
+        if len(series) < 2:
+            self.chart.value = "<p>The run chart needs at least two periods.</p>"
+            update_download(self.chart_download, None)
+            return
+        proportion = measure["kind"] == "proportion"
+        run = spc.qic(
+            series["numerator"] if proportion else series["value"],
+            series["denominator"] if proportion else None,
+            x=series["period"],
+            chart="run",
+            multiply=100 if proportion else 1,
+        )
+        notes = self.store.cycle_annotations(self.project_id, series["period"])
+        unit = "%" if proportion else measure["unit"]
+        fig = spc.plot_qic(
+            run,
+            notes=notes,
+            title=measure["name"],
+            ylabel=f"{measure['name']} ({unit})" if unit else measure["name"],
+        )
+        self.figure = fig
+        png = figure_bytes(fig, "png")
+        sentences = spc.explain(run)
+        alt = (
+            f"Run chart of {measure['name']}, {len(series)} periods from "
+            f"{series['period'].min():%Y-%m-%d} to {series['period'].max():%Y-%m-%d}, "
+            f"with {len(notes)} PDSA cycle notes"
+            + (": " + "; ".join(notes.values()) if notes else "")
+            + ". "
+            + " ".join(sentences)
+        )
+        self.chart.value = (
+            f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%">'
+            + "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+        )
+        update_download(self.chart_download, png, "run_chart.png", "Chart (PNG)", "image/png")
+
+    def check_form(self) -> bool:
+        """Check the typed entry without saving it; show what is wrong. True when it is fine."""
+        if self.measure.value is None:
+            return False
+        clear_message(self.message)
+        try:
+            self._checked_entry()
+        except InputError as err:
+            show_error(self.message, err)
+            return False
+        return True
+
+    def _checked_entry(self) -> tuple[Any, dict[str, Any]]:
+        measure = self._need_measure()
+        period = self.period.value.strip()
+        if period:
+            day = pdsa._as_date(period, "period start", required=True)
+            today = self.today or date.today()
+            if day > today:
+                raise InputError(
+                    f"The period starting {day.isoformat()} is in the future (today is "
+                    f"{today.isoformat()})",
+                    todo="Enter results only for periods that have started; check the date",
+                )
+        proportion = measure["kind"] == "proportion"
+        entry = (
+            {"numerator": self.numerator.value, "denominator": self.denominator.value}
+            if proportion
+            else {"value": self.value.value}
+        )
+        if all(str(v).strip() for v in entry.values()):
+            pdsa.check_value(measure["kind"], measure_name=measure["name"], **entry)
+        return period, entry
+
+    def save_value(self) -> int:
+        """Save the typed entry; on a mistake the form keeps what was typed."""
+        user = self._user()
+        period, entry = self._checked_entry()
+        vid = self.store.add_value(
+            self.measure.value,
+            period,
+            user=user,
+            comment=self.comment.value,
+            replace=self.replace.value,
+            today=self.today,
+            **entry,
+        )
+        saved = period
+        self.numerator.value = self.denominator.value = self.value.value = ""
+        self.comment.value = ""
+        self.replace.value = False
+        self._show_measure()
+        self._show_exports()
+        self._note(f"Saved the result for the period starting {saved}.")
+        return vid
+
+    def _lines_to_frame(self, text: str) -> pd.DataFrame:
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace(";", ",").replace("\t", ",").split(",")]
+            rows.append([number, *parts])
+        return pd.DataFrame(rows)
+
+    def add_pasted(self, frame: pd.DataFrame | None = None) -> int:
+        """Add several periods at once (pasted lines or an uploaded table); all or nothing."""
+        measure = self._need_measure()
+        user = self._user()
+        proportion = measure["kind"] == "proportion"
+        if frame is None:
+            raw = self._lines_to_frame(self.paste.value)
+            if raw.empty:
+                raise InputError("Nothing was pasted", todo="Paste one period a line")
+            width = 4 if proportion else 3
+            if raw.shape[1] < width:
+                raise InputError(
+                    "Each line needs "
+                    + (
+                        "a period, a numerator and a denominator"
+                        if proportion
+                        else "a period and a value"
+                    ),
+                    where=f"line {raw.iloc[0, 0]}",
+                    todo="Write for example 2025-01-06, 17, 30",
+                )
+            cols = (
+                ["line", "period", "numerator", "denominator"]
+                if proportion
+                else ["line", "period", "value"]
+            )
+            frame = raw.iloc[:, :width].set_axis(cols, axis=1)
+        today = self.today or date.today()
+        existing = set(self.store.values(measure["id"])["period"])
+        seen: set[str] = set()
+        clean = []
+        for row in frame.to_dict("records"):
+            where = f"line {row.get('line', '?')}"
+            try:
+                day = pdsa._as_date(row.get("period"), "period start", required=True)
+                if day > today:
+                    raise InputError(f"The period starting {day.isoformat()} is in the future")
+                entry = (
+                    {"numerator": row.get("numerator"), "denominator": row.get("denominator")}
+                    if proportion
+                    else {"value": row.get("value")}
+                )
+                pdsa.check_value(measure["kind"], measure_name=measure["name"], **entry)
+            except InputError as err:
+                raise InputError(
+                    err.what, where=where, todo=err.todo or "Correct this line"
+                ) from None
+            key = day.isoformat()
+            if key in seen or (key in existing and not self.replace.value):
+                raise InputError(
+                    f"There is already a result for the period starting {key}",
+                    where=where,
+                    todo="Remove the line, or tick 'Replace' to correct the result entered before",
+                )
+            seen.add(key)
+            clean.append((key, entry))
+        for key, entry in clean:
+            self.store.add_value(
+                measure["id"], key, user=user, replace=self.replace.value, today=self.today, **entry
+            )
+        self.paste.value = ""
+        self._show_measure()
+        self._show_exports()
+        self._note(f"Saved {len(clean)} period{'s' if len(clean) != 1 else ''}.")
+        return len(clean)
+
+    def _on_values_upload(self, change) -> None:
+        files = _upload_files(change["new"])
+        if not files:
+            return
+        name, data = files[0]
+        self._safe(self.add_uploaded, data, name)
+        self.values_upload.value = ()
+
+    def add_uploaded(self, data: bytes, name: str = "values.csv") -> int:
+        """Add the periods in an uploaded CSV or Excel file (columns period, numerator, ...)."""
+        table = read_table(data, filename=name).data
+        table.columns = [str(c).strip().lower() for c in table.columns]
+        measure = self._need_measure()
+        needed = (
+            ["period", "numerator", "denominator"]
+            if measure["kind"] == "proportion"
+            else [
+                "period",
+                "value",
+            ]
+        )
+        missing = [c for c in needed if c not in table.columns]
+        if missing:
+            raise InputError(
+                f"The file has no column {', '.join(repr(c) for c in missing)}",
+                where=f"file '{name}'",
+                todo=f"Name the columns {', '.join(needed)}",
+            )
+        frame = table[needed].assign(line=[str(i) for i in table.index])
+        return self.add_pasted(frame)
+
+    # ------------------------------------------------------------------ cycles
+
+    def _show_cycles(self, select: int | None = None) -> None:
+        if self.project_id is None:
+            self._set_options(self.cycle, [(_NEW_CYCLE, _NEW_CYCLE)], _NEW_CYCLE)
+            self.cycles_table.value = ""
+            self._show_cycle()
+            return
+        cycles = self.store.list_cycles(self.project_id)
+        options = [(_NEW_CYCLE, _NEW_CYCLE)] + [
+            (f"PDSA {n}: {t}", int(i))
+            for n, t, i in zip(cycles["number"], cycles["title"], cycles["id"], strict=True)
+        ]
+        keep = select if select is not None else self.cycle.value
+        ids = [o[1] for o in options[1:]]
+        self._set_options(self.cycle, options, keep if keep in ids else _NEW_CYCLE)
+        shown = cycles[["number", "title", "start_date", "end_date", "act_decision", "entered_by"]]
+        self.cycles_table.value = _table_html(
+            shown.rename(columns={"act_decision": "decision", "entered_by": "last changed by"}),
+            "phcpm-table",
+            "No cycles yet.",
+        )
+        self._show_cycle()
+
+    def _show_cycle(self) -> None:
+        if self.cycle.value == _NEW_CYCLE or self.cycle.value is None:
+            self.cycle_version = None
+            for box in self.fields.values():
+                box.value = ""
+            self.decision.value = "undecided"
+            self.start_date.value = self.end_date.value = ""
+            return
+        cycle = self.store.get_cycle(self.cycle.value)
+        self.cycle_version = int(cycle["version"])
+        for field, box in self.fields.items():
+            box.value = cycle[field] or ""
+        self.decision.value = cycle["act_decision"]
+        self.start_date.value = cycle["start_date"] or ""
+        self.end_date.value = cycle["end_date"] or ""
+
+    def _form_cycle(self) -> dict[str, Any]:
+        data: dict[str, Any] = {f: box.value for f, box in self.fields.items()}
+        data["act_decision"] = self.decision.value
+        data["start_date"] = self.start_date.value.strip() or None
+        data["end_date"] = self.end_date.value.strip() or None
+        return data
+
+    def _kept_text(self, data: dict[str, Any]) -> str:
+        labels = {**_LABELS, "act_decision": "Act: decision", "start_date": "Start date"}
+        labels["end_date"] = "End date"
+        return "\n".join(f"{labels[f]}: {v}" for f, v in data.items() if v)
+
+    def save_cycle(self) -> dict[str, Any]:
+        """Save the cycle form: a new cycle, or an edit checked against the version opened."""
+        user = self._user()
+        data = self._form_cycle()
+        pid = self._need_project()
+        if self.cycle.value == _NEW_CYCLE:
+            title = data.pop("title")
+            saved = self.store.add_cycle(pid, user=user, title=title, **data)
+            self._show_cycles(select=int(saved["id"]))
+            self._note(f"PDSA cycle {saved['number']} was saved.")
+        else:
+            try:
+                saved = self.store.update_cycle(
+                    self.cycle.value, expected_version=self.cycle_version, user=user, **data
+                )
+            except InputError as err:
+                if "Someone else changed" in err.what:
+                    self.kept.value = self._kept_text(data)
+                    self.kept.layout.display = ""
+                    raise InputError(CONFLICT_MESSAGE) from None
+                raise
+            self.cycle_version = int(saved["version"])
+            self._show_cycles(select=int(saved["id"]))
+            self._note(f"PDSA cycle {saved['number']} was saved.")
+        self.kept.layout.display = "none"
+        self.kept.value = ""
+        self._show_measure()
+        self._show_exports()
+        return saved
+
+    def reload_cycle(self) -> None:
+        """Show the saved version of the cycle (the kept text stays visible)."""
+        self._show_cycle()
+        self._note("The saved version of the cycle is shown; your text is still in the box below.")
+
+    # ------------------------------------------------------------------ import
+
+    def _on_import(self, change) -> None:
+        files = _upload_files(change["new"])
+        if not files:
+            return
+        name, data = files[0]
+        self._safe(self.import_bytes, data, name)
+        self.import_upload.value = ()
+
+    def import_bytes(self, data: bytes, name: str) -> int:
+        """Add a project from an exported JSON or Excel file and open it."""
+        if Path(name).suffix.lower() == ".xlsx" or data[:2] == b"PK":
+            pid = self.store.import_excel(data, today=self.today)
+        else:
+            pid = self.store.import_json(data, today=self.today)
+        self._refresh_projects(select=pid)
+        self._note(f"The project in '{name}' was added and is open.")
+        return pid
