@@ -6,7 +6,10 @@ Each function receives a Playwright page with the app open and its tool visible.
 
 from __future__ import annotations
 
+import io
 import re
+
+import openpyxl
 
 
 def sampling(page):
@@ -60,7 +63,7 @@ def spc(page):
 
 def quality(page):
     """Run the review on the example data and read the summary."""
-    page.locator(".phcpm-quality-run button").first.click()
+    page.get_by_role("button", name="Use the example data").click()
     summary = page.locator(".phcpm-quality-summary")
     summary.get_by_text("Reporting completeness", exact=False).first.wait_for(timeout=90_000)
     assert "■ Fail" in summary.inner_text()
@@ -68,7 +71,79 @@ def quality(page):
     assert "Excel report" in page.locator(".phcpm-quality-download").inner_text()
 
 
+def process(page):
+    """Change a step's label and see the map redraw."""
+    steps = page.locator(".phcpm-process-steps textarea")
+    steps.wait_for(state="visible")
+    page.locator(".phcpm-process-map svg").wait_for()
+    text = steps.input_value()
+    assert "Patient leaves" in text
+    steps.fill(text.replace("Patient leaves", "Patient goes home"))
+    page.locator(".phcpm-process-update").click()
+    page.locator(".phcpm-process-map").get_by_text("Patient goes home", exact=True).wait_for()
+
+
+def scorecard(page):
+    """Switch to districts, export the scorecard to Excel and check its colours and symbols."""
+    table = page.locator(".phcpm-scorecard-table")
+    table.get_by_text("On target").first.wait_for()
+    assert "Kelumo Hill Health Centre" in table.inner_text()
+    page.locator(".phcpm-scorecard-level select").select_option("Districts")
+    table.get_by_text("Mbalazi District").first.wait_for()
+    page.locator(".phcpm-scorecard-export").click()
+    link = page.locator(".phcpm-scorecard-downloads a.phcpm-download", has_text="Scorecard (Excel)")
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    with open(info.value.path(), "rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))["Scorecard"]
+    assert sheet.cell(3, 1).value == "Org unit"
+    cell = sheet.cell(4, 2)
+    assert str(cell.value)[0] in "●▲■?–"
+    assert cell.fill.fgColor.rgb[-6:] in {"009E73", "E69F00", "D55E00", "FFFFFF", "BBBBBB"}
+
+
+def pdsa(page):
+    """Open the example project, see a bad entry refused, then save a good one."""
+    page.locator(".phcpm-pdsa-user input").fill("Test User")
+    page.locator(".phcpm-pdsa-example").click()
+    page.locator(".phcpm-pdsa-note").get_by_text("The example project is open", exact=False).wait_for()
+    page.locator(".phcpm-pdsa-values").get_by_text("2025-10-06", exact=False).first.wait_for()
+    page.locator(".phcpm-pdsa-period input").fill("2025-10-20")
+    numerator = page.locator(".phcpm-pdsa-numerator input")
+    numerator.fill("40")
+    numerator.press("Enter")
+    denominator = page.locator(".phcpm-pdsa-denominator input")
+    denominator.fill("35")
+    denominator.press("Enter")
+    page.locator(".phcpm-pdsa-message").get_by_text(
+        "larger than the denominator", exact=False
+    ).wait_for()
+    numerator.fill("30")
+    numerator.press("Enter")
+    page.locator(".phcpm-pdsa-save").click()
+    page.locator(".phcpm-pdsa-note").get_by_text("Saved the result", exact=False).wait_for()
+    page.locator(".phcpm-pdsa-values").get_by_text("2025-10-20", exact=False).first.wait_for()
+    page.get_by_role("tab", name="Run chart").click()
+    page.locator(".phcpm-pdsa-chart img").wait_for()
+
+
+def twinning(page):
+    """Use the example scores and read the proposed pairs."""
+    page.locator(".phcpm-twinning-example").click()
+    pairs = page.locator(".phcpm-twinning-pairs")
+    pairs.get_by_text("Why this pair", exact=False).first.wait_for()
+    assert "Lusako" in pairs.inner_text()
+    page.locator(".phcpm-twinning-summary").get_by_text("6 pairs", exact=False).wait_for()
+    page.locator(".phcpm-twinning-network img").wait_for()
+
+
 INTERACTIONS = {
+    "pdsa": pdsa,
+    "twinning": twinning,
+    "process": process,
+    "scorecard": scorecard,
     "quality": quality,
     "spc": spc,
     "indicators": indicators,
