@@ -40,23 +40,34 @@ chromium:
 lint: venv
 	$(BIN)/ruff check .
 
+# Two workers; a test file (and so a notebook's cells) always stays on one worker, in order.
+XDIST := -n 2 --dist loadfile
+
 unit: venv
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q $(XDIST) -m "not browser"
 
 browser: venv chromium book
 	$(BIN)/python -m pytest -q -m browser
 
 notebooks: venv
-	$(BIN)/python -m pytest -q --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly book notebooks
+	$(BIN)/python -m pytest -q $(XDIST) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg book notebooks
 
 test: venv chromium
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && \
 	$(MAKE) --no-print-directory book && \
-	$(BIN)/python -m pytest -q && \
+	$(MAKE) --no-print-directory unit && \
+	$(BIN)/python -m pytest -q -m browser && \
 	$(MAKE) --no-print-directory notebooks && \
 	echo "make test: everything passed in $$(( $$(date +%s) - start )) s"
 
 clean:
 	rm -rf _build
+
+# A training session: warm kernels for N participants, a cap, idle kernels closed
+# (see deploy/README.md). Optional: APPS=sampling,spc  TOKEN=access-code  HOST=0.0.0.0
+N ?= 30
+serve-cohort: venv
+	$(BIN)/python scripts/cohort.py --participants $(N) --host $(HOST) --port $(VOILA_PORT) \
+		$(if $(APPS),--apps $(APPS)) $(if $(TOKEN),--token $(TOKEN))
