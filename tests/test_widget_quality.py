@@ -53,7 +53,7 @@ def test_one_click_gives_summary_flags_and_reports(tool):
         ).flagged()
     )
     assert f"{expected:,} flags to verify" in tool.status.value
-    links = re.findall(r"base64,([A-Za-z0-9+/=]+)'", tool.downloads.value)
+    links = re.findall(r'base64,([A-Za-z0-9+/=]+)"', tool.downloads.value)
     assert len(links) == 2
     book = pd.read_excel(io.BytesIO(base64.b64decode(links[0])), sheet_name=None)
     assert list(book)[0] == "Summary"

@@ -13,7 +13,8 @@ import pytest
 matplotlib.use("Agg")
 
 from phcpm import sampling  # noqa: E402
-from widgets.sampling import SamplingToolkit, download_link  # noqa: E402
+from widgets.common import download_html  # noqa: E402
+from widgets.sampling import SamplingToolkit  # noqa: E402
 
 
 @pytest.fixture
@@ -126,8 +127,8 @@ def test_draw_tab_draws_the_same_sample_as_phcpm(tool):
 
 
 def test_download_link_carries_the_bytes():
-    link = download_link(b"a,b\r\n1,2\r\n", "x.csv", "Download")
-    payload = re.search(r"base64,([^']+)'", link).group(1)
+    link = download_html(b"a,b\r\n1,2\r\n", "x.csv", "Download")
+    payload = re.search(r'base64,([^"]+)"', link).group(1)
     assert base64.b64decode(payload) == b"a,b\r\n1,2\r\n"
 
 

@@ -8,7 +8,6 @@ stays usable.
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -18,6 +17,7 @@ from phcpm import indicators as ind
 from phcpm.catalogue import catalogue, criteria
 from phcpm.errors import InputError
 from phcpm.style import PALETTE
+from widgets.common import download_html
 from widgets.theme import stylesheet
 
 ALL = "All"
@@ -49,14 +49,6 @@ def _table_html(df: pd.DataFrame, max_rows: int = 80) -> str:
     return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:,.1f}") + extra
 
 
-def _download_html(data: bytes, filename: str, label: str, mime: str) -> str:
-    """An HTML link that saves ``data`` as ``filename`` in the browser (works in Voilà)."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (
-        f"<a class='phcpm-download' download='{html.escape(filename)}' "
-        f"href='data:{mime};base64,{payload}' style='font-weight:bold'>"
-        f"⬇ {html.escape(label)}</a>"
-    )
 
 
 def _options(values: pd.Series) -> list[str]:
@@ -608,19 +600,19 @@ class IndicatorSelector:
             from phcpm.io import to_csv_bytes
 
             links = [
-                _download_html(
+                download_html(
                     self.excel_bytes(),
                     "indicator_selection.xlsx",
                     "Reference sheets and scores (Excel)",
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 ),
-                _download_html(
+                download_html(
                     self.reference_sheets_markdown().encode("utf-8"),
                     "reference_sheets.md",
                     "Reference sheets (Markdown)",
                     "text/markdown",
                 ),
-                _download_html(
+                download_html(
                     to_csv_bytes(self.catalogue),
                     "indicator_list.csv",
                     "The indicator list in use (CSV)",

@@ -8,7 +8,6 @@ Errors in the user's file are shown as a plain message and the tool stays usable
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -19,7 +18,7 @@ from phcpm import quality, report
 from phcpm.errors import InputError
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
-from widgets.common import image_html
+from widgets.common import download_html, image_html
 from widgets.theme import stylesheet
 
 ALL = "All"
@@ -27,12 +26,6 @@ _INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TEST
 _MAX_ROWS = 200
 
 
-def _link(data: bytes, filename: str, label: str, mime: str) -> str:
-    payload = base64.b64encode(data).decode("ascii")
-    return (
-        f"<a download='{html.escape(filename)}' href='data:{mime};base64,{payload}' "
-        f"style='font-weight:bold;margin-right:1.5em'>⬇ {html.escape(label)}</a>"
-    )
 
 
 def _alert(text: str) -> str:
@@ -217,12 +210,12 @@ class DataQualityReview:
         self.status.value = "Preparing the reports…"
         excel = report.report_excel(self.result)
         page = report.report_html(self.result, title="Data quality review").encode("utf-8")
-        self.downloads.value = _link(
+        self.downloads.value = download_html(
             excel,
             "data-quality-review.xlsx",
             "Excel report (one sheet per check)",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ) + _link(page, "data-quality-review.html", "HTML report", "text/html")
+        ) + download_html(page, "data-quality-review.html", "HTML report", "text/html")
         self.progress.value = 4
         self.progress.layout.visibility = "hidden"
         self.status.value = f"Review done: {len(self.flags):,} flags to verify."

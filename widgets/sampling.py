@@ -20,6 +20,7 @@ from phcpm import sampling
 from phcpm.errors import InputError
 from phcpm.paths import dataset_path
 from phcpm.style import PALETTE, use_style
+from widgets.common import download_html
 from widgets.theme import stylesheet
 
 EXAMPLE_SURVEY = "lqas_survey.csv"
@@ -59,13 +60,6 @@ def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
     return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:.3g}") + extra
 
 
-def download_link(data: bytes, filename: str, label: str, mime: str = "text/csv") -> str:
-    """An HTML link that saves ``data`` as ``filename`` in the browser."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (
-        f"<a download='{html.escape(filename)}' href='data:{mime};base64,{payload}' "
-        f"style='font-weight:bold'>⬇ {html.escape(label)}</a>"
-    )
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -316,7 +310,7 @@ class SamplingToolkit:
         )
         if not self.lqas_download.value:  # the full table does not change: build it once
             table = sampling.lqas_table(range(12, 31), [t / 100 for t in range(10, 100, 5)])
-            self.lqas_download.value = download_link(
+            self.lqas_download.value = download_html(
                 _csv_bytes(table),
                 "lqas_decision_rules.csv",
                 "Download the decision rules for 12 to 30 people and targets 10 % to 95 %",
@@ -426,7 +420,7 @@ class SamplingToolkit:
             f"<ul>{''.join(lines)}</ul><p><b>Areas</b> (● reaches target, ■ below target):</p>"
             + _table_html(wide.reset_index(), max_rows=60)
         )
-        self.classify_download.value = download_link(
+        self.classify_download.value = download_html(
             _csv_bytes(result), "lqas_classification.csv", "Download the classification"
         )
         self.classify_error.value = ""
@@ -544,9 +538,9 @@ class SamplingToolkit:
         )
         self.draw_result.value = _table_html(sample, max_rows=20)
         self.draw_download.value = (
-            download_link(_csv_bytes(sample), "sample.csv", "Download the sample")
+            download_html(_csv_bytes(sample), "sample.csv", "Download the sample")
             + " "
-            + download_link(
+            + download_html(
                 json.dumps(record, indent=1, default=str).encode("utf-8"),
                 "how_the_sample_was_drawn.json",
                 "Download how it was drawn",

@@ -525,9 +525,9 @@ class ScorecardBuilder(Tool):
             stamp = str(self.period.value)
             self.downloads.value = " ".join(
                 [
-                    _link(xlsx, f"scorecard_{stamp}.xlsx", "Scorecard (Excel)", XLSX),
-                    _link(to_csv_bytes(self.card), f"scorecard_{stamp}.csv", "Scorecard (CSV)"),
-                    _link(self._trend_png, "trends.png", "Trends (PNG)", "image/png"),
+                    download_html(xlsx, f"scorecard_{stamp}.xlsx", "Scorecard (Excel)", XLSX),
+                    download_html(to_csv_bytes(self.card), f"scorecard_{stamp}.csv", "Scorecard (CSV)"),
+                    download_html(self._trend_png, "trends.png", "Trends (PNG)", "image/png"),
                 ]
             )
 
@@ -553,6 +553,3 @@ class ScorecardBuilder(Tool):
             "application/zip",
         )
 
-
-def _link(data: bytes, filename: str, label: str, mime: str = "text/csv") -> str:
-    return download_html(data, filename, label, mime)

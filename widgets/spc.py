@@ -18,7 +18,8 @@ from phcpm.errors import InputError
 from phcpm.io import figure_bytes, to_csv_bytes, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
-from widgets.sampling import download_link, read_upload
+from widgets.common import download_html
+from widgets.sampling import read_upload
 from widgets.theme import stylesheet
 
 SOURCES = {
@@ -333,12 +334,12 @@ class RunControlChart:
         )
         self.downloads.value = " ".join(
             [
-                download_link(png, "chart.png", "Chart (PNG)", "image/png"),
-                download_link(
+                download_html(png, "chart.png", "Chart (PNG)", "image/png"),
+                download_html(
                     figure_bytes(fig, "svg"), "chart.svg", "Chart (SVG)", "image/svg+xml"
                 ),
-                download_link(to_csv_bytes(table), "chart_points.csv", "Points (CSV)"),
-                download_link(
+                download_html(to_csv_bytes(table), "chart_points.csv", "Points (CSV)"),
+                download_html(
                     to_excel_bytes({"Points": table, "Summary": result.summary}, title=title),
                     "chart_points.xlsx",
                     "Points (Excel)",
