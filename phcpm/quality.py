@@ -1324,6 +1324,7 @@ def data_element_completeness(
     *,
     threshold: float = WHO_DEFAULTS["data_element_completeness"],
     zero_is_missing: bool = False,
+    expected: str | pd.DataFrame = "reported",
     flagged_only: bool = True,
     org_unit: str = "org_unit",
     period: str = "period",
@@ -1343,17 +1344,81 @@ def data_element_completeness(
     every month from the first to the last month in the data is expected from
     every org unit. Per org unit and data element; ``statistic`` is the
     proportion.
+
+    Which data elements an org unit is expected to fill in (``expected``): a
+    blank cell only counts as missing for a service the unit offers. A
+    community clinic that offers no antenatal care leaves ANC blank every month,
+    and that is not a data-quality problem.
+
+    * ``"reported"`` (default): an org unit is expected to fill in the data
+      elements it filled in at least once in the data reviewed (a value present,
+      and not zero when ``zero_is_missing``). Services the unit never reported
+      are left out, which also hides a service that is offered but never once
+      recorded; give the list of services offered to catch that.
+    * a DataFrame with columns ``org_unit`` and ``data_element`` (the names given
+      by the ``org_unit`` and ``data_element`` arguments): the services each unit
+      offers; only those pairs are counted.
+    * ``"all"``: every data element from every org unit (the metric applied
+      literally).
     """
     prep = _prepare(data, org_unit, period, data_element, value)
     if not len(prep):
         return _empty_result()
     return _element_completeness(
-        prep, reporting, threshold, zero_is_missing, flagged_only, org_unit, period, received
+        prep,
+        reporting,
+        threshold,
+        zero_is_missing,
+        flagged_only,
+        org_unit,
+        period,
+        received,
+        expected,
+        data_element,
     )[0]
 
 
+def _expected_matrix(expected, units, prep, row_unit, rows, present, org_unit, data_element):
+    """Boolean (unit, data element) matrix: is the unit expected to fill in the element?"""
+    shape = (len(units), prep.n_de)
+    if isinstance(expected, str):
+        if expected == "all":
+            return np.ones(shape, dtype=bool)
+        if expected == "reported":
+            ok = rows[present[rows]]
+            ever = np.bincount(
+                row_unit[ok] * prep.n_de + prep.de[ok], minlength=shape[0] * shape[1]
+            )
+            return (ever > 0).reshape(shape)
+    elif isinstance(expected, pd.DataFrame):
+        _need_columns(expected, [org_unit, data_element], "list of services offered")
+        u = pd.Index(units).get_indexer(pd.Index(expected[org_unit].astype(str).str.strip()))
+        d = pd.Index(prep.de_uniques).get_indexer(
+            pd.Index(expected[data_element].astype(str).str.strip())
+        )
+        keep = (u >= 0) & (d >= 0)
+        matrix = np.zeros(shape, dtype=bool)
+        matrix[u[keep], d[keep]] = True
+        return matrix
+    raise InputError(
+        "The choice of which data elements each place should fill in is not understood",
+        where="the 'expected' setting of the data element completeness check",
+        todo="Use 'reported' (the services each place reported at least once), 'all', or a "
+        "table of the services each place offers with org unit and data element columns",
+    )
+
+
 def _element_completeness(
-    prep, reporting, threshold, zero_is_missing, flagged_only, org_unit, period, received
+    prep,
+    reporting,
+    threshold,
+    zero_is_missing,
+    flagged_only,
+    org_unit,
+    period,
+    received,
+    expected="reported",
+    data_element="data_element",
 ):
     """Table of :func:`data_element_completeness`, severity codes and data element codes."""
     x = prep.value
@@ -1406,9 +1471,13 @@ def _element_completeness(
         weights=present[rows],
         minlength=len(units) * prep.n_de,
     ).reshape(len(units), prep.n_de)
-    shown = np.flatnonzero(n_received > 0)
-    out_unit = np.repeat(shown, prep.n_de)
-    out_de = np.tile(np.arange(prep.n_de), len(shown))
+    expect = _expected_matrix(
+        expected, units, prep, row_unit, rows, present, org_unit, data_element
+    )
+    expect &= (n_received > 0)[:, None]
+    cells = np.flatnonzero(expect.ravel())
+    out_unit = cells // prep.n_de
+    out_de = cells % prep.n_de
     t = filled[out_unit, out_de].astype("float64")
     b = n_received[out_unit]
 
@@ -1750,6 +1819,7 @@ def review(
     completeness_threshold: float = WHO_DEFAULTS["reporting_completeness"],
     timeliness_threshold: float = WHO_DEFAULTS["reporting_timeliness"],
     element_threshold: float = WHO_DEFAULTS["data_element_completeness"],
+    element_expected: str | pd.DataFrame = "reported",
     window: str = "all",
     org_unit: str = "org_unit",
     period: str = "period",
@@ -1770,6 +1840,9 @@ def review(
     ``reporting`` is given (same column names as the routine data for org unit and
     period, plus ``expected``, ``received`` and ``on_time`` or ``submitted_on`` and
     ``deadline``); timeliness only if the reporting data say when reports arrived.
+    ``element_expected`` says which data elements each org unit should fill in
+    (see :func:`data_element_completeness`; by default those it reported at
+    least once).
 
     ``summary`` has the columns :data:`SUMMARY_COLUMNS`, one row per check (and per
     data element or pair where that applies). Rows that could not be checked
@@ -1866,7 +1939,16 @@ def review(
             timeliness = _flagged(time_full)
     if len(prep):
         element_table, sev, codes = _element_completeness(
-            prep, reporting, element_threshold, False, True, org_unit, period, "received"
+            prep,
+            reporting,
+            element_threshold,
+            False,
+            True,
+            org_unit,
+            period,
+            "received",
+            element_expected,
+            data_element,
         )
         rows += _summary_by_code(
             "data_element_completeness",

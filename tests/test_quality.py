@@ -481,6 +481,105 @@ def test_data_element_completeness_without_reporting_expects_every_month():
     assert full.loc["Mto HC", "statistic"] == pytest.approx(0.5)
 
 
+def _clinics():
+    """Kilima HC offers ANC1 and PENTA1; Mto clinic offers only PENTA1 and leaves
+    ANC1 blank every month; Pwani HC filled ANC1 in January only."""
+    months = pd.period_range("2024-01", periods=4, freq="M")
+    rep = pd.DataFrame(
+        {
+            "org_unit": np.repeat(["Kilima HC", "Mto clinic", "Pwani HC"], 4),
+            "period": np.tile(months, 3),
+            "expected": 1,
+            "received": 1,
+        }
+    )
+    data = pd.concat(
+        [
+            series([20, 22, 21, 25], element="ANC1", start="2024-01"),
+            series([18, 19, 20, 21], element="PENTA1", start="2024-01"),
+            series([np.nan] * 4, org_unit="Mto clinic", element="ANC1", start="2024-01"),
+            series([5, 6, 5, 7], org_unit="Mto clinic", element="PENTA1", start="2024-01"),
+            series(
+                [9, np.nan, np.nan, np.nan], org_unit="Pwani HC", element="ANC1", start="2024-01"
+            ),
+            series([8, 9, 7, 8], org_unit="Pwani HC", element="PENTA1", start="2024-01"),
+        ],
+        ignore_index=True,
+    )
+    return data, rep
+
+
+def test_element_completeness_skips_services_a_unit_never_reported():
+    # Mto clinic never filled in ANC1 (a service it does not offer): not counted.
+    # Pwani HC filled ANC1 once in four received reports: 1 / 4 = 0.25, flagged.
+    data, rep = _clinics()
+    full = q.data_element_completeness(data, rep, flagged_only=False)
+    pairs = set(zip(full["org_unit"], full["data_element"], strict=True))
+    assert ("Mto clinic", "ANC1") not in pairs
+    assert ("Mto clinic", "PENTA1") in pairs
+    flagged = q.data_element_completeness(data, rep)
+    assert flagged[["org_unit", "data_element"]].values.tolist() == [["Pwani HC", "ANC1"]]
+    assert flagged["statistic"].iloc[0] == pytest.approx(0.25)
+
+
+def test_element_completeness_all_expects_every_element_everywhere():
+    data, rep = _clinics()
+    flagged = q.data_element_completeness(data, rep, expected="all").set_index(
+        ["org_unit", "data_element"]
+    )
+    assert flagged.loc[("Mto clinic", "ANC1"), "statistic"] == pytest.approx(0.0)
+    assert flagged.loc[("Pwani HC", "ANC1"), "statistic"] == pytest.approx(0.25)
+    assert len(flagged) == 2
+
+
+def test_element_completeness_with_a_list_of_services_offered():
+    # The list says Mto clinic offers ANC1 (so its blanks count) and Kilima HC
+    # offers only PENTA1 (so its ANC1 is not reviewed); Pwani HC is not listed.
+    data, rep = _clinics()
+    offered = pd.DataFrame(
+        {
+            "org_unit": ["Kilima HC", "Mto clinic", "Mto clinic"],
+            "data_element": ["PENTA1", "ANC1", "PENTA1"],
+        }
+    )
+    full = q.data_element_completeness(data, rep, expected=offered, flagged_only=False)
+    got = full.set_index(["org_unit", "data_element"])["statistic"].sort_index()
+    assert got.index.tolist() == [
+        ("Kilima HC", "PENTA1"),
+        ("Mto clinic", "ANC1"),
+        ("Mto clinic", "PENTA1"),
+    ]
+    assert got.tolist() == pytest.approx([1.0, 0.0, 1.0])
+
+
+def test_element_completeness_zero_only_service_counts_as_not_reported():
+    # With zero_is_missing, a unit that writes 0 every month for a service it
+    # does not offer is treated like one that leaves it blank.
+    data, rep = _clinics()
+    data.loc[(data["org_unit"] == "Mto clinic") & (data["data_element"] == "ANC1"), "value"] = 0
+    full = q.data_element_completeness(data, rep, zero_is_missing=True, flagged_only=False)
+    pairs = set(zip(full["org_unit"], full["data_element"], strict=True))
+    assert ("Mto clinic", "ANC1") not in pairs
+    plain = q.data_element_completeness(data, rep, flagged_only=False)
+    assert ("Mto clinic", "ANC1") in set(zip(plain["org_unit"], plain["data_element"], strict=True))
+
+
+@pytest.mark.parametrize("bad", ["everything", 3, pd.DataFrame({"org_unit": ["A"]})])
+def test_element_completeness_bad_expected_is_explained(bad):
+    data, rep = _clinics()
+    with pytest.raises(InputError, match="data element|offered|column"):
+        q.data_element_completeness(data, rep, expected=bad)
+
+
+def test_review_passes_the_expected_elements_on():
+    data, rep = _clinics()
+    default = q.review(data, rep).summary
+    literal = q.review(data, rep, element_expected="all").summary
+    rows = default["rule"] == "data_element_completeness"
+    assert int(default.loc[rows, "flagged"].sum()) == 1
+    assert int(literal.loc[literal["rule"] == "data_element_completeness", "flagged"].sum()) == 2
+
+
 # ------------------------------------------------------ external and population
 def test_external_comparison():
     routine = pd.DataFrame(
@@ -758,13 +857,16 @@ def test_review_matches_plain_reference_on_planted_outliers():
     )
     assert len(result.internal) == expected_internal
 
-    # Values filled in, out of months whose report was received.
+    # Values filled in, out of months whose report was received, for the data
+    # elements each org unit filled in at least once.
     received = rep[rep["received"] > 0][["org_unit", "period"]]
     filled = (
         data.merge(received, on=["org_unit", "period"])
         .groupby(["org_unit", "data_element"])["value"]
         .count()
     )
+    ever = data.dropna(subset=["value"]).groupby(["org_unit", "data_element"]).size()
+    filled = filled[filled.index.isin(ever.index)]
     months = received.groupby("org_unit").size()
     share = filled / months.reindex(filled.index.get_level_values("org_unit")).to_numpy()
     low = share[share < 0.90].sort_index()
