@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
+from phcpm.periods import parse_period_series
 from phcpm.style import BANDS
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "district_indicators",
     "feedback_sheet_data",
     "format_value",
+    "indicator_values",
     "not_offered",
     "period_text",
     "scorecard",
@@ -1821,3 +1823,64 @@ def not_offered(values: pd.DataFrame, org_units: pd.DataFrame, level: int = 4) -
     )
     missing = grid[~grid.isin(present)]
     return missing.to_frame(index=False)
+
+
+def indicator_values(table: pd.DataFrame) -> pd.DataFrame:
+    """A user's own table of indicator values, checked and ready for :func:`scorecard`.
+
+    ``table`` needs the columns ``org_unit``, ``period``, ``indicator`` and
+    ``value``. Periods may be written in any form :func:`phcpm.periods.parse_period_series`
+    reads (2025Q1, 2025-03, March 2025, DHIS2 codes), but one scorecard uses one
+    kind of period. An empty value stays missing ("no data" on the scorecard);
+    a value that is not a number is refused with the row where it is, so that
+    nothing the user typed is silently dropped. Returns a new DataFrame with
+    ``period`` as pandas periods and ``value`` as numbers; ``table`` is not
+    changed.
+    """
+    need = ["org_unit", "period", "indicator", "value"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise InputError(
+            "Your table lacks the column(s) " + ", ".join(missing),
+            where="the first row (the column names) of your file",
+            todo="Name the columns org_unit, period, indicator and value",
+        )
+    out = table[need].copy().reset_index(drop=True)
+    out["org_unit"] = out["org_unit"].astype(str)
+    out["indicator"] = out["indicator"].astype(str)
+    if isinstance(out["period"].dtype, pd.PeriodDtype):
+        periods = pd.PeriodIndex(out["period"])
+    else:
+        parsed, problems = parse_period_series(out["period"].astype(str))
+        bad = problems.notna().to_numpy()
+        if bad.any():
+            first = int(bad.argmax())
+            raise InputError(
+                f"The period {out['period'].iloc[first]!r} cannot be read: {problems.iloc[first]}",
+                where=f"row {first + 2} of your table, column 'period'",
+                todo="Write periods as 2025Q1, 2025-03 or March 2025",
+            )
+        kinds = {p.freqstr for p in pd.unique(parsed)}
+        if len(kinds) > 1:
+            raise InputError(
+                "Your table mixes kinds of periods (for example months and quarters)",
+                where="column 'period'",
+                todo="Use one kind of period in one scorecard",
+            )
+        periods = pd.PeriodIndex(list(parsed))
+    out["period"] = periods
+    raw = out["value"]
+    numbers = pd.to_numeric(raw, errors="coerce")
+    text = raw.astype("string").str.strip()
+    typed = raw.notna().to_numpy() & (text.fillna("") != "").to_numpy()
+    unread = typed & numbers.isna().to_numpy()
+    if unread.any():
+        first = int(unread.argmax())
+        raise InputError(
+            f"The value {raw.iloc[first]!r} is not a number",
+            where=f"row {first + 2} of your table, column 'value'",
+            todo="Write values as plain numbers (for example 85 or 85.5), "
+            "or leave the cell empty when there is no data",
+        )
+    out["value"] = numbers.astype("float64")
+    return out

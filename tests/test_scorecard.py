@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phcpm import scorecard as sc
 from phcpm.errors import InputError
 from phcpm.scorecard import (
     aggregate_to_level,
@@ -906,3 +907,63 @@ def test_district_indicators_on_the_synthetic_district_flag_mbalazi():
     completeness = rep["numerator"].sum() / rep["denominator"].sum() * 100
     assert len(completeness) == 6
     assert completeness.between(80, 95).all()
+
+
+# ------------------------------------------------------------ the user's own values
+def test_indicator_values_reads_periods_in_any_form():
+    table = pd.DataFrame(
+        {
+            "org_unit": ["X", "X", "Y"],
+            "period": ["March 2025", "2025-04", "202505"],
+            "indicator": ["A", "A", "A"],
+            "value": [1, "2.5", None],
+        }
+    )
+    out = sc.indicator_values(table)
+    assert list(out["period"]) == [pd.Period(m, "M") for m in ("2025-03", "2025-04", "2025-05")]
+    assert out["value"].iloc[1] == 2.5
+    assert np.isnan(out["value"].iloc[2])
+    assert table["value"].tolist() == [1, "2.5", None]  # the user's table is not changed
+
+
+def test_indicator_values_refuses_text_values_with_the_row():
+    table = pd.DataFrame(
+        {
+            "org_unit": ["X", "Y"],
+            "period": ["2025Q1", "2025Q1"],
+            "indicator": "A",
+            "value": [80, "8O"],
+        }
+    )
+    with pytest.raises(InputError, match=r"'8O' is not a number.*row 3"):
+        sc.indicator_values(table)
+
+
+def test_indicator_values_blank_text_is_no_data():
+    table = pd.DataFrame(
+        {
+            "org_unit": ["X", "Y"],
+            "period": ["2025Q1", "2025Q1"],
+            "indicator": "A",
+            "value": [80, "  "],
+        }
+    )
+    assert sc.indicator_values(table)["value"].isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "words"),
+    [
+        ("period", ["2025Q1", "sometime"], "row 3"),
+        ("period", ["2025Q1", "2025-03"], "mixes kinds of periods"),
+    ],
+)
+def test_indicator_values_explains_bad_periods(column, values, words):
+    table = pd.DataFrame({"org_unit": ["X", "Y"], "period": values, "indicator": "A", "value": 1})
+    with pytest.raises(InputError, match=words):
+        sc.indicator_values(table)
+
+
+def test_indicator_values_names_missing_columns():
+    with pytest.raises(InputError, match="indicator, value"):
+        sc.indicator_values(pd.DataFrame({"org_unit": ["X"], "period": ["2025Q1"]}))

@@ -20,7 +20,7 @@ import pytest
 
 from phcpm import scorecard as sc
 from phcpm.style import BANDS
-from widgets.scorecard import ScorecardBuilder, own_values
+from widgets.scorecard import ScorecardBuilder
 
 matplotlib.use("Agg")
 
@@ -152,12 +152,3 @@ def test_own_data_and_bad_input(tool):
     assert north["band"] == "good" and north["arrow"] == "↑"
     tool.use_district_data()
     assert tool.card["org_unit"].nunique() > 2
-
-
-def test_own_values_reads_periods():
-    out = own_values(
-        pd.DataFrame(
-            {"org_unit": ["X"], "period": ["March 2025"], "indicator": ["A"], "value": [1]}
-        )
-    )
-    assert out["period"].iloc[0] == pd.Period("2025-03", "M")

@@ -19,7 +19,6 @@ from phcpm import scorecard as sc
 from phcpm.errors import InputError
 from phcpm.io import figure_bytes, to_csv_bytes
 from phcpm.paths import dataset_path
-from phcpm.periods import parse_period_series
 from phcpm.style import use_style
 from widgets.common import (
     Progress,
@@ -39,7 +38,7 @@ DEFAULT_DISTRICT = "Ruvo District"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _WIDE = {"description_width": "initial"}
 
-__all__ = ["ScorecardBuilder", "own_values"]
+__all__ = ["ScorecardBuilder"]
 
 
 def _css(widget: w.Widget, part: str) -> w.Widget:
@@ -70,48 +69,6 @@ def _own_definitions(values: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
-
-
-def own_values(table: pd.DataFrame) -> pd.DataFrame:
-    """A user's table of indicator values made ready for the scorecard.
-
-    Needs the columns ``org_unit``, ``period`` (e.g. 2025Q1, 2025-03, March 2025),
-    ``indicator`` and ``value``.
-    """
-    need = ["org_unit", "period", "indicator", "value"]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise InputError(
-            "Your table lacks the column(s) " + ", ".join(missing),
-            where="the first row (the column names) of your file",
-            todo="Name the columns org_unit, period, indicator and value",
-        )
-    out = table[need].copy()
-    out["org_unit"] = out["org_unit"].astype(str)
-    out["indicator"] = out["indicator"].astype(str)
-    if isinstance(out["period"].dtype, pd.PeriodDtype):
-        periods = out["period"]
-    else:
-        periods, problems = parse_period_series(out["period"].astype(str))
-        bad = problems.notna().to_numpy()
-        if bad.any():
-            first = int(bad.argmax())
-            raise InputError(
-                f"The period {out['period'].iloc[first]!r} cannot be read: {problems.iloc[first]}",
-                where=f"row {first + 2} of your table, column 'period'",
-                todo="Write periods as 2025Q1, 2025-03 or March 2025",
-            )
-        kinds = {p.freqstr for p in pd.unique(periods)}
-        if len(kinds) > 1:
-            raise InputError(
-                "Your table mixes kinds of periods (for example months and quarters)",
-                where="column 'period'",
-                todo="Use one kind of period in one scorecard",
-            )
-        periods = pd.PeriodIndex(list(periods))
-    out["period"] = pd.PeriodIndex(periods)
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    return out
 
 
 class ScorecardBuilder(Tool):
@@ -391,7 +348,7 @@ class ScorecardBuilder(Tool):
         """Use a table of the user's own indicator values."""
 
         def load() -> None:
-            values = own_values(table)
+            values = sc.indicator_values(table)
             self._own = values
             self._definitions = _own_definitions(values)
             self._overrides = {}
@@ -526,7 +483,9 @@ class ScorecardBuilder(Tool):
             self.downloads.value = " ".join(
                 [
                     download_html(xlsx, f"scorecard_{stamp}.xlsx", "Scorecard (Excel)", XLSX),
-                    download_html(to_csv_bytes(self.card), f"scorecard_{stamp}.csv", "Scorecard (CSV)"),
+                    download_html(
+                        to_csv_bytes(self.card), f"scorecard_{stamp}.csv", "Scorecard (CSV)"
+                    ),
                     download_html(self._trend_png, "trends.png", "Trends (PNG)", "image/png"),
                 ]
             )
@@ -552,4 +511,3 @@ class ScorecardBuilder(Tool):
             f"Feedback sheets, {total} org units (ZIP)",
             "application/zip",
         )
-
