@@ -34,13 +34,16 @@ which table and record, which field, old and new value, who and when.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
 import operator
 import os
+import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -1762,3 +1765,95 @@ def cycle_summary(series: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
     out["denominator"] = den
     out["value"] = value
     return out
+
+
+# --------------------------------------------------------------------------- team workspaces
+
+#: Environment variable naming a team whose workspace opens first (empty: the shared store).
+TEAM_ENV_VAR = "PHCPM_PDSA_TEAM"
+#: Longest workspace name (slug) made from a team name, in characters.
+TEAM_SLUG_MAX = 48
+_HASH_LENGTH = 8
+_WORD = re.compile(r"[^\W_]+")
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _ascii(text: str) -> str:
+    """``text`` without accents and without what has no ASCII form (NFKD, then ASCII only)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def team_slug(team: Any) -> str:
+    """The workspace name for a team name: a safe file-name part, never empty.
+
+    Convention: the name is put in Unicode compatibility form and case-folded
+    (NFKC and full case folding: Unicode Standard Annex #15, *Unicode
+    Normalization Forms*, and the Unicode Standard, section 3.13, Unicode
+    Consortium), its runs of letters and digits are joined with hyphens, and
+    accents are taken off (NFKD, keeping the ASCII letters: "Équipe" becomes
+    "equipe"). The result has only lower-case ``a-z``, digits and single
+    hyphens, no hyphen at either end, at most :data:`TEAM_SLUG_MAX` characters,
+    so it can never name a folder, climb out of one (``..``) or be empty.
+
+    Two names that differ only in case, spacing, punctuation or accents give
+    the same workspace ("Ruvo District Team" and "ruvo-district team"). When a
+    letter has no ASCII form (for example a name in Cyrillic, Ge'ez or Arabic
+    script) or the name is too long, the first 8 hexadecimal digits of the
+    SHA-256 digest (NIST FIPS 180-4, 2015) of the joined runs are added, so
+    different names of that kind still get different workspaces.
+
+    A name with no letter or digit at all is refused with :class:`InputError`;
+    an empty name is refused too (the shared store has no team name: see
+    :func:`team_store_path`).
+    """
+    text = "" if team is None else str(team)
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    words = "-".join(_WORD.findall(folded))
+    if not words:
+        if not text.strip():
+            raise InputError(
+                "The team name is empty",
+                todo="Type the team's name, for example Ruvo district team",
+            )
+        raise InputError(
+            f"The team name '{text.strip()}' has no letter or digit",
+            todo="Type the team's name with letters, for example Ruvo district team",
+        )
+    ascii_words = _NOT_ASCII_WORD.sub("-", _ascii(words).lower()).strip("-")
+    lost = any(not _ascii(ch) for ch in words if ch != "-")
+    if not lost and len(ascii_words) <= TEAM_SLUG_MAX:
+        return ascii_words
+    digest = hashlib.sha256(words.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+    keep = TEAM_SLUG_MAX - _HASH_LENGTH - 1
+    start = ascii_words[:keep].rstrip("-") or "team"
+    return f"{start}-{digest}"
+
+
+def default_store_path() -> Path:
+    """The shared project file: ``PHCPM_PDSA_DB`` if set, else ``~/.phcpm/pdsa_projects.sqlite``.
+
+    The same rule :class:`ProjectStore` follows when it is given no path.
+    """
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def team_store_path(team: Any, default: str | os.PathLike[str] | None = None) -> Path:
+    """The project file of a team's workspace, next to the shared file ``default``.
+
+    ``default`` is the shared project file (by default :func:`default_store_path`).
+    An empty or blank ``team`` gives ``default`` itself, so a single user, or a
+    group that works on shared projects, keeps using the one file as before.
+    Otherwise the file is in the same folder, named ``<stem>-<slug><suffix>``
+    (``pdsa_projects-ruvo-district-team.sqlite``), where the slug is
+    :func:`team_slug`; a file with no suffix gets ``.sqlite``. The file is not
+    created here: :class:`ProjectStore` creates it when it is first opened.
+    """
+    base = Path(default) if default is not None else default_store_path()
+    if team is None or not str(team).strip():
+        return base
+    return base.with_name(f"{base.stem}-{team_slug(team)}{base.suffix or '.sqlite'}")
+
+
+def default_team() -> str:
+    """The team named by ``PHCPM_PDSA_TEAM`` (surrounding spaces removed), or empty text."""
+    return os.environ.get(TEAM_ENV_VAR, "").strip()

@@ -7,10 +7,12 @@ Improvement, QI Essentials Toolkit, 2017); measure kinds follow Provost & Murray
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -26,7 +28,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phcpm.errors import InputError
-from phcpm.pdsa import ProjectStore, check_value
+from phcpm.pdsa import (
+    TEAM_SLUG_MAX,
+    ProjectStore,
+    check_value,
+    default_store_path,
+    default_team,
+    team_slug,
+    team_store_path,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2024, 6, 30)
@@ -588,3 +598,114 @@ def test_reading_returns_new_frames(store, project):
         assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] > 0
     finally:
         conn.close()
+
+
+# --------------------------------------------------------------------------- team workspaces
+# Normalisation facts used below: Unicode Standard Annex #15 (Unicode Normalization
+# Forms): NFKD splits "É" (U+00C9) into "E" + U+0301 and NFKC turns the ligature "ﬁ"
+# (U+FB01) into "fi" and "²" into "2"; Unicode CaseFolding.txt folds "ß" (U+00DF) to "ss".
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def test_team_slug_is_a_plain_file_name_part():
+    assert team_slug("Ruvo district team") == "ruvo-district-team"
+    assert team_slug("Équipe de Ruvo") == "equipe-de-ruvo"
+    assert team_slug("ﬁeld team ²") == "field-team-2"
+    assert team_slug("Straße Kalembo") == "strasse-kalembo"
+    assert team_slug("../../etc/passwd") == "etc-passwd"
+    assert team_slug(r"C:\Users\Ruvo team") == "c-users-ruvo-team"
+    assert team_slug("Team_7") == "team-7"
+
+
+def test_team_names_that_differ_only_in_case_spacing_or_accents_share_a_workspace():
+    names = ["Ruvo District Team", "  ruvo   district-team ", "RUVO district team!", "Rúvo team"]
+    assert {team_slug(n) for n in names[:3]} == {"ruvo-district-team"}
+    assert team_slug(names[3]) == "ruvo-team"
+    assert team_slug("Ruvo team") != team_slug("Ruvo district team")
+
+
+def test_names_in_other_scripts_get_distinct_workspaces():
+    first, second = team_slug("Команда 1"), team_slug("Команда 2")
+    assert first != second
+    assert first == team_slug("  КОМАНДА   1 ")  # case and spacing still do not matter
+    # the convention: the ASCII part, then 8 hex digits of SHA-256 of the joined word runs
+    assert first == "1-" + hashlib.sha256("команда-1".encode()).hexdigest()[:8]
+    only_other = team_slug("ቡድን ሩቮ")  # Ge'ez script: nothing has an ASCII form
+    assert re.fullmatch(r"team-[0-9a-f]{8}", only_other)
+    assert only_other != team_slug("ቡድን ካለምቦ")
+
+
+def test_long_team_names_are_bounded_and_stay_distinct():
+    long_a = "Ruvo district health management team " * 4 + "north"
+    long_b = "Ruvo district health management team " * 4 + "south"
+    slug_a, slug_b = team_slug(long_a), team_slug(long_b)
+    assert len(slug_a) <= TEAM_SLUG_MAX and len(slug_b) <= TEAM_SLUG_MAX
+    assert slug_a != slug_b
+    assert SLUG.match(slug_a) and SLUG.match(slug_b)
+    exact = "a" * TEAM_SLUG_MAX
+    assert team_slug(exact) == exact  # up to the limit the name is kept as it is
+
+
+def test_a_team_name_without_letters_is_refused_in_plain_words():
+    with pytest.raises(InputError, match="has no letter or digit"):
+        team_slug("!!! ---")
+    with pytest.raises(InputError, match="The team name is empty"):
+        team_slug("   ")
+    with pytest.raises(InputError, match="The team name is empty"):
+        team_slug(None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=120))
+def test_any_team_name_gives_a_safe_file_next_to_the_shared_one(name):
+    default = Path("/srv/cohort/pdsa_projects.sqlite")
+    try:
+        path = team_store_path(name, default)
+    except InputError as err:
+        assert "team name" in str(err)
+        assert not any(ch.isalnum() for ch in name)
+        return
+    if not name.strip():
+        assert path == default
+        return
+    slug = team_slug(name)
+    assert SLUG.match(slug) and len(slug) <= TEAM_SLUG_MAX
+    assert path.parent == default.parent
+    assert path.name == f"pdsa_projects-{slug}.sqlite"
+    assert path != default
+
+
+def test_team_store_path_names_and_defaults(tmp_path, monkeypatch):
+    shared = tmp_path / "projects.sqlite"
+    assert team_store_path("", shared) == shared
+    assert team_store_path(None, shared) == shared
+    assert team_store_path("Ruvo district team", shared) == (
+        tmp_path / "projects-ruvo-district-team.sqlite"
+    )
+    assert team_store_path("Ruvo", tmp_path / "store.db") == tmp_path / "store-ruvo.db"
+    assert team_store_path("Ruvo", tmp_path / "store") == tmp_path / "store-ruvo.sqlite"
+    monkeypatch.setenv("PHCPM_PDSA_DB", str(shared))
+    assert default_store_path() == shared
+    assert team_store_path("Kalembo") == tmp_path / "projects-kalembo.sqlite"
+    monkeypatch.delenv("PHCPM_PDSA_DB")
+    assert default_store_path() == Path.home() / ".phcpm" / "pdsa_projects.sqlite"
+    monkeypatch.setenv("PHCPM_PDSA_TEAM", "  Ruvo district team ")
+    assert default_team() == "Ruvo district team"
+    monkeypatch.delenv("PHCPM_PDSA_TEAM")
+    assert default_team() == ""
+
+
+def test_team_workspaces_keep_their_projects_apart(tmp_path):
+    shared = tmp_path / "projects.sqlite"
+    with ProjectStore(shared) as store:
+        store.create_project("Waiting time at Kalembo", user="Amina Odhiambo")
+    with ProjectStore(team_store_path("Ruvo district team", shared)) as store:
+        assert store.list_projects().empty
+        store.create_project("Malaria testing at Mbaleni", user="Peter Wekesa")
+    with ProjectStore(team_store_path("RUVO District-Team", shared)) as store:
+        assert store.list_projects()["name"].tolist() == ["Malaria testing at Mbaleni"]
+    with ProjectStore(team_store_path("Pezali team", shared)) as store:
+        assert store.list_projects().empty
+    with ProjectStore(shared) as store:
+        assert store.list_projects()["name"].tolist() == ["Waiting time at Kalembo"]

@@ -8,6 +8,7 @@ from the four weekly rows of the file (27/34, 31/43, 24/37, 26/40 → 108/154).
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 from datetime import UTC, date, datetime
@@ -18,7 +19,7 @@ import pytest
 from phcpm import pdsa
 from phcpm.errors import InputError
 from phcpm.paths import dataset_path
-from widgets.pdsa import CONFLICT_MESSAGE, PdsaTracker
+from widgets.pdsa import CONFLICT_MESSAGE, UNSAVED_MESSAGE, PdsaTracker
 
 TODAY = date(2025, 12, 31)
 
@@ -292,3 +293,160 @@ def test_default_path_comes_from_the_environment(tmp_path, monkeypatch):
     tool = PdsaTracker()
     assert tool.store.path == path
     assert str(tmp_path) not in tool._repr_mimebundle_()["text/plain"]
+
+
+# --------------------------------------------------------------------------- team workspaces
+
+
+def shown(box):
+    """The text of a message box as the user reads it (HTML entities decoded)."""
+    return html.unescape(box.value)
+
+
+def open_team(tool, name):
+    """Type a team name and click 'Open', as a user does."""
+    tool.team.value = name
+    tool.team_button.click()
+
+
+def project_names(tool):
+    return [label for label, _ in tool.project.options]
+
+
+def test_team_workspaces_show_only_their_own_projects(db):
+    tool = tracker(db)
+    tool.load_example()
+    assert "shared (no team name)" in tool.workspace_text.value
+    tool.team.value = "Ruvo district team"
+    tool.team_button.click()
+    assert shown(tool.message) == ""
+    assert "The workspace 'ruvo-district-team' is open: 0 projects." in shown(tool.notes)
+    assert "ruvo-district-team" in tool.workspace_text.value
+    assert "team workspace" in tool.workspace_text.value
+    assert tool.store.path == db.parent / "projects-ruvo-district-team.sqlite"
+    assert project_names(tool) == [] and tool.project_id is None
+    assert "No project yet" in tool.aim_text.value
+    assert "Example data" not in tool.audit.value  # nothing of the other workspace is shown
+    assert tool.json_download.value == "" and tool.values_table.value == "<p>No measure yet.</p>"
+    tool.new_name.value = "Shorter waiting at Ruvo dispensary"
+    tool.create_button.click()
+    assert project_names(tool) == ["Shorter waiting at Ruvo dispensary"]
+
+    open_team(tool, "Kalembo team")
+    assert project_names(tool) == []
+    # another person of the Ruvo team, typing the name differently, sees the project
+    colleague = tracker(db, user="Baraka Chande")
+    open_team(colleague, "  RUVO District-Team ")
+    assert project_names(colleague) == ["Shorter waiting at Ruvo dispensary"]
+    assert "ruvo-district-team" in colleague.workspace_text.value
+
+    open_team(tool, "")
+    assert "The shared workspace is open: 1 project." in shown(tool.notes)
+    assert "shared (no team name)" in tool.workspace_text.value
+    assert len(project_names(tool)) == 1 and "Pezali Lake" in project_names(tool)[0]
+    assert tool.project_id is not None and "2025-10-06" in tool.values_table.value
+    assert tool.store.path == db
+    with pdsa.ProjectStore(db) as shared:  # nothing was moved or lost
+        assert len(shared.list_projects()) == 1
+
+
+def test_switching_is_refused_while_a_new_cycle_is_not_saved(db):
+    tool = tracker(db)
+    tool.load_example()
+    pid = tool.project_id
+    tool.fields["title"].value = "Test corner open at lunchtime"
+    tool.decision.value = "adapt"
+    tool.team.value = "Ruvo district team"
+    tool.team_button.click()
+    assert UNSAVED_MESSAGE in shown(tool.message)
+    assert "'Change tested (title)', 'Act: decision'" in shown(tool.message)
+    assert "Save the cycle" in shown(tool.message)
+    # nothing changed: same workspace, same project, the text is still in the form
+    assert tool.store.path == db and tool.project_id == pid
+    assert tool.fields["title"].value == "Test corner open at lunchtime"
+    assert tool.decision.value == "adapt"
+    assert tool.team.value == "Ruvo district team"
+    assert "shared" in tool.workspace_text.value
+    tool.cycle_save.click()
+    assert shown(tool.message) == ""
+    tool.team_button.click()
+    assert shown(tool.message) == ""
+    assert "ruvo-district-team" in tool.workspace_text.value
+    assert tool.fields["title"].value == ""  # an empty form for the new workspace
+    with pdsa.ProjectStore(db) as shared:
+        titles = shared.list_cycles(pid)["title"].tolist()
+    assert titles[-1] == "Test corner open at lunchtime"
+
+
+def test_switching_is_refused_while_a_saved_cycle_has_changes(db):
+    tool = tracker(db)
+    tool.load_example()
+    tool.cycle.value = tool.cycle.options[2][1]  # PDSA 2, as saved
+    assert tool.unsaved_cycle_fields() == []
+    tool.fields["do_observations"].value = "Queue at the test corner on Monday mornings"
+    open_team(tool, "Ruvo district team")
+    assert UNSAVED_MESSAGE in shown(tool.message)
+    assert "'Do: observations'" in shown(tool.message)
+    assert "Reload the cycle" in shown(tool.message)
+    assert tool.store.path == db
+    assert tool.fields["do_observations"].value == "Queue at the test corner on Monday mornings"
+    tool.fields["do_observations"].value += "  "  # spaces at the ends do not count
+    assert tool.unsaved_cycle_fields() == ["Do: observations"]
+    tool.cycle_reload.click()  # drop the changes
+    open_team(tool, "Ruvo district team")
+    assert shown(tool.message) == ""
+    assert tool.store.path == db.parent / "projects-ruvo-district-team.sqlite"
+
+
+def test_text_kept_after_a_clash_also_stops_a_switch(db):
+    first = tracker(db, user="Neema Otieno")
+    first.load_example()
+    second = tracker(db, user="Baraka Chande")
+    cycle_id = first.cycle.options[2][1]
+    first.cycle.value = second.cycle.value = cycle_id
+    first.fields["do_observations"].value = "Mothers found the test corner easily"
+    first.cycle_save.click()
+    second.fields["do_observations"].value = "Queue at the test corner on Monday mornings"
+    second.cycle_save.click()
+    assert "Someone else changed this cycle" in shown(second.message)
+    second.cycle_reload.click()  # the form shows the saved version; the text is kept below
+    assert second.unsaved_cycle_fields() == ["Your text (not saved)"]
+    open_team(second, "Ruvo district team")
+    assert UNSAVED_MESSAGE in shown(second.message)
+    assert "empty that box" in shown(second.message)
+    assert "Queue at the test corner" in second.kept.value
+    second.kept.value = ""
+    open_team(second, "Ruvo district team")
+    assert shown(second.message) == ""
+    assert second.kept.layout.display == "none"
+
+
+def test_a_name_without_letters_leaves_the_workspace_open(db):
+    tool = tracker(db)
+    pid = tool.load_example()
+    open_team(tool, "?!")
+    assert "has no letter or digit" in shown(tool.message)
+    assert tool.store.path == db and tool.project_id == pid
+    assert "shared" in tool.workspace_text.value
+    assert sorted(p.name for p in db.parent.glob("*.sqlite")) == ["projects.sqlite"]
+
+
+def test_the_team_from_the_environment_opens_first(tmp_path, monkeypatch):
+    shared = tmp_path / "cohort.sqlite"
+    monkeypatch.setenv(pdsa.ENV_VAR, str(shared))
+    monkeypatch.setenv(pdsa.TEAM_ENV_VAR, "Pezali Lake team")
+    tool = PdsaTracker(user="Neema Otieno", today=TODAY)
+    assert tool.team.value == "Pezali Lake team"
+    assert tool.store.path == tmp_path / "cohort-pezali-lake-team.sqlite"
+    assert "pezali-lake-team" in tool.workspace_text.value
+    assert shown(tool.message) == ""
+    assert str(tmp_path) not in tool.workspace_text.value + shown(tool.notes)
+    # an explicit empty team keeps the shared workspace
+    plain = PdsaTracker(user="Neema Otieno", today=TODAY, team="")
+    assert plain.team.value == "" and plain.store.path == shared
+    # a facilitator's mistake in the variable is shown, and the shared workspace opens
+    monkeypatch.setenv(pdsa.TEAM_ENV_VAR, "***")
+    wrong = PdsaTracker(user="Neema Otieno", today=TODAY)
+    assert "has no letter or digit" in shown(wrong.message)
+    assert wrong.store.path == shared and "shared" in wrong.workspace_text.value
+    assert "No project yet" in wrong.aim_text.value

@@ -5,6 +5,11 @@ checks) and :mod:`phcpm.spc` (the run chart); this module only builds the
 controls, calls those functions and shows their results. A mistake in what
 the user typed is shown as a plain message next to the form, and what was
 typed stays in the form so it can be corrected.
+
+A team can open its own workspace: its own project file next to the shared
+one (:func:`phcpm.pdsa.team_store_path`), so on a shared server each team sees
+its own projects. The tool refuses to switch workspace while the PDSA cycle
+form holds text that is not saved, and says why.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from widgets.common import (
     update_download,
 )
 
-__all__ = ["PdsaTracker", "CONFLICT_MESSAGE"]
+__all__ = ["PdsaTracker", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE"]
 
 #: Shown when someone else saved the same cycle first (optimistic concurrency).
 CONFLICT_MESSAGE = (
@@ -42,6 +47,8 @@ CONFLICT_MESSAGE = (
     "and nothing of theirs was lost. Click 'Reload the cycle' to see their version; your "
     "text is kept below, so you can copy it back."
 )
+#: Shown when the cycle form holds unsaved text and the user asks for another workspace.
+UNSAVED_MESSAGE = "The PDSA cycle form has text that is not saved"
 _NEW_CYCLE = "New cycle"
 _WIDE = {"description_width": "initial"}
 _LABELS = {
@@ -92,8 +99,11 @@ class PdsaTracker(Tool):
 
     ``db_path`` is the project file; by default the one named by the
     ``PHCPM_PDSA_DB`` environment variable, else a file in the user's home
-    folder (as :class:`phcpm.pdsa.ProjectStore` decides). ``today`` fixes the
-    date used to refuse future periods (for tests); by default the computer's.
+    folder (as :class:`phcpm.pdsa.ProjectStore` decides). This is the shared
+    workspace. ``team`` names the team whose workspace opens first (a file next
+    to the shared one); by default the ``PHCPM_PDSA_TEAM`` environment variable,
+    and when that is empty, the shared workspace. ``today`` fixes the date used
+    to refuse future periods (for tests); by default the computer's.
     """
 
     css_class = "phcpm-pdsa"
@@ -105,11 +115,15 @@ class PdsaTracker(Tool):
         user: str = "",
         today: date | None = None,
         clock=None,
+        team: str | None = None,
     ) -> None:
         use_style()
         super().__init__()
         self.today = today
-        self.store = pdsa.ProjectStore(db_path, clock=clock)
+        self._clock = clock
+        self.shared_path = Path(db_path) if db_path is not None else pdsa.default_store_path()
+        self.store = pdsa.ProjectStore(self.shared_path, clock=clock)
+        self.workspace = ""  # the slug of the open team workspace; empty for the shared one
         self.project_id: int | None = None
         self.cycle_version: int | None = None
         self.figure = None
@@ -119,6 +133,20 @@ class PdsaTracker(Tool):
         # messages
         self.message = _css(error_box(), "message")
         self.notes = _css(note_box(), "note")
+
+        # team workspace
+        self.team = _css(
+            w.Text(
+                value=pdsa.default_team() if team is None else team,
+                description="Team workspace",
+                placeholder="your team's name, or empty for the shared workspace",
+                style=_WIDE,
+                layout=w.Layout(width="36em"),
+            ),
+            "team",
+        )
+        self.team_button = _css(w.Button(description="Open"), "team-open")
+        self.workspace_text = _css(w.HTML(""), "workspace")
 
         # project choice
         self.user = _css(
@@ -131,9 +159,12 @@ class PdsaTracker(Tool):
             w.Button(description="Load the example project", button_style="primary"), "example"
         )
         self.example_button.layout.width = "16em"
-        self.new_name = w.Text(description="Name", style=_WIDE, layout=w.Layout(width="40em"))
-        self.new_aim = w.Textarea(
-            description="Aim", placeholder="how much, by when, for whom", style=_WIDE
+        self.new_name = _css(
+            w.Text(description="Name", style=_WIDE, layout=w.Layout(width="40em")), "new-name"
+        )
+        self.new_aim = _css(
+            w.Textarea(description="Aim", placeholder="how much, by when, for whom", style=_WIDE),
+            "new-aim",
         )
         self.new_aim.layout.width = "40em"
         self.new_team = w.Text(description="Team", style=_WIDE, layout=w.Layout(width="40em"))
@@ -233,7 +264,9 @@ class PdsaTracker(Tool):
 
         self._layout()
         self._wire()
-        self._refresh_projects()
+        self._show_workspace()
+        if not self.team.value.strip() or self._safe(self.open_workspace) is None:
+            self._refresh_projects()
 
     # ------------------------------------------------------------------ layout
 
@@ -311,7 +344,9 @@ class PdsaTracker(Tool):
         self.set_children(
             [
                 w.HTML("<h3>PDSA tracker</h3>"),
+                w.HBox([self.team, self.team_button]),
                 w.HBox([self.user]),
+                self.workspace_text,
                 w.HBox([self.project, self.example_button]),
                 self.aim_text,
                 new_project,
@@ -322,6 +357,7 @@ class PdsaTracker(Tool):
         )
 
     def _wire(self) -> None:
+        self.team_button.on_click(lambda _: self._safe(self.open_workspace))
         self.example_button.on_click(lambda _: self._safe(self.load_example))
         self.create_button.on_click(lambda _: self._safe(self.create_project))
         self.project.observe(lambda _: self._unless_quiet(self._show_project), names="value")
@@ -388,6 +424,89 @@ class PdsaTracker(Tool):
             raise InputError("This project has no measure yet", todo="Add a measure first")
         return self.store.get_measure(self.measure.value)
 
+    # ------------------------------------------------------------------ workspaces
+
+    def _show_workspace(self) -> None:
+        if self.workspace:
+            self.workspace_text.value = (
+                f"<p><b>Workspace open:</b> {html.escape(self.workspace)} (team workspace). "
+                "The projects below are this team's: everyone who opens the same team name "
+                "sees them, other teams do not. The name is not a password.</p>"
+            )
+        else:
+            self.workspace_text.value = (
+                "<p><b>Workspace open:</b> shared (no team name). Everyone on this server who "
+                "leaves the team name empty sees the projects below.</p>"
+            )
+
+    def unsaved_cycle_fields(self) -> list[str]:
+        """Names of the cycle form's boxes whose text differs from what is saved.
+
+        For a new cycle: every box that is not empty. For a saved cycle: every
+        box that differs from the saved version (spaces at either end ignored).
+        The box of text kept after a clash with someone else's save counts too
+        while it holds text.
+        """
+        form = self._form_cycle()
+        saved: dict[str, Any] = {f: "" for f in form}
+        saved["act_decision"] = "undecided"
+        if self.cycle.value not in (_NEW_CYCLE, None):
+            cycle = self.store.get_cycle(self.cycle.value)
+            saved = {f: cycle[f] for f in form}
+        labels = {**_LABELS, "act_decision": "Act: decision", "start_date": "Start date"}
+        labels["end_date"] = "End date"
+        changed = [
+            labels[f]
+            for f, value in form.items()
+            if str(value or "").strip() != str(saved[f] or "").strip()
+        ]
+        if self.kept.value.strip():
+            changed.append(self.kept.description)
+        return changed
+
+    def open_workspace(self, team: str | None = None) -> str:
+        """Open the workspace of the team named in the box (or ``team``); empty: the shared one.
+
+        Refused, with the form left as it is, while the PDSA cycle form holds
+        unsaved text. Returns the workspace name (empty for the shared one).
+        """
+        if team is not None:
+            self.team.value = team
+        name = self.team.value.strip()
+        path = pdsa.team_store_path(name, self.shared_path)
+        slug = pdsa.team_slug(name) if name else ""
+        unsaved = self.unsaved_cycle_fields()
+        if unsaved:
+            if self.cycle.value in (_NEW_CYCLE, None):
+                drop = "empty those boxes if you do not need the text"
+            else:
+                drop = "click 'Reload the cycle' to drop your changes"
+            if self.kept.value.strip():
+                drop += f"; copy what you need from '{self.kept.description}' and empty that box"
+            raise InputError(
+                f"{UNSAVED_MESSAGE} ({', '.join(repr(u) for u in unsaved)}), so the workspace "
+                "was not changed",
+                where="PDSA cycles tab",
+                todo=f"Click 'Save the cycle' first, or {drop}. Then click 'Open' again",
+            )
+        if path != self.store.path:
+            store = pdsa.ProjectStore(path, clock=self._clock)
+            old, self.store = self.store, store
+            old.close()
+        self.workspace = slug
+        self.kept.layout.display = "none"
+        self._set_options(self.cycle, [(_NEW_CYCLE, _NEW_CYCLE)], _NEW_CYCLE)
+        self._set_options(self.project, [], None)
+        self._show_workspace()
+        self._refresh_projects()
+        count = len(self.project.options)
+        projects = f"{count} project{'s' if count != 1 else ''}"
+        if slug:
+            self._note(f"The workspace '{slug}' is open: {projects}.")
+        else:
+            self._note(f"The shared workspace is open: {projects}.")
+        return slug
+
     # ------------------------------------------------------------------ projects
 
     def _refresh_projects(self, select: int | None = None) -> None:
@@ -424,6 +543,7 @@ class PdsaTracker(Tool):
             self._set_options(self.measure, [], None)
             self._show_cycles()
             self._show_measure()
+            self._show_exports()
             return
         project = self.store.get_project(self.project_id)
         self.aim_text.value = (
@@ -439,6 +559,9 @@ class PdsaTracker(Tool):
 
     def _show_exports(self) -> None:
         if self.project_id is None:
+            self.audit.value = "<p>No project is open.</p>"
+            for box in (self.json_download, self.excel_download, self.audit_download):
+                update_download(box, None)
             return
         slug = "pdsa_project"
         update_download(

@@ -105,10 +105,13 @@ def scorecard(page):
 
 
 def pdsa(page):
-    """Open the example project, see a bad entry refused, then save a good one."""
+    """Open the example project, see a bad entry refused, then save a good one; then open a
+    team workspace, start a project there, and see that another team's workspace lacks it."""
     page.locator(".phcpm-pdsa-user input").fill("Test User")
     page.locator(".phcpm-pdsa-example").click()
-    page.locator(".phcpm-pdsa-note").get_by_text("The example project is open", exact=False).wait_for()
+    page.locator(".phcpm-pdsa-note").get_by_text(
+        "The example project is open", exact=False
+    ).wait_for()
     page.locator(".phcpm-pdsa-values").get_by_text("2025-10-06", exact=False).first.wait_for()
     page.locator(".phcpm-pdsa-period input").fill("2025-10-20")
     numerator = page.locator(".phcpm-pdsa-numerator input")
@@ -127,6 +130,37 @@ def pdsa(page):
     page.locator(".phcpm-pdsa-values").get_by_text("2025-10-20", exact=False).first.wait_for()
     page.get_by_role("tab", name="Run chart").click()
     page.locator(".phcpm-pdsa-chart img").wait_for()
+    projects = page.locator(".phcpm-pdsa-project select option")
+    # the dropdown shows names with non-breaking spaces; the option's value is the plain name
+    assert "Pezali Lake" in projects.first.get_attribute("value")
+    team = page.locator(".phcpm-pdsa-team input")
+    team.fill("Ruvo district team")
+    page.locator(".phcpm-pdsa-team-open").click()
+    page.locator(".phcpm-pdsa-note").get_by_text(
+        "The workspace 'ruvo-district-team' is open: 0 projects", exact=False
+    ).wait_for()
+    page.locator(".phcpm-pdsa-workspace").get_by_text("ruvo-district-team", exact=False).wait_for()
+    assert projects.count() == 0, "the team workspace lists another workspace's projects"
+    page.get_by_text("Start a new project", exact=True).click()
+    page.locator(".phcpm-pdsa-new-name input").fill("Shorter waiting at Ruvo dispensary")
+    page.locator(".phcpm-pdsa-create").click()
+    page.locator(".phcpm-pdsa-note").get_by_text("The project was created", exact=False).wait_for()
+    page.locator('.phcpm-pdsa-project option[value="Shorter waiting at Ruvo dispensary"]').wait_for(
+        state="attached"
+    )
+    assert projects.count() == 1
+    team.fill("Kalembo team")
+    page.locator(".phcpm-pdsa-team-open").click()
+    page.locator(".phcpm-pdsa-note").get_by_text(
+        "The workspace 'kalembo-team' is open: 0 projects", exact=False
+    ).wait_for()
+    assert projects.count() == 0, "another team's workspace lists the Ruvo team's project"
+    team.fill("Ruvo district team")
+    page.locator(".phcpm-pdsa-team-open").click()
+    page.locator(".phcpm-pdsa-note").get_by_text(
+        "The workspace 'ruvo-district-team' is open: 1 project", exact=False
+    ).wait_for()
+    assert projects.first.get_attribute("value") == "Shorter waiting at Ruvo dispensary"
 
 
 def twinning(page):
