@@ -1133,3 +1133,34 @@ def worked_example_shortlist(catalogue: pd.DataFrame | None = None) -> pd.DataFr
     ratings = apply_adjustments(default_ratings(cat), ex["adjustments"])
     scored = score(cat, ratings, ex["weights"])
     return shortlist(scored, ex["k"], must_include=ex["must_include"], exclude=ex["exclude"])
+
+
+def filter_catalogue(
+    catalogue: pd.DataFrame, filters: Mapping[str, object] | None = None, text: str = ""
+) -> pd.DataFrame:
+    """The indicators of ``catalogue`` that match every filter and contain ``text``.
+
+    ``filters`` maps a column name to the value wanted; values are compared as
+    text, and ``None`` or an empty text means "any value". ``text`` is looked for,
+    ignoring upper and lower case, as a plain piece of text (not a pattern) in the
+    indicator code, the name and the definition. These are the candidates the
+    Indicator Selector scores (a convention of this toolkit, not a published
+    method). Returns a new DataFrame numbered from 0; the catalogue is not changed.
+    """
+    _require_columns(catalogue, [], "catalogue")
+    keep = np.ones(len(catalogue), dtype=bool)
+    for column, wanted in (filters or {}).items():
+        if wanted is None or str(wanted) == "":
+            continue
+        _require_columns(catalogue, [column], "catalogue")
+        keep &= (catalogue[column].astype("string").fillna("") == str(wanted)).to_numpy(bool)
+    words = str(text or "").strip()
+    if words:
+        fields = [c for c in (ID, "name", "definition") if c in catalogue.columns]
+        if not fields:
+            _require_columns(catalogue, [ID, "name"], "catalogue")
+        hay = catalogue[fields[0]].astype("string").fillna("")
+        for column in fields[1:]:
+            hay = hay + " " + catalogue[column].astype("string").fillna("")
+        keep &= hay.str.contains(words, case=False, regex=False).fillna(False).to_numpy(bool)
+    return catalogue.loc[keep].reset_index(drop=True)

@@ -1973,3 +1973,30 @@ def review(
         element_completeness=element_table,
         summary=summary,
     )
+
+
+def filter_flags(
+    flags: pd.DataFrame,
+    district: str | None = None,
+    org_unit: str | None = None,
+    check: str | None = None,
+) -> pd.DataFrame:
+    """The flags (from :func:`phcpm.report.flag_table`) of one district, org unit or check.
+
+    Each of ``district``, ``org_unit`` and ``check`` keeps only the rows whose
+    column of that name equals it (compared as text); ``None`` keeps every row.
+    A table without a ``district`` column cannot be narrowed by district, so the
+    district is then ignored. This is the "values to verify with each facility"
+    list of the WHO desk review, narrowed for follow-up (WHO, *Data quality
+    review, Module 2: Desk review of data quality*, 2017). Returns a new
+    DataFrame; the index of the kept rows is kept, so a row can be found again
+    in ``flags``.
+    """
+    _need_columns(flags, [], "flag table")
+    keep = np.ones(len(flags), dtype=bool)
+    for column, wanted in (("district", district), ("org_unit", org_unit), ("check", check)):
+        if wanted is None or (column == "district" and column not in flags.columns):
+            continue
+        _need_columns(flags, [column], "flag table")
+        keep &= (flags[column].astype("string") == str(wanted)).fillna(False).to_numpy(bool)
+    return flags.loc[keep].copy()

@@ -869,3 +869,61 @@ def draw_sample(
 def _plain(value):
     """A numpy scalar as a plain Python value, so the record prints cleanly."""
     return value.item() if hasattr(value, "item") else value
+
+
+def classification_counts(classified: pd.DataFrame) -> pd.DataFrame:
+    """How many supervision areas reach the target, per indicator.
+
+    ``classified`` is a result of :func:`classify_areas`. One row per indicator,
+    in the order they first appear, with the number of areas classified
+    ``reaching`` (reaches target), ``below`` (below target) and ``no_answers``
+    (nobody answered), and ``areas``, their total. This is the LQAS summary
+    "number of supervision areas below target" (Valadez et al., *Assessing
+    Community Health Programs*, 2003): plain counts, no weighting.
+    """
+    _need_columns(classified, ["indicator", "classification"])
+    labels = {"reaches target": "reaching", "below target": "below", "no answers": "no_answers"}
+    order = pd.unique(classified["indicator"])
+    counts = pd.crosstab(classified["indicator"], classified["classification"])
+    counts = counts.reindex(index=order, columns=list(labels), fill_value=0).fillna(0)
+    counts = counts.astype("int64").rename(columns=labels)
+    counts["areas"] = counts.sum(axis=1)
+    out = counts.rename_axis(index="indicator", columns=None).reset_index()
+    return out[["indicator", "reaching", "below", "no_answers", "areas"]]
+
+
+def plot_oc_curve(n: int, d: int, target: float, lower: float | None = None, ax=None):
+    """Draw the operating characteristic (OC) curve of the rule "reaches target if yes ≥ d".
+
+    The curve is :func:`oc_curve` (P(X ≥ d), X ~ binomial(n, p)), in percent, with
+    the target as a dashed line and the lower threshold (default target − 0.30,
+    as in :func:`lqas_risks`) as a dotted line: where the curve crosses them
+    reads 1 − α and β (Valadez et al., *Assessing Community Health Programs*,
+    2003). Colours from :data:`phcpm.style.PALETTE`. Returns the matplotlib
+    ``Figure``; it is made with ``matplotlib.figure.Figure`` unless ``ax`` is
+    given, so no global pyplot state is touched.
+    """
+    from matplotlib.figure import Figure
+
+    from phcpm.style import PALETTE
+
+    target, low = _lower(target, lower)
+    curve = oc_curve(n, d)
+    if ax is None:
+        fig = Figure(figsize=(7, 3.8), dpi=100, layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    ax.plot(
+        curve["p"] * 100,
+        curve["prob_classified_reaching"] * 100,
+        color=PALETTE[0],
+        label=f"rule {d} of {int(n)}",
+    )
+    ax.axvline(target * 100, color=PALETTE[2], linestyle="--", label="target")
+    ax.axvline(low * 100, color=PALETTE[5], linestyle=":", label="lower threshold")
+    ax.set_xlabel("True coverage in the area (%)")
+    ax.set_ylabel("Chance of 'reaches target' (%)")
+    ax.set_title("How often an area is classified as reaching the target")
+    ax.legend(loc="upper left")
+    return fig

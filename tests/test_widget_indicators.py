@@ -9,7 +9,9 @@ UK DCLG, *Multi-criteria analysis: a manual*, 2009, ch. 6, and shortlist).
 from __future__ import annotations
 
 import datetime
+import html
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -17,6 +19,7 @@ import pytest
 from phcpm import indicators as ind
 from phcpm.catalogue import catalogue
 from phcpm.errors import InputError
+from widgets.common import GENERIC_ERROR, Tool
 
 widgets = pytest.importorskip("widgets.indicators")
 
@@ -134,6 +137,44 @@ def test_validate_indicator_list_errors(change, message):
         ind.validate_indicator_list(change(base))
 
 
+def test_filter_catalogue_by_column_and_by_word(cat):
+    process = ind.filter_catalogue(cat, {"results_chain": "process"})
+    assert len(process) == int((cat["results_chain"] == "process").sum()) > 0
+    assert set(process["results_chain"]) == {"process"}
+    assert process.index.tolist() == list(range(len(process)))
+    # None and "" mean any value; two filters must both match.
+    assert len(ind.filter_catalogue(cat, {"results_chain": None, "frequency": ""})) == len(cat)
+    both = ind.filter_catalogue(cat, {"results_chain": "process", "frequency": "monthly"})
+    assert len(both) == int(
+        ((cat["results_chain"] == "process") & (cat["frequency"] == "monthly")).sum()
+    )
+    # The word is looked for in code, name and definition, ignoring case, not as a pattern.
+    malaria = ind.filter_catalogue(cat, text="MALARIA")
+    assert {"MAL_TEST_RATE", "MAL_INCIDENCE"} <= set(malaria["indicator_id"])
+    assert ind.filter_catalogue(cat, text="penta3_cov")["indicator_id"].tolist() == ["PENTA3_COV"]
+    opened = ind.filter_catalogue(cat, text="(")  # a bracket is text, not a broken pattern
+    assert len(opened) and all("(" in f"{r.name} {r.definition}" for r in opened.itertuples())
+    assert ind.filter_catalogue(cat, text="[no such").empty
+    pd.testing.assert_frame_equal(cat, catalogue())  # input unchanged
+
+
+def test_filter_catalogue_by_hand_and_errors():
+    small = pd.DataFrame(
+        {
+            "indicator_id": ["A", "B", "C"],
+            "name": ["Antenatal care", "Bed nets", "Care seeking"],
+            "definition": ["Visits", None, "Children taken to care"],
+            "level": ["facility", "community", "community"],
+        }
+    )
+    assert ind.filter_catalogue(small, text="care")["indicator_id"].tolist() == ["A", "C"]
+    assert ind.filter_catalogue(small, {"level": "community"}, "nets")["indicator_id"].tolist() == [
+        "B"
+    ]
+    with pytest.raises(InputError, match="colour"):
+        ind.filter_catalogue(small, {"colour": "red"})
+
+
 # --------------------------------------------------------------------------- the app
 def upload(name: str, content: bytes) -> dict:
     """One file as ipywidgets 8's FileUpload holds it."""
@@ -148,7 +189,11 @@ def upload(name: str, content: bytes) -> dict:
 
 
 def test_app_starts_on_the_catalogue(app, cat):
-    assert "phcpm-app" in app.widget._dom_classes
+    assert isinstance(app, Tool) and app.root is app.widget
+    assert {"phcpm-app", "phcpm-indicators"} <= set(app.widget._dom_classes)
+    assert app.widget.children[0] is app._stylesheet
+    assert "phcpm-error" in app.message._dom_classes and "phcpm-note" in app.notes._dom_classes
+    assert app.message.value == "" and "catalogue of" in app.notes.value
     assert len(app.candidates()) == len(cat)
     assert app.shortlist is not None and len(app.shortlist) == app.k.value
     assert "phcpm-indicators-shortlist" in app.shortlist_table._dom_classes
@@ -239,6 +284,32 @@ def test_upload_of_own_list_and_of_a_bad_file(app):
     app.upload.value = (upload("bad.csv", bad),)
     assert "frequency" in app.message.value
     assert app.catalogue["indicator_id"].tolist() == ["A1", "B2", "C3"]  # still usable
+    assert app.upload.value == ()  # the widget keeps no copy of the file
+    app.upload.value = (upload("junk.csv", bytes(range(256)) * 40),)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", app.message.value))
+    assert "not a table" in text and "What to do" in text and 'role="alert"' in app.message.value
+    app.upload.value = (upload("mine.csv", good.to_csv(index=False).encode()),)
+    assert app.message.value == "" and len(app.shortlist) == 3
+
+
+def test_an_unexpected_failure_gives_the_generic_message(app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail the user must not see")
+
+    monkeypatch.setattr(ind, "shortlist", broken)
+    app.k.value = 7
+    assert GENERIC_ERROR in html.unescape(app.message.value)
+    assert "internal detail" not in app.message.value
+    assert "RuntimeError" in app.last_error
+    monkeypatch.undo()
+    app.k.value = 8
+    assert app.message.value == "" and len(app.shortlist) == 8
+
+
+def test_adding_a_change_without_an_indicator_is_explained(app):
+    app.adj_indicator.options = []
+    app._safely(lambda: app._add_adjustment(None))
+    assert "No indicator is chosen" in app.message.value
 
 
 def test_exports(app):

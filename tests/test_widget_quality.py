@@ -1,13 +1,18 @@
 """The Data Quality Review tool without a browser: click, filter, read the results.
 
 Expected numbers are computed by phcpm (the review, WHO Data Quality Review
-Module 2, 2017) on the same example data, never typed in.
+Module 2, 2017) on the same example data, never typed in. The data reach the
+tool through the shared DataPicker, which checks them with phcpm.io.tidy; the
+rows it drops from the example are compared with the list of problems put in
+the data on purpose (datasets/answer_key.csv). Uploads are simulated the way
+ipywidgets 8 delivers them (a tuple of dicts whose ``content`` is a memoryview).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime
+import html
 import io
 import re
 
@@ -17,8 +22,39 @@ import pytest
 
 matplotlib.use("Agg")
 
+from phcpm import io as pio  # noqa: E402
 from phcpm import quality  # noqa: E402
+from phcpm.answer_key import load_key  # noqa: E402
+from phcpm.errors import InputError  # noqa: E402
+from phcpm.paths import dataset_path  # noqa: E402
+from widgets.common import GENERIC_ERROR, Tool  # noqa: E402
+from widgets.data_picker import DataPicker  # noqa: E402
 from widgets.quality import DataQualityReview, load_example  # noqa: E402
+
+INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED"))
+
+
+def upload(name: str, data: bytes) -> tuple[dict, ...]:
+    return (
+        {
+            "name": name,
+            "content": memoryview(data),
+            "type": "text/csv",
+            "size": len(data),
+            "last_modified": datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+        },
+    )
+
+
+def _text(value: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", value))
+
+
+def _example_tidy() -> pio.TidyResult:
+    """The example routine data checked as the picker checks them."""
+    service, _, _ = load_example()
+    frame = service[["org_unit", "period", "data_element", "value"]]
+    return pio.tidy(pio.table_from_frame(frame, source_name="example-data"))
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +62,11 @@ def tool():
     t = DataQualityReview()
     t.run.click()
     return t
+
+
+@pytest.fixture(scope="module")
+def dhis2_bytes() -> bytes:
+    return dataset_path("dhis2/datavalueset.csv").read_bytes()
 
 
 def test_it_starts_empty_with_stable_classes_and_a_widget():
@@ -39,25 +80,49 @@ def test_it_starts_empty_with_stable_classes_and_a_widget():
         for s in (t.moderate, t.extreme, t.mz, t.consistency, t.completeness, t.timeliness)
     )
     assert "application/vnd.jupyter.widget-view+json" in t._repr_mimebundle_()
+    # The shared Tool base: root box with the app classes, stylesheet first.
+    assert isinstance(t, Tool)
+    assert {"phcpm-app", "phcpm-quality"} <= set(t.widget._dom_classes)
+    assert t.widget.children[0] is t._stylesheet
+    # Data come through the shared DataPicker: its buttons are the tool's buttons.
+    assert isinstance(t.picker, DataPicker) and t.picker.widget in t.widget.children
+    assert t.run is t.picker.example_button and t.upload is t.picker.upload
+    assert t.run.description == "Use the example data"
+    assert {"phcpm-error", "phcpm-quality-error"} <= set(t.error._dom_classes)
 
 
 def test_one_click_gives_summary_flags_and_reports(tool):
     assert "Reporting completeness" in tool.summary.value
     assert "■ Fail" in tool.summary.value and "● Pass" in tool.summary.value
-    service, reporting, _ = load_example()
-    expected = len(
-        quality.review(
-            service,
-            reporting,
-            internal=(("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED")),
-        ).flagged()
-    )
+    _, reporting, _ = load_example()
+    checked = _example_tidy()
+    pd.testing.assert_frame_equal(tool.data, checked.data)
+    expected = len(quality.review(checked.data, reporting, internal=INTERNAL).flagged())
     assert f"{expected:,} flags to verify" in tool.status.value
+    assert "not checked" not in tool.status.value  # the example has the reporting data
     links = re.findall(r'base64,([A-Za-z0-9+/=]+)"', tool.downloads.value)
     assert len(links) == 2
     book = pd.read_excel(io.BytesIO(base64.b64decode(links[0])), sheet_name=None)
     assert list(book)[0] == "Summary"
     assert b"<h1>Data quality review</h1>" in base64.b64decode(links[1])
+
+
+def test_the_example_problems_dropped_by_the_check_are_those_of_the_answer_key(tool):
+    """Rows entered twice and negative counts never reach the review: the picker drops
+    them and lists them, and they are exactly the 5 + 2 problems put in the data."""
+    report = tool.picker.result.report
+    assert len(report) == 7
+    summary = _text(tool.picker.summary.value)
+    assert "Rows dropped: 7" in summary
+    assert "Download the full list of problems" in tool.picker.report_download.value
+    service, _, _ = load_example()
+    rows = service.iloc[report["row"].to_numpy() - 2]  # file row 2 is the first data row
+    found = set(zip(rows["org_unit_id"], rows["period"], rows["data_element"], strict=True))
+    key = load_key()
+    key = key[key["problem_type"].isin(["duplicate_row", "negative_value"])]
+    assert len(key) == 7
+    expected = set(zip(key["org_unit_id"], key["period"], key["data_element"], strict=True))
+    assert found == expected
 
 
 def test_filters_narrow_the_flags_and_the_chart_follows(tool):
@@ -88,13 +153,114 @@ def test_a_stricter_threshold_gives_more_flags(tool):
 
 
 def test_a_bad_file_shows_a_plain_message_and_the_tool_stays_usable(tool):
-    empty = {
-        "name": "empty.csv",
-        "content": memoryview(b""),
-        "type": "text/csv",
-        "size": 0,
-        "last_modified": datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
-    }
-    tool.upload.value = (empty,)
-    assert "empty" in tool.error.value and "role='alert'" in tool.error.value
+    tool.upload.value = upload("empty.csv", b"")
+    assert "empty" in tool.picker.error.value and 'role="alert"' in tool.picker.error.value
     assert "Reporting completeness" in tool.summary.value  # earlier result still there
+    tool.upload.value = upload("junk.csv", bytes(range(256)) * 40)
+    assert "not a table" in _text(tool.picker.error.value)
+    assert "Traceback" not in tool.picker.error.value
+    assert "Reporting completeness" in tool.summary.value
+    assert tool.upload.value == ()  # the widget keeps no copy of the file
+
+
+def test_a_dhis2_download_is_reviewed_without_the_reporting_checks(dhis2_bytes):
+    tool = DataQualityReview()
+    tool.upload.value = upload("datavalueset.csv", dhis2_bytes)
+    assert tool.picker.error.value == "" and tool.error.value == ""
+    assert tool.upload.value == ()
+    expected = pio.tidy(pio.read_table(dhis2_bytes, filename="datavalueset.csv"))
+    pd.testing.assert_frame_equal(tool.data, expected.data)
+    assert tool.reporting is None
+    flagged = quality.review(expected.data, None, internal=INTERNAL).flagged()
+    assert f"{len(flagged):,} flags to verify" in tool.status.value
+    assert "Reporting completeness and timeliness are not checked" in tool.status.value
+    assert "Reporting completeness" not in tool.summary.value
+    assert "Outlier" in tool.summary.value
+    assert tool.pick_district.options == ("All",)  # no districts known for a user's file
+    assert len(tool.flags) == len(flagged) and len(tool.pick_flag.options) > 0
+    assert "data-quality-review.xlsx" in tool.downloads.value
+    # The example after an upload brings back the reporting checks and the districts.
+    tool.run.click()
+    assert tool.reporting is not None and "Reporting completeness" in tool.summary.value
+    assert "Ruvo District" in tool.pick_district.options
+
+
+def test_an_ordinary_table_is_mapped_then_reviewed():
+    """A table that is not a DHIS2 download: the picker asks which column is which."""
+    service, _, _ = load_example()
+    mine = service.loc[service["data_element"].isin(["ANC1", "ANC4"])].head(400)
+    data = (
+        mine.rename(columns={"org_unit": "Facility", "period": "Month", "value": "Visits"})[
+            ["Facility", "Month", "data_element", "Visits"]
+        ]
+        .to_csv(index=False)
+        .encode()
+    )
+    tool = DataQualityReview()
+    tool.upload.value = upload("anc.csv", data)
+    assert tool.picker.mapping_box.layout.display != "none"
+    assert tool.data is None  # nothing reviewed before the columns are confirmed
+    tool.picker.apply_button.click()
+    assert tool.picker.error.value == "" and tool.error.value == ""
+    assert len(tool.data) == len(mine)
+    assert set(tool.data["data_element"]) == {"ANC1", "ANC4"}
+    assert "flags to verify" in tool.status.value
+
+
+def test_review_errors_become_messages_and_the_tool_stays_usable(dhis2_bytes, monkeypatch):
+    tool = DataQualityReview()
+    real = quality.review
+
+    def plain_problem(*args, **kwargs):
+        raise InputError("The periods are not months", todo="Export monthly data")
+
+    def unexpected(*args, **kwargs):
+        raise RuntimeError("internal detail the user must not see")
+
+    monkeypatch.setattr(quality, "review", plain_problem)
+    tool.upload.value = upload("datavalueset.csv", dhis2_bytes)
+    assert "The periods are not months" in _text(tool.error.value)
+    assert 'role="alert"' in tool.error.value
+    assert tool.result is None and tool.summary.value == ""  # no stale results
+    monkeypatch.setattr(quality, "review", unexpected)
+    tool.moderate.value = 2.5
+    assert GENERIC_ERROR in _text(tool.error.value)
+    assert "internal detail" not in tool.error.value
+    assert "RuntimeError" in tool.last_error
+    monkeypatch.setattr(quality, "review", real)
+    tool.moderate.value = 2.0
+    assert tool.error.value == "" and "flags to verify" in tool.status.value
+
+
+# --------------------------------------------------------------------------- phcpm additions
+
+
+FLAGS = pd.DataFrame(
+    {
+        "check": ["Outlier", "Outlier", "Part above whole", "Outlier"],
+        "district": ["Ruvo District", "Lusako District", "Ruvo District", None],
+        "org_unit": ["Kerama Health Centre", "Tazali Health Post", "Kerama Health Centre", "X"],
+        "period": ["2024-03", "2024-04", "2024-05", "2024-06"],
+    },
+    index=[10, 11, 12, 13],
+)
+
+
+def test_filter_flags_keeps_the_rows_that_match_every_choice():
+    assert quality.filter_flags(FLAGS).index.tolist() == [10, 11, 12, 13]
+    assert quality.filter_flags(FLAGS, district="Ruvo District").index.tolist() == [10, 12]
+    assert quality.filter_flags(FLAGS, check="Outlier").index.tolist() == [10, 11, 13]
+    both = quality.filter_flags(FLAGS, district="Ruvo District", check="Outlier")
+    assert both.index.tolist() == [10]  # the index is kept, to find the row again
+    one = quality.filter_flags(FLAGS, org_unit="Tazali Health Post")
+    assert one["period"].tolist() == ["2024-04"]
+    assert quality.filter_flags(FLAGS, org_unit="Nowhere").empty
+    # Without a district column the district choice cannot narrow anything.
+    no_district = FLAGS.drop(columns="district")
+    assert len(quality.filter_flags(no_district, district="Ruvo District")) == 4
+    pd.testing.assert_frame_equal(FLAGS, FLAGS.copy())  # input unchanged
+
+
+def test_filter_flags_explains_a_missing_column():
+    with pytest.raises(InputError, match="check"):
+        quality.filter_flags(FLAGS.drop(columns="check"), check="Outlier")

@@ -1,8 +1,15 @@
-"""The sampling toolkit without a browser: set values, read the result text."""
+"""The sampling toolkit without a browser: set values, read the result text.
+
+Expected numbers come from phcpm.sampling (tested against the published worked
+examples in tests/test_sampling.py). Uploads are simulated the way ipywidgets 8
+delivers them (a tuple of dicts whose ``content`` is a memoryview).
+"""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import html
 import re
 
 import matplotlib
@@ -13,8 +20,21 @@ import pytest
 matplotlib.use("Agg")
 
 from phcpm import sampling  # noqa: E402
-from widgets.common import download_html  # noqa: E402
+from phcpm.errors import InputError  # noqa: E402
+from widgets.common import GENERIC_ERROR, Tool, download_html  # noqa: E402
 from widgets.sampling import SamplingToolkit  # noqa: E402
+
+
+def upload(name: str, data: bytes) -> tuple[dict, ...]:
+    return (
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(data),
+            "last_modified": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            "content": memoryview(data),
+        },
+    )
 
 
 @pytest.fixture
@@ -23,7 +43,7 @@ def tool():
 
 
 def _text(value: str) -> str:
-    return re.sub(r"<[^>]+>", " ", value)
+    return html.unescape(re.sub(r"<[^>]+>", " ", value))
 
 
 def test_it_opens_with_a_result_and_exposes_its_widget(tool):
@@ -33,6 +53,10 @@ def test_it_opens_with_a_result_and_exposes_its_widget(tool):
     bundle = tool._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert tool.margin.continuous_update is False
+    assert isinstance(tool, Tool)
+    assert {"phcpm-app", "phcpm-sampling"} <= set(tool.widget._dom_classes)
+    assert tool.widget.children[0] is tool._stylesheet
+    assert "phcpm-error" in tool.size_error._dom_classes
 
 
 def test_changing_the_margin_updates_the_sentence(tool):
@@ -49,6 +73,8 @@ def test_population_correction_and_bad_population(tool):
     )
     tool.population.value = "a thousand"
     assert "not a number" in tool.size_error.value
+    assert 'role="alert"' in tool.size_error.value
+    assert "No result" in tool.size_result.value
     tool.population.value = ""
     assert tool.size_error.value == "" and "385" in tool.size_result.value
 
@@ -60,6 +86,9 @@ def test_lqas_tab_shows_the_19_13_rule_and_a_download(tool):
     assert "download=" in tool.lqas_download.value
     tool.lqas_lower.value = 85  # above the target: a message, not a crash
     assert "lower threshold" in tool.lqas_error.value.lower()
+    assert "No rule" in tool.lqas_result.value and tool.lqas_plot.value == ""
+    tool.lqas_lower.value = 50
+    assert tool.lqas_error.value == "" and "<img" in tool.lqas_plot.value
 
 
 def _survey() -> pd.DataFrame:
@@ -133,5 +162,119 @@ def test_download_link_carries_the_bytes():
 
 
 def test_oc_curve_is_an_image_with_alt_text(tool):
-    assert "<img src='data:image/png;base64," in tool.lqas_plot.value
-    assert "alt='Operating characteristic curve for the rule 13 of 19" in tool.lqas_plot.value
+    assert '<img src="data:image/png;base64,' in tool.lqas_plot.value
+    payload = re.search(r'base64,([^"]+)"', tool.lqas_plot.value).group(1)
+    assert base64.b64decode(payload).startswith(b"\x89PNG")
+    assert 'alt="Operating characteristic curve for the rule 13 of 19' in tool.lqas_plot.value
+
+
+SURVEY_CSV = _survey().to_csv(index=False).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("junk.csv", bytes(range(256)) * 40, "not a table"),
+        ("empty.csv", b"", "0 bytes"),
+        ("headings.csv", b"supervision_area,anc4\n", "no rows of data"),
+    ],
+)
+def test_a_bad_survey_upload_gives_a_message_and_a_good_one_then_works(tool, name, data, words):
+    tool.survey_upload.value = upload(name, data)
+    text = _text(tool.classify_error.value)
+    assert words in text and "What to do" in text and "Traceback" not in text
+    assert tool.survey is None and tool.survey_upload.value == ()
+    tool.survey_upload.value = upload("survey.csv", SURVEY_CSV)
+    assert tool.classify_error.value == ""
+    assert "Loaded 76 rows" in _text(tool.classify_note.value)
+    tool.classify_button.click()
+    expected = sampling.classify_areas(_survey(), "supervision_area", ["anc4", "penta3"], 0.8)
+    assert tool.classified["classification"].tolist() == expected["classification"].tolist()
+    assert tool.classify_note.value == ""
+
+
+def test_an_uploaded_register_is_sampled(tool):
+    frame = pd.DataFrame({"record_id": range(1, 101), "ward": np.repeat(["A", "B"], 50)})
+    tool.register_upload.value = upload("register.csv", frame.to_csv(index=False).encode())
+    assert "Loaded a list of 100 rows" in _text(tool.draw_note.value)
+    assert tool.register_upload.value == ()
+    tool.method.value = "Simple random"
+    tool.draw_n.value = 10
+    tool.draw_button.click()
+    expected, _ = sampling.draw_sample(tool.register, 10, "srs", seed=tool.seed.value)
+    pd.testing.assert_frame_equal(tool.sample, expected)
+    assert len(tool.sample) == 10
+
+
+def test_an_unexpected_failure_gives_the_generic_message(tool, monkeypatch):
+    tool.load_register(pd.DataFrame({"record_id": range(1, 51)}))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail the user must not see")
+
+    monkeypatch.setattr(sampling, "draw_sample", broken)
+    tool.draw_button.click()
+    assert GENERIC_ERROR in _text(tool.draw_error.value)
+    assert "internal detail" not in tool.draw_error.value
+    assert "RuntimeError" in tool.last_error
+    monkeypatch.undo()
+    tool.draw_button.click()
+    assert tool.draw_error.value == "" and tool.sample is not None
+
+
+# --------------------------------------------------------------------------- phcpm additions
+
+
+def test_classification_counts_by_hand():
+    # Two indicators, three areas: anc4 reaches in A and B, is below in C;
+    # penta3 is below in A, has no answers in B, and reaches in C.
+    classified = pd.DataFrame(
+        {
+            "area": ["A", "A", "B", "B", "C", "C"],
+            "indicator": ["anc4", "penta3"] * 3,
+            "classification": [
+                "reaches target",
+                "below target",
+                "reaches target",
+                "no answers",
+                "below target",
+                "reaches target",
+            ],
+        }
+    )
+    counts = sampling.classification_counts(classified)
+    assert counts.columns.tolist() == ["indicator", "reaching", "below", "no_answers", "areas"]
+    assert counts.to_dict("records") == [
+        {"indicator": "anc4", "reaching": 2, "below": 1, "no_answers": 0, "areas": 3},
+        {"indicator": "penta3", "reaching": 1, "below": 1, "no_answers": 1, "areas": 3},
+    ]
+
+
+def test_classification_counts_of_classify_areas():
+    survey = _survey()
+    classified = sampling.classify_areas(survey, "supervision_area", ["anc4", "penta3"], 0.8)
+    counts = sampling.classification_counts(classified).set_index("indicator")
+    for indicator, rows in classified.groupby("indicator"):
+        assert counts.loc[indicator, "below"] == (rows["classification"] == "below target").sum()
+        assert counts.loc[indicator, "areas"] == 4
+    with pytest.raises(InputError, match="classification"):
+        sampling.classification_counts(classified.drop(columns="classification"))
+
+
+def test_plot_oc_curve_draws_the_curve_and_both_thresholds():
+    fig = sampling.plot_oc_curve(19, 13, 0.8, 0.5)
+    ax = fig.axes[0]
+    curve, target, lower = ax.lines
+    expected = sampling.oc_curve(19, 13)
+    assert np.allclose(curve.get_xdata(), expected["p"] * 100)
+    assert np.allclose(curve.get_ydata(), expected["prob_classified_reaching"] * 100)
+    assert target.get_xdata()[0] == pytest.approx(80) and target.get_linestyle() == "--"
+    assert lower.get_xdata()[0] == pytest.approx(50) and lower.get_linestyle() == ":"
+    # At the target the curve reads 1 - alpha (Valadez et al. 2003): about 93 % for 13 of 19.
+    alpha, _ = sampling.lqas_risks(19, 13, 0.8, 0.5)
+    assert np.interp(80, curve.get_xdata(), curve.get_ydata()) == pytest.approx(100 * (1 - alpha))
+    # The default lower threshold is the target minus 30 points.
+    default = sampling.plot_oc_curve(19, 13, 0.8).axes[0].lines[2]
+    assert default.get_xdata()[0] == pytest.approx(50)
+    with pytest.raises(InputError):
+        sampling.plot_oc_curve(19, 13, 0.8, 0.9)

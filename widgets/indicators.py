@@ -2,8 +2,9 @@
 
 Every calculation is done by :mod:`phcpm.indicators` and :mod:`phcpm.catalogue`;
 this module only builds the controls, calls those functions and shows their
-results. Errors in the user's input are shown as a plain message and the tool
-stays usable.
+results. Every callback runs through :meth:`widgets.common.Tool.run_safely`:
+errors in the user's input are shown as a plain message and the tool stays
+usable. An uploaded list is read in memory and never saved.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ import pandas as pd
 from phcpm import indicators as ind
 from phcpm.catalogue import catalogue, criteria
 from phcpm.errors import InputError
+from phcpm.io import read_table, to_csv_bytes, to_excel_bytes
 from phcpm.style import PALETTE
-from widgets.common import download_html
-from widgets.theme import stylesheet
+from widgets.common import Tool, download_html, error_box, note_box, show_notes
 
 ALL = "All"
 ID = "indicator_id"
 _WIDE = {"description_width": "initial"}
+#: Filters of the Browse tab: catalogue column for each dropdown.
+_FILTERS = ("framework_domain", "results_chain", "data_source", "frequency")
 _SHOWN_COLUMNS = [
     ID,
     "name",
@@ -49,13 +52,11 @@ def _table_html(df: pd.DataFrame, max_rows: int = 80) -> str:
     return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:,.1f}") + extra
 
 
-
-
 def _options(values: pd.Series) -> list[str]:
     return [ALL] + sorted({str(v) for v in values if str(v)})
 
 
-class IndicatorSelector:
+class IndicatorSelector(Tool):
     """Browse the catalogue, score and shortlist indicators, check balance and burden.
 
     The tool starts on the book's indicator catalogue. ``Load the worked example``
@@ -63,7 +64,10 @@ class IndicatorSelector:
     Module 1 worked selection, so the app and the lesson give the same shortlist.
     """
 
+    css_class = "phcpm-indicators"
+
     def __init__(self) -> None:
+        super().__init__()
         self.catalogue: pd.DataFrame = catalogue()
         self.current: list[str] = []
         self.adjustments = pd.DataFrame(columns=["indicator_id", "criterion", "rating", "reason"])
@@ -74,14 +78,13 @@ class IndicatorSelector:
         self._busy = False
         self._crit = criteria()
 
-        self.message = w.HTML()
-        self.message.add_class("phcpm-error")
-        self.notes = w.HTML()
-        self.notes.add_class("phcpm-note")
+        self.message = error_box()
+        self.message.add_class("phcpm-indicators-message")
+        self.notes = note_box()
+        self.notes.add_class("phcpm-indicators-note")
 
-        self.root = w.VBox(
+        self.set_children(
             [
-                stylesheet(),
                 w.HTML(
                     "<h2>Indicator Selector</h2><p>Choose a short set of indicators for your "
                     "performance review: rate them, shortlist the best, check the balance of "
@@ -93,15 +96,10 @@ class IndicatorSelector:
                 self._build_tabs(),
             ]
         )
-        self.root.add_class("phcpm-app")
-        self.root.add_class("phcpm-indicators")
-        self.widget = self.root
-        self._use_catalogue(None)
+        self.root = self.widget
+        self.run_safely(self.use_catalogue, self.message)
 
     # ------------------------------------------------------------------ display
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
     def __repr__(self) -> str:
         return "Indicator Selector: browse, score, shortlist, balance, burden, reference sheets"
 
@@ -119,7 +117,7 @@ class IndicatorSelector:
         )
         self.upload.layout.width = "220px"
         self.example_button.on_click(self._load_example)
-        self.catalogue_button.on_click(self._use_catalogue)
+        self.catalogue_button.on_click(lambda _b: self.run_safely(self.use_catalogue, self.message))
         self.upload.observe(self._on_upload, names="value")
         help_text = w.HTML(
             "<small>Your own list: a CSV or Excel file with one row per indicator and at "
@@ -204,8 +202,8 @@ class IndicatorSelector:
         self.adj_reason = w.Text(description="Reason", style=_WIDE)
         add = _css(w.Button(description="Add change"), "add-change")
         clear = _css(w.Button(description="Clear all changes"), "clear-changes")
-        add.on_click(self._add_adjustment)
-        clear.on_click(self._clear_adjustments)
+        add.on_click(lambda _b: self.run_safely(self._add_adjustment, self.message, None))
+        clear.on_click(lambda _b: self.run_safely(self._clear_adjustments, self.message, None))
         self.adj_table = _css(w.HTML(), "adjustments")
         self.scores_table = _css(w.HTML(), "scores")
         return w.VBox(
@@ -310,32 +308,20 @@ class IndicatorSelector:
         )
 
     # ------------------------------------------------------------------ messages
-    def _show_error(self, text: str) -> None:
-        self.message.value = (
-            "<div role='alert' style='border-left:4px solid #D55E00;padding:4px 8px'>"
-            f"■ {html.escape(text)}</div>"
-        )
-
-    def _show_note(self, text: str) -> None:
-        self.notes.value = (
-            "<div style='border-left:4px solid #0072B2;padding:4px 8px'>"
-            f"● {html.escape(text)}</div>"
-            if text
-            else ""
-        )
-
     def _safely(self, action) -> bool:
-        """Run ``action``; show an InputError as a message. True when it worked."""
-        try:
+        """Run ``action``; any error becomes a message. True when it worked."""
+
+        def run() -> bool:
             action()
-        except InputError as err:
-            self._show_error(str(err))
-            return False
-        self.message.value = ""
-        return True
+            return True
+
+        return bool(self.run_safely(run, self.message))
 
     # ------------------------------------------------------------------ data source
-    def _set_catalogue(self, frame: pd.DataFrame, current: list[str], note: str) -> None:
+    def _set_catalogue(
+        self, frame: pd.DataFrame, current: list[str], note: str, compute: bool = True
+    ) -> None:
+        """Use ``frame`` as the catalogue, reset the choices, then (by default) recompute."""
         self._busy = True
         try:
             self.catalogue = frame
@@ -343,12 +329,8 @@ class IndicatorSelector:
             self.adjustments = self.adjustments.iloc[0:0]
             ids = frame[ID].tolist()
             labels = [(f"{i}: {n}", i) for i, n in zip(ids, frame["name"], strict=True)]
-            for control, column in (
-                (self.f_domain, "framework_domain"),
-                (self.f_chain, "results_chain"),
-                (self.f_source, "data_source"),
-                (self.f_freq, "frequency"),
-            ):
+            filters = (self.f_domain, self.f_chain, self.f_source, self.f_freq)
+            for control, column in zip(filters, _FILTERS, strict=True):
                 control.options = _options(frame[column])
                 control.value = ALL
             self.f_text.value = ""
@@ -360,10 +342,12 @@ class IndicatorSelector:
             self.k.max = max(1, min(40, len(ids)))
         finally:
             self._busy = False
-        self._show_note(note)
-        self._refresh()
+        show_notes(self.notes, note)
+        if compute:
+            self._compute()
 
-    def _use_catalogue(self, _button) -> None:
+    def use_catalogue(self) -> None:
+        """Start again on the book's catalogue, with Sendara's monthly report as current list."""
         cat = catalogue()
         current = ind.worked_example(cat)["current"]
         self._set_catalogue(
@@ -374,23 +358,26 @@ class IndicatorSelector:
         )
 
     def _on_upload(self, change) -> None:
-        if not change["new"]:
+        files = change["new"]
+        if not files:
             return
+        item = files[-1]
+        name = str(item["name"])
+        content = item["content"]
+        data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
+        self.upload.value = ()  # the bytes now live only in `data`
+        self._safely(lambda: self.load_bytes(data, name))
 
-        def load() -> None:
-            from phcpm.io import read_table
-
-            item = change["new"][-1]
-            table = read_table(bytes(item["content"]), filename=item["name"])
-            frame = ind.validate_indicator_list(table.data.reset_index(drop=True))
-            self._set_catalogue(
-                frame,
-                frame[ID].tolist(),
-                f"Using your list '{item['name']}' with {len(frame)} indicators. "
-                "The current list is your whole list.",
-            )
-
-        self._safely(load)
+    def load_bytes(self, data: bytes, name: str | None = None) -> None:
+        """Use an uploaded indicator list (its bytes); an unusable file raises InputError."""
+        table = read_table(data, filename=name)
+        frame = ind.validate_indicator_list(table.data.reset_index(drop=True))
+        self._set_catalogue(
+            frame,
+            frame[ID].tolist(),
+            f"Using your list '{name or 'your file'}' with {len(frame)} indicators. "
+            "The current list is your whole list.",
+        )
 
     def load_list(self, frame: pd.DataFrame, name: str = "your list") -> bool:
         """Use a user's indicator table (as read from a file). True when it was accepted."""
@@ -407,6 +394,10 @@ class IndicatorSelector:
         return self._safely(load)
 
     def _load_example(self, _button) -> None:
+        self._safely(self.load_worked_example)
+
+    def load_worked_example(self) -> None:
+        """Set every input to the Module 1 worked example."""
         cat = catalogue()
         example = ind.worked_example(cat)
         self._set_catalogue(
@@ -414,6 +405,7 @@ class IndicatorSelector:
             example["current"],
             "Loaded the worked example of Module 1: Sendara's district team chooses "
             f"{example['k']} indicators for its quarterly review.",
+            compute=False,
         )
         self._busy = True
         try:
@@ -427,13 +419,16 @@ class IndicatorSelector:
             self.minutes.value = example["minutes_per_value"]
         finally:
             self._busy = False
-        self._refresh()
+        self._compute()
 
     # ------------------------------------------------------------------ adjustments
     def _add_adjustment(self, _button) -> None:
         if self.adj_indicator.value is None:
-            self._show_error("Choose an indicator first.")
-            return
+            raise InputError(
+                "No indicator is chosen",
+                where="the list 'Indicator' of the Score tab",
+                todo="Choose an indicator first",
+            )
         row = pd.DataFrame(
             [
                 {
@@ -446,11 +441,11 @@ class IndicatorSelector:
         )
         self.adjustments = pd.concat([self.adjustments, row], ignore_index=True)
         self.adj_reason.value = ""
-        self._refresh()
+        self._compute()
 
     def _clear_adjustments(self, _button) -> None:
         self.adjustments = self.adjustments.iloc[0:0]
-        self._refresh()
+        self._compute()
 
     # ------------------------------------------------------------------ pipeline
     def weights(self) -> dict[str, float]:
@@ -458,29 +453,20 @@ class IndicatorSelector:
         return {code: float(s.value) for code, s in self.sliders.items() if s.value > 0}
 
     def candidates(self) -> pd.DataFrame:
-        """Catalogue rows that match the filters."""
-        cat = self.catalogue
-        keep = pd.Series(True, index=cat.index)
-        for control, column in (
-            (self.f_domain, "framework_domain"),
-            (self.f_chain, "results_chain"),
-            (self.f_source, "data_source"),
-            (self.f_freq, "frequency"),
-        ):
-            if control.value and control.value != ALL:
-                keep &= cat[column].astype(str) == control.value
-        text = self.f_text.value.strip()
-        if text:
-            hay = cat["name"].astype(str) + " " + cat["definition"].astype(str) + " " + cat[ID]
-            keep &= hay.str.contains(text, case=False, regex=False)
-        return cat.loc[keep].reset_index(drop=True)
+        """Catalogue rows that match the filters (:func:`phcpm.indicators.filter_catalogue`)."""
+        controls = (self.f_domain, self.f_chain, self.f_source, self.f_freq)
+        filters = {
+            column: (None if control.value in (ALL, None) else control.value)
+            for column, control in zip(_FILTERS, controls, strict=True)
+        }
+        return ind.filter_catalogue(self.catalogue, filters, self.f_text.value)
 
     def _on_change(self, _change) -> None:
         if not self._busy:
             self._refresh()
 
     def _refresh(self) -> None:
-        self._safely(self._compute)
+        self.run_safely(self._compute, self.message)
 
     def _compute(self) -> None:
         cands = self.candidates()
@@ -512,9 +498,10 @@ class IndicatorSelector:
         exclude = [i for i in self.exclude.value if i in in_cands]
         dropped = [i for i in self.must.value if i not in in_cands]
         if dropped:
-            self._show_note(
+            show_notes(
+                self.notes,
                 f"Not among the candidates (check the filters), so not included: "
-                f"{', '.join(dropped)}."
+                f"{', '.join(dropped)}.",
             )
         self.shortlist = ind.shortlist(self.scored, int(self.k.value), must, exclude)
         view = self.shortlist[[ID, "name", "score", "rank", "reason"]].round(1)
@@ -581,8 +568,6 @@ class IndicatorSelector:
 
     def excel_bytes(self) -> bytes:
         """Excel workbook: reference sheets, shortlist, scores, burden."""
-        from phcpm.io import to_excel_bytes
-
         if self.shortlist is None or self.scored is None or self.burden is None:
             raise InputError("There is no shortlist yet", todo="Choose weights first")
         return to_excel_bytes(
@@ -597,8 +582,6 @@ class IndicatorSelector:
 
     def _prepare_downloads(self, _button) -> None:
         def make() -> None:
-            from phcpm.io import to_csv_bytes
-
             links = [
                 download_html(
                     self.excel_bytes(),

@@ -1,38 +1,53 @@
 """Data Quality Review tool: the WHO desk review on the example data or the user's download.
 
 Every calculation is done by :mod:`phcpm.quality` (the checks) and
-:mod:`phcpm.report` (summary, flag list, chart, Excel and HTML reports); this
-module only builds the controls, calls those functions and shows their results.
-Errors in the user's file are shown as a plain message and the tool stays usable.
+:mod:`phcpm.report` (summary, flag list, chart, Excel and HTML reports); the data
+come in through :class:`widgets.data_picker.DataPicker`, which reads and checks
+the user's file with :mod:`phcpm.io`. This module only builds the controls,
+calls those functions and shows their results. Errors become plain messages and
+the tool stays usable.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from phcpm import quality, report
-from phcpm.errors import InputError
+from phcpm.io import Table, figure_bytes, table_from_frame
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
-from widgets.common import download_html, image_html
-from widgets.theme import stylesheet
+from widgets.common import (
+    Progress,
+    Tool,
+    clear_message,
+    download_html,
+    error_box,
+    image_html,
+    note_box,
+    show_notes,
+)
+from widgets.data_picker import DataPicker
+
+__all__ = ["ALL", "DataQualityReview", "load_example"]
 
 ALL = "All"
 _INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED"))
 _MAX_ROWS = 200
-
-
-
-
-def _alert(text: str) -> str:
-    return (
-        "<div role='alert' style='border-left:4px solid #D55E00;padding:4px 8px'>"
-        f"■ {html.escape(text)}</div>"
-    )
+_LONG = ["org_unit", "period", "data_element", "value"]
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_START = (
+    "<p>Click <b>Use the example data</b> to run the review, or <b>Use my own data</b> "
+    "to choose a DHIS2 download.</p>"
+)
+_NO_REPORTING = (
+    "Reporting completeness and timeliness are not checked: they need the reports "
+    "received in each month, and your file holds the values only."
+)
 
 
 def load_example() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -50,16 +65,34 @@ def load_example() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     return service, reporting, district
 
 
-class DataQualityReview:
-    """One-page WHO desk review, flags to verify, a chart per flag and reports to download."""
+def _css(widget: w.Widget, part: str) -> w.Widget:
+    widget.add_class(f"phcpm-quality-{part}")
+    return widget
+
+
+class DataQualityReview(Tool):
+    """One-page WHO desk review, flags to verify, a chart per flag and reports to download.
+
+    The data come from ``self.picker`` (a :class:`DataPicker`): the example
+    district (routine values and the reports received) or the user's own file
+    (routine values only; the reporting checks then stay out of the review).
+    """
+
+    css_class = "phcpm-quality"
 
     def __init__(self) -> None:
         use_style()
+        super().__init__()
         self.data: pd.DataFrame | None = None
         self.reporting: pd.DataFrame | None = None
         self.district = pd.Series(dtype=object)
         self.result: quality.ReviewResult | None = None
         self.flags = pd.DataFrame()
+        self.figure = None
+        self._example: tuple[pd.DataFrame, pd.DataFrame, pd.Series] | None = None
+        self._example_table: Table | None = None
+        self._busy = False
+
         style = {"description_width": "initial"}
         slider = dict(continuous_update=False, style=style, layout=w.Layout(width="420px"))
         self.moderate = w.FloatSlider(
@@ -80,52 +113,60 @@ class DataQualityReview:
         self.timeliness = w.IntSlider(
             value=75, min=50, max=100, step=5, description="Timeliness target (%)", **slider
         )
-        self.run = w.Button(description="Use the example data", button_style="primary")
-        self.run.add_class("phcpm-quality-run")
-        self.upload = w.FileUpload(accept=".csv,.xlsx,.txt", multiple=False)
-        self.upload.description = "Use my own data"
-        self.upload.add_class("phcpm-quality-upload")
-        self.progress = w.IntProgress(value=0, min=0, max=4, description="Progress")
-        self.progress.layout.visibility = "hidden"
-        self.status = w.HTML()
-        self.status.add_class("phcpm-quality-status")
-        self.error = w.HTML()
-        self.error.add_class("phcpm-quality-error")
-        self.summary = w.HTML("<p>Click <b>Use the example data</b> to run the review.</p>")
-        self.summary.add_class("phcpm-quality-summary")
-        dd = dict(style=style, layout=w.Layout(width="330px"))
-        self.pick_district = w.Dropdown(options=[ALL], description="District", **dd)
-        self.pick_facility = w.Dropdown(options=[ALL], description="Facility", **dd)
-        self.pick_check = w.Dropdown(options=[ALL], description="Check", **dd)
-        self.flag_html = w.HTML()
-        self.flag_html.add_class("phcpm-quality-flags")
-        self.pick_flag = w.Dropdown(
-            options=[], description="Show the series of", layout=w.Layout(width="90%"), style=style
+        self.picker = DataPicker(
+            load_example=self._load_example_table,
+            on_data=self._on_data,
+            example_label="Use the example data",
+            upload_label="Use my own data",
         )
-        self.pick_flag.add_class("phcpm-quality-pick")
-        self.chart = w.HTML()
-        self.chart.add_class("phcpm-quality-chart")
-        self.downloads = w.HTML()
-        self.downloads.add_class("phcpm-quality-download")
-        self.run.on_click(lambda _: self.use_example())
-        self.upload.observe(lambda _: self.use_upload(), names="value")
-        for s in (self.moderate, self.extreme, self.mz, self.consistency):
+        self.run = _css(self.picker.example_button, "run")
+        self.upload = _css(self.picker.upload, "upload")
+        self.progress = Progress()
+        self.status = _css(note_box(), "status")
+        self.error = _css(error_box(), "error")
+        self.summary = _css(w.HTML(_START), "summary")
+        dd = dict(style=style, layout=w.Layout(width="330px"))
+        self.pick_district = _css(
+            w.Dropdown(options=[ALL], description="District", **dd), "district"
+        )
+        self.pick_facility = _css(
+            w.Dropdown(options=[ALL], description="Facility", **dd), "facility"
+        )
+        self.pick_check = _css(w.Dropdown(options=[ALL], description="Check", **dd), "check")
+        self.flag_html = _css(w.HTML(), "flags")
+        self.pick_flag = _css(
+            w.Dropdown(
+                options=[],
+                description="Show the series of",
+                layout=w.Layout(width="90%"),
+                style=style,
+            ),
+            "pick",
+        )
+        self.chart = _css(w.HTML(), "chart")
+        self.downloads = _css(w.HTML(), "download")
+
+        for s in (
+            self.moderate,
+            self.extreme,
+            self.mz,
+            self.consistency,
+            self.completeness,
+            self.timeliness,
+        ):
             s.observe(lambda _: self.review(), names="value")
-        for s in (self.completeness, self.timeliness):
-            s.observe(lambda _: self.review(), names="value")
-        self.pick_district.observe(lambda _: self._district_changed(), names="value")
-        self.pick_facility.observe(lambda _: self.show_flags(), names="value")
-        self.pick_check.observe(lambda _: self.show_flags(), names="value")
-        self.pick_flag.observe(lambda _: self.show_chart(), names="value")
-        self.widget = w.VBox(
+        self.pick_district.observe(lambda _: self._safely(self._district_changed), names="value")
+        self.pick_facility.observe(lambda _: self._safely(self.show_flags), names="value")
+        self.pick_check.observe(lambda _: self._safely(self.show_flags), names="value")
+        self.pick_flag.observe(lambda _: self._safely(self.show_chart), names="value")
+        self.set_children(
             [
-                stylesheet(),
                 w.HTML(
                     "<p>Run the WHO desk review of data quality. Start with the example "
                     "district, or choose a DHIS2 download (CSV or Excel) of your own. "
                     "Your file is read in memory and never saved.</p>"
                 ),
-                w.HBox([self.run, self.upload]),
+                self.picker.widget,
                 w.HTML("<b>Thresholds</b> (WHO defaults)"),
                 w.HBox(
                     [
@@ -133,7 +174,7 @@ class DataQualityReview:
                         w.VBox([self.consistency, self.completeness, self.timeliness]),
                     ]
                 ),
-                self.progress,
+                self.progress.widget,
                 self.status,
                 self.error,
                 w.HTML("<h3>One-page summary</h3>"),
@@ -147,44 +188,69 @@ class DataQualityReview:
                 self.downloads,
             ]
         )
-        self.widget.add_class("phcpm-app")
-        self.widget.add_class("phcpm-quality")
+
+    # ---------------------------------------------------------------- display
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = "Data Quality Review: WHO desk review, flags to verify, reports"
+        return bundle
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Change controls without their observers running."""
+        busy, self._busy = self._busy, True
+        try:
+            yield
+        finally:
+            self._busy = busy
+
+    def _safely(self, fn) -> None:
+        if not self._busy:
+            self.run_safely(fn, self.error)
 
     # ------------------------------------------------------------------ data
-    def use_example(self) -> None:
-        self.error.value = ""
-        self.data, self.reporting, self.district = load_example()
+    def _load_example_table(self) -> Table:
+        """The example routine data as a table for the picker (reporting kept aside)."""
+        if self._example is None:
+            self._example = load_example()
+        service = self._example[0]
+        self._example_table = table_from_frame(service[_LONG], source_name="example-data")
+        return self._example_table
+
+    def _on_data(self, data: pd.DataFrame, _report: pd.DataFrame) -> None:
+        """The picker has checked new data: review it."""
+        example = self._example is not None and self.picker.table is self._example_table
+        self.data = data
+        self.reporting = self._example[1] if example else None
+        self.district = self._example[2] if example else pd.Series(dtype=object)
+        self._clear_results()
         self.review()
 
-    def use_upload(self) -> None:
-        from phcpm import io as pio
-
-        self.error.value = ""
-        files = self.upload.value
-        if not files:
-            return
-        item = files[0]
-        try:
-            table = pio.read_table(bytes(item["content"]), filename=item["name"])
-            tidy = pio.tidy(table)
-        except InputError as err:
-            self.error.value = _alert(str(err))
-            return
-        self.data, self.reporting = tidy.data, None
-        self.district = pd.Series(dtype=object)
-        self.status.value = html.escape(tidy.summary).replace("\n", "<br>")
-        self.review()
+    def _clear_results(self) -> None:
+        self.result = None
+        self.flags = pd.DataFrame()
+        self.summary.value = ""
+        self.flag_html.value = ""
+        self.chart.value = ""
+        self.downloads.value = ""
+        clear_message(self.status)
+        with self._quiet():
+            self.pick_flag.options = []
+            for pick in (self.pick_district, self.pick_facility, self.pick_check):
+                pick.options = [ALL]
+                pick.value = ALL
 
     # ---------------------------------------------------------------- review
     def review(self) -> None:
+        """Run the review with the thresholds set; a problem becomes a message."""
+        self.run_safely(self._review, self.error)
+
+    def _review(self) -> None:
         if self.data is None:
             return
-        self.error.value = ""
-        self.progress.layout.visibility = "visible"
-        self.progress.value = 1
-        self.status.value = "Running the review: this takes a few seconds…"
-        try:
-            self.result = quality.review(
+        clear_message(self.status)
+        with self.progress.running("Running the review: this takes a few seconds…") as progress:
+            result = quality.review(
                 self.data,
                 self.reporting,
                 internal=_INTERNAL,
@@ -195,90 +261,88 @@ class DataQualityReview:
                 completeness_threshold=self.completeness.value / 100,
                 timeliness_threshold=self.timeliness.value / 100,
             )
-        except InputError as err:
-            self.error.value = _alert(str(err))
-            self.progress.layout.visibility = "hidden"
-            self.status.value = ""
-            return
-        self.progress.value = 2
-        self.flags = report.flag_table(self.result)
-        if len(self.district):
-            self.flags.insert(1, "district", self.flags["org_unit"].map(self.district))
-        self.summary.value = report.summary_table(self.result).to_html(index=False, border=0)
-        self._set_filters()
-        self.progress.value = 3
-        self.status.value = "Preparing the reports…"
-        excel = report.report_excel(self.result)
-        page = report.report_html(self.result, title="Data quality review").encode("utf-8")
+            progress.step(0.5, "Preparing the list of flags…")
+            flags = report.flag_table(result)
+            if len(self.district):
+                flags.insert(1, "district", flags["org_unit"].map(self.district))
+            self.result, self.flags = result, flags
+            self.summary.value = report.summary_table(result).to_html(index=False, border=0)
+            self._set_filters()
+            progress.step(0.75, "Preparing the reports…")
+            excel = report.report_excel(result)
+            page = report.report_html(result, title="Data quality review").encode("utf-8")
         self.downloads.value = download_html(
-            excel,
-            "data-quality-review.xlsx",
-            "Excel report (one sheet per check)",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            excel, "data-quality-review.xlsx", "Excel report (one sheet per check)", _XLSX
         ) + download_html(page, "data-quality-review.html", "HTML report", "text/html")
-        self.progress.value = 4
-        self.progress.layout.visibility = "hidden"
-        self.status.value = f"Review done: {len(self.flags):,} flags to verify."
+        notes = [f"Review done: {len(flags):,} flags to verify."]
+        if self.reporting is None:
+            notes.append(_NO_REPORTING)
+        show_notes(self.status, notes)
 
     # ---------------------------------------------------------------- filters
     def _set_filters(self) -> None:
-        districts = (
-            sorted(self.flags["district"].dropna().unique()) if "district" in self.flags else []
-        )
-        self.pick_district.options = [ALL] + list(districts)
-        self.pick_district.value = ALL
-        self.pick_check.options = [ALL] + sorted(self.flags["check"].unique())
-        self.pick_check.value = ALL
+        flags = self.flags
+        districts = sorted(flags["district"].dropna().unique()) if "district" in flags else []
+        checks = sorted(flags["check"].unique()) if len(flags) else []
+        with self._quiet():
+            self.pick_district.options = [ALL, *districts]
+            self.pick_district.value = ALL
+            self.pick_check.options = [ALL, *checks]
+            self.pick_check.value = ALL
         self._district_changed()
 
     def _district_changed(self) -> None:
-        flags = self.flags
-        if self.pick_district.value != ALL and "district" in flags:
-            flags = flags[flags["district"] == self.pick_district.value]
+        flags = quality.filter_flags(self.flags, district=self._chosen(self.pick_district))
         units = sorted(flags["org_unit"].astype(str).unique()) if len(flags) else []
-        self.pick_facility.options = [ALL] + units
-        self.pick_facility.value = ALL
+        with self._quiet():
+            self.pick_facility.options = [ALL, *units]
+            self.pick_facility.value = ALL
         self.show_flags()
+
+    @staticmethod
+    def _chosen(dropdown: w.Dropdown) -> str | None:
+        return None if dropdown.value in (ALL, None) else str(dropdown.value)
 
     def filtered(self) -> pd.DataFrame:
         """The flags that match the district, facility and check chosen."""
-        flags = self.flags
-        if flags.empty:
-            return flags
-        keep = pd.Series(True, index=flags.index)
-        if self.pick_district.value != ALL and "district" in flags:
-            keep &= flags["district"] == self.pick_district.value
-        if self.pick_facility.value != ALL:
-            keep &= flags["org_unit"].astype(str) == self.pick_facility.value
-        if self.pick_check.value != ALL:
-            keep &= flags["check"] == self.pick_check.value
-        return flags[keep.to_numpy()]
+        if self.flags.empty:
+            return self.flags
+        return quality.filter_flags(
+            self.flags,
+            district=self._chosen(self.pick_district),
+            org_unit=self._chosen(self.pick_facility),
+            check=self._chosen(self.pick_check),
+        )
 
     def show_flags(self) -> None:
+        """Show the chosen flags and offer their monthly series."""
         shown = self.filtered()
-        cols = [
-            c for c in ("check", "district", "org_unit", "period", "data_element") if c in shown
-        ]
-        table = shown[cols + ["value", "message"]].head(_MAX_ROWS)
-        note = (
-            f"<p>{len(shown):,} flags; the first {_MAX_ROWS} are shown, the report has all.</p>"
-            if len(shown) > _MAX_ROWS
-            else f"<p>{len(shown):,} flags.</p>"
-        )
-        self.flag_html.value = note + table.to_html(index=False, border=0, na_rep="")
-        monthly = table[table["period"].str.len() == 7]
-        options = [
-            (f"{r.org_unit} – {r.data_element} – {r.period} ({r.check})", i)
-            for i, r in zip(monthly.index, monthly.itertuples(index=False), strict=True)
-        ]
-        self.pick_flag.options = options
-        self.pick_flag.value = options[0][1] if options else None
-        if not options:
-            self.chart.value = ""
+        if shown.empty:
+            self.flag_html.value = "<p>0 flags.</p>" if self.result is not None else ""
+            options = []
+        else:
+            cols = [
+                c for c in ("check", "district", "org_unit", "period", "data_element") if c in shown
+            ]
+            table = shown[cols + ["value", "message"]].head(_MAX_ROWS)
+            note = (
+                f"<p>{len(shown):,} flags; the first {_MAX_ROWS} are shown, the report has all.</p>"
+                if len(shown) > _MAX_ROWS
+                else f"<p>{len(shown):,} flags.</p>"
+            )
+            self.flag_html.value = note + table.to_html(index=False, border=0, na_rep="")
+            monthly = table[table["period"].astype(str).str.len() == 7]  # "2024-03"
+            options = [
+                (f"{r.org_unit} – {r.data_element} – {r.period} ({r.check})", i)
+                for i, r in zip(monthly.index, monthly.itertuples(index=False), strict=True)
+            ]
+        with self._quiet():
+            self.pick_flag.options = options
+            self.pick_flag.value = options[0][1] if options else None
+        self.show_chart()
 
     def show_chart(self) -> None:
-        from phcpm.io import figure_bytes
-
+        """Draw the monthly series of the chosen flag, its flagged months circled."""
         if self.pick_flag.value is None or self.data is None:
             self.chart.value = ""
             return
@@ -294,17 +358,15 @@ class DataQualityReview:
             same["period"],
             title=f"{row['data_element']} in {row['org_unit']}",
         )
+        try:
+            png = figure_bytes(fig, "png")
+        finally:
+            plt.close(fig)
+        self.figure = fig
         self.chart.value = image_html(
-            figure_bytes(fig, "png"),
+            png,
             alt=(
                 f"Monthly {row['data_element']} reported by {row['org_unit']}, "
                 f"with the {len(same)} flagged month(s) circled"
             ),
         )
-        plt.close(fig)
-
-    # ---------------------------------------------------------------- display
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "Data Quality Review: WHO desk review, flags to verify, reports"
-        return bundle

@@ -1,27 +1,35 @@
 """Sampling toolkit: sample sizes, LQAS rules, classifying supervision areas, drawing samples.
 
-Every calculation is done by :mod:`phcpm.sampling`; this module only builds the
-controls, calls those functions and shows their results. Errors in the user's
-input are shown as a plain message and the tool stays usable.
+Every calculation (and the OC curve) is done by :mod:`phcpm.sampling`; files are
+read by :func:`phcpm.io.read_table`. This module only builds the controls, calls
+those functions and shows their results. Every callback runs through
+:meth:`widgets.common.Tool.run_safely`: errors in the user's input are shown as a
+plain message and the tool stays usable. Uploaded files are read in memory and
+never saved.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from phcpm import sampling
 from phcpm.errors import InputError
+from phcpm.io import figure_bytes, read_table, to_csv_bytes
 from phcpm.paths import dataset_path
-from phcpm.style import PALETTE, use_style
-from widgets.common import download_html
-from widgets.theme import stylesheet
+from phcpm.style import use_style
+from widgets.common import (
+    Tool,
+    clear_message,
+    download_html,
+    error_box,
+    image_html,
+    note_box,
+    show_notes,
+)
 
 EXAMPLE_SURVEY = "lqas_survey.csv"
 EXAMPLE_REGISTER = "patient_register.csv"
@@ -41,15 +49,6 @@ def _help(text: str) -> w.HTML:
     return w.HTML(f"<span style='color:#444'>{html.escape(text)}</span>")
 
 
-def _message(box: w.HTML, text: str, kind: str = "error") -> None:
-    colour = {"error": "#D55E00", "info": "#0072B2"}[kind]
-    symbol = {"error": "■", "info": "●"}[kind]
-    box.value = (
-        f"<div role='alert' style='border-left:4px solid {colour};padding:4px 8px'>"
-        f"{symbol} {html.escape(text)}</div>"
-    )
-
-
 def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
     shown = df.head(max_rows)
     extra = (
@@ -60,26 +59,28 @@ def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
     return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:.3g}") + extra
 
 
+def _take_upload(upload: w.FileUpload, change) -> tuple[bytes, str] | None:
+    """The bytes and name of the file just chosen; the widget's own copy is dropped."""
+    files = change["new"]
+    if not files:
+        return None
+    item = files[-1]
+    content = item["content"]
+    data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
+    upload.value = ()  # the bytes now live only in `data`; the same file can be chosen again
+    return data, str(item["name"])
 
 
-def _csv_bytes(df: pd.DataFrame) -> bytes:
-    try:
-        from phcpm.io import to_csv_bytes
-    except ImportError:  # pragma: no cover - phcpm.io ships with the package
-        return df.to_csv(index=False).encode("utf-8-sig")
-    return to_csv_bytes(df)
-
-
-def read_upload(upload: w.FileUpload) -> pd.DataFrame:
-    """The table in the file chosen in ``upload`` (CSV or Excel)."""
-    if not upload.value:
-        raise InputError("No file was chosen", todo="Click 'Upload' and choose a CSV or Excel file")
-    item = upload.value[-1]
-    name, content = item["name"], bytes(item["content"])
-    from phcpm.io import read_table
-
-    table = read_table(content, filename=name)
-    return table.data.reset_index(drop=True)
+def read_upload_bytes(data: bytes, name: str | None = None) -> pd.DataFrame:
+    """The table in an uploaded CSV or Excel file (its bytes), numbered from 0."""
+    table = read_table(data, filename=name).data.reset_index(drop=True)
+    if table.empty:
+        raise InputError(
+            "The file has headings but no rows of data",
+            where=f"the file '{name}'" if name else "your file",
+            todo="Choose a file with one row per person or record under the headings",
+        )
+    return table
 
 
 def read_example(name: str) -> pd.DataFrame:
@@ -94,11 +95,14 @@ def read_example(name: str) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-class SamplingToolkit:
+class SamplingToolkit(Tool):
     """Four tools in tabs: sample size, LQAS rules, classify areas, draw a sample."""
+
+    css_class = "phcpm-sampling"
 
     def __init__(self) -> None:
         use_style()
+        super().__init__()
         self.survey: pd.DataFrame | None = None
         self.register: pd.DataFrame | None = None
         self.classified: pd.DataFrame | None = None
@@ -114,9 +118,8 @@ class SamplingToolkit:
         for i, (title, _) in enumerate(tabs):
             self.tabs.set_title(i, title)
         self.tabs.add_class("phcpm-sampling-tabs")
-        self.widget = w.VBox(
+        self.set_children(
             [
-                stylesheet(),
                 w.HTML(
                     "<p>Plan a survey or an audit, judge supervision areas with LQAS, "
                     "and draw a fair random sample. Each tab starts with example data "
@@ -125,13 +128,11 @@ class SamplingToolkit:
                 self.tabs,
             ]
         )
-        self.widget.add_class("phcpm-app")
-        self.widget.add_class("phcpm-sampling")
         self.update_size()
         self.update_lqas()
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs)
         # A short, stable text form (the widget's own one lists every child).
         bundle["text/plain"] = (
             "Sampling toolkit: sample size, LQAS rules, classify areas, draw a sample"
@@ -176,7 +177,7 @@ class SamplingToolkit:
             widget.observe(lambda _change: self.update_size(), names="value")
         self.size_result = w.HTML()
         self.size_result.add_class("phcpm-sampling-result")
-        self.size_error = w.HTML()
+        self.size_error = error_box()
         self.size_error.add_class("phcpm-sampling-error")
         rows = [
             (self.coverage, "Your best guess of the coverage. If you have no idea, use 50 %: it gives the largest, safest number."),
@@ -191,32 +192,33 @@ class SamplingToolkit:
         )
 
     def update_size(self) -> None:
-        """Recompute the sample size from the inputs (called on every change)."""
-        self.size_error.value = ""
-        try:
-            text = self.population.value.replace(",", "").replace(" ", "").strip()
-            population = None
-            if text:
-                try:
-                    population = float(text)
-                except ValueError:
-                    raise InputError(
-                        f"The population size '{self.population.value}' is not a number",
-                        todo="Type a number such as 2500, or leave it empty",
-                    ) from None
-            sentence = sampling.sample_size_sentence(
-                self.coverage.value / 100,
-                self.margin.value / 100,
-                self.confidence.value,
-                self.deff.value,
-                population,
-            )
-            self.size_result.value = (
-                f"<p style='font-size:1.2em'><b>{html.escape(sentence)}</b></p>"
-            )
-        except InputError as error:
+        """Recompute the sample size from the inputs (called on every change).
+
+        A problem in the inputs becomes a message under the result."""
+        if self.run_safely(self._size, self.size_error) is None:
             self.size_result.value = "<p>No result: see the message below.</p>"
-            _message(self.size_error, str(error))
+
+    def _size(self) -> str:
+        text = self.population.value.replace(",", "").replace(" ", "").strip()
+        population = None
+        if text:
+            try:
+                population = float(text)
+            except ValueError:
+                raise InputError(
+                    f"The population size '{self.population.value}' is not a number",
+                    where="the box 'Population size'",
+                    todo="Type a number such as 2500, or leave it empty",
+                ) from None
+        sentence = sampling.sample_size_sentence(
+            self.coverage.value / 100,
+            self.margin.value / 100,
+            self.confidence.value,
+            self.deff.value,
+            population,
+        )
+        self.size_result.value = f"<p style='font-size:1.2em'><b>{html.escape(sentence)}</b></p>"
+        return sentence
 
     # ------------------------------------------------------------------ tab 2: LQAS rules
 
@@ -240,7 +242,8 @@ class SamplingToolkit:
             widget.observe(lambda _change: self.update_lqas(), names="value")
         self.lqas_result = w.HTML()
         self.lqas_result.add_class("phcpm-sampling-lqas-result")
-        self.lqas_error = w.HTML()
+        self.lqas_error = error_box()
+        self.lqas_error.add_class("phcpm-sampling-lqas-error")
         self.lqas_plot = w.HTML()
         self.lqas_plot.add_class("phcpm-sampling-oc-curve")
         self.lqas_download = w.HTML()
@@ -262,17 +265,18 @@ class SamplingToolkit:
         )
 
     def update_lqas(self) -> None:
-        """Decision rule, both risks, the OC curve and a downloadable rule table."""
-        self.lqas_error.value = ""
+        """Decision rule, both risks, the OC curve and a downloadable rule table.
+
+        A problem in the inputs becomes a message under the result."""
+        if self.run_safely(self._lqas, self.lqas_error) is None:
+            self.lqas_result.value = "<p>No rule: see the message below.</p>"
+            self.lqas_plot.value = ""
+
+    def _lqas(self) -> int:
         n, target = self.lqas_n.value, self.lqas_target.value / 100
         lower = self.lqas_lower.value / 100
-        try:
-            d = sampling.lqas_decision_rule(n, target, lower)
-            alpha, beta = sampling.lqas_risks(n, d, target, lower)
-        except InputError as error:
-            self.lqas_result.value = "<p>No rule: see the message below.</p>"
-            _message(self.lqas_error, str(error))
-            return
+        d = sampling.lqas_decision_rule(n, target, lower)
+        alpha, beta = sampling.lqas_risks(n, d, target, lower)
         self.lqas_result.value = (
             f"<p style='font-size:1.2em'><b>Decision rule: {d} of {n}.</b> "
             f"An area reaches the {target:.0%} target if at least {d} of the {n} people "
@@ -280,41 +284,22 @@ class SamplingToolkit:
             f"<li>Risk of calling an area at {target:.0%} 'below target': {alpha:.1%}</li>"
             f"<li>Risk of calling an area at {lower:.0%} 'reaches target': {beta:.1%}</li></ul>"
         )
-        curve = sampling.oc_curve(n, d)
-        fig, ax = plt.subplots(figsize=(7, 3.8))
-        ax.plot(
-            curve["p"] * 100,
-            curve["prob_classified_reaching"] * 100,
-            color=PALETTE[0],
-            label=f"rule {d} of {n}",
-        )
-        ax.axvline(target * 100, color=PALETTE[2], linestyle="--", label="target")
-        ax.axvline(lower * 100, color=PALETTE[5], linestyle=":", label="lower threshold")
-        ax.set_xlabel("True coverage in the area (%)")
-        ax.set_ylabel("Chance of 'reaches target' (%)")
-        ax.set_title("How often an area is classified as reaching the target")
-        ax.legend(loc="upper left")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", bbox_inches="tight")
-        plt.close(fig)
+        fig = sampling.plot_oc_curve(n, d, target, lower)
         alt = (
             f"Operating characteristic curve for the rule {d} of {n}: the chance of "
             f"'reaches target' rises from near 0 % at low coverage to near 100 % at high "
             f"coverage; it is {100 - alpha * 100:.0f} % at the {target:.0%} target and "
             f"{beta * 100:.0f} % at the {lower:.0%} lower threshold."
         )
-        payload = base64.b64encode(buffer.getvalue()).decode("ascii")
-        self.lqas_plot.value = (
-            f"<img src='data:image/png;base64,{payload}' alt='{html.escape(alt)}' "
-            "style='max-width:100%'>"
-        )
+        self.lqas_plot.value = image_html(figure_bytes(fig, "png"), alt=alt)
         if not self.lqas_download.value:  # the full table does not change: build it once
             table = sampling.lqas_table(range(12, 31), [t / 100 for t in range(10, 100, 5)])
             self.lqas_download.value = download_html(
-                _csv_bytes(table),
+                to_csv_bytes(table),
                 "lqas_decision_rules.csv",
                 "Download the decision rules for 12 to 30 people and targets 10 % to 95 %",
             )
+        return d
 
     # ------------------------------------------------------------------ tab 3: classify
 
@@ -336,13 +321,18 @@ class SamplingToolkit:
         self.classify_button.add_class("phcpm-sampling-classify")
         self.classify_result = w.HTML()
         self.classify_result.add_class("phcpm-sampling-classify-result")
-        self.classify_error = w.HTML()
+        self.classify_error = error_box()
+        self.classify_error.add_class("phcpm-sampling-classify-error")
+        self.classify_note = note_box()
+        self.classify_note.add_class("phcpm-sampling-classify-note")
         self.classify_download = w.HTML()
-        self.survey_example.on_click(lambda _b: self._guard(self.load_example_survey, "classify"))
-        self.survey_upload.observe(
-            lambda _c: self._guard(self._load_uploaded_survey, "classify"), names="value"
+        self.survey_example.on_click(
+            lambda _b: self.run_safely(self.load_example_survey, self.classify_error)
         )
-        self.classify_button.on_click(lambda _b: self._guard(self.classify, "classify"))
+        self.survey_upload.observe(self._on_survey_upload, names="value")
+        self.classify_button.on_click(
+            lambda _b: self.run_safely(self.classify, self.classify_error)
+        )
         return w.VBox(
             [
                 _help(
@@ -355,18 +345,11 @@ class SamplingToolkit:
                 self.classify_target,
                 self.classify_button,
                 self.classify_error,
+                self.classify_note,
                 self.classify_result,
                 self.classify_download,
             ]
         )
-
-    def _guard(self, action, tab: str) -> None:
-        box = {"classify": self.classify_error, "draw": self.draw_error}[tab]
-        box.value = ""
-        try:
-            action()
-        except InputError as error:
-            _message(box, str(error))
 
     def load_survey(self, df: pd.DataFrame) -> None:
         """Use ``df`` as the survey table and offer its columns."""
@@ -378,18 +361,26 @@ class SamplingToolkit:
         answers = [c for c in columns if c in LQAS_INDICATORS] or [c for c in columns if c != area]
         self.indicators.options = [c for c in columns if c != area]
         self.indicators.value = tuple(answers[:6])
-        _message(
-            self.classify_error,
+        self.classified = None
+        self.classify_result.value = ""
+        self.classify_download.value = ""
+        show_notes(
+            self.classify_note,
             f"Loaded {len(df):,} rows. Choose the indicators and click Classify.",
-            "info",
         )
 
     def load_example_survey(self) -> None:
         self.load_survey(read_example(EXAMPLE_SURVEY))
         self.classify()
 
-    def _load_uploaded_survey(self) -> None:
-        self.load_survey(read_upload(self.survey_upload))
+    def _on_survey_upload(self, change) -> None:
+        taken = _take_upload(self.survey_upload, change)
+        if taken is not None:
+            self.run_safely(self.load_survey_bytes, self.classify_error, *taken)
+
+    def load_survey_bytes(self, data: bytes, name: str | None = None) -> None:
+        """Use an uploaded survey file (its bytes) as the survey table."""
+        self.load_survey(read_upload_bytes(data, name))
 
     def classify(self) -> None:
         """Classify every area for the chosen indicators, with district estimates."""
@@ -402,16 +393,13 @@ class SamplingToolkit:
         result = sampling.classify_areas(self.survey, self.area_col.value, cols, target=target)
         district = sampling.district_coverage(self.survey, self.area_col.value, cols)
         self.classified = result
-        counts = result.pivot_table(
-            index="indicator", columns="classification", values="n", aggfunc="count", fill_value=0
-        )
+        below = sampling.classification_counts(result).set_index("indicator")["below"]
         lines = []
-        for row in district.itertuples(index=False):
-            below = int(counts.loc[row.indicator].get("below target", 0))
+        for row in district.itertuples(index=False):  # one line per indicator
             lines.append(
                 f"<li><b>{html.escape(row.indicator)}</b>: district coverage {row.coverage:.0%} "
                 f"(95 % confidence interval {row.ci_lower:.0%} to {row.ci_upper:.0%}); "
-                f"{below} of {row.n_areas} areas below target</li>"
+                f"{int(below.get(row.indicator, 0))} of {row.n_areas} areas below target</li>"
             )
         wide = result.pivot(index=self.area_col.value, columns="indicator", values="classification")
         wide = wide.replace({"reaches target": "● reaches", "below target": "■ below"})
@@ -421,9 +409,10 @@ class SamplingToolkit:
             + _table_html(wide.reset_index(), max_rows=60)
         )
         self.classify_download.value = download_html(
-            _csv_bytes(result), "lqas_classification.csv", "Download the classification"
+            to_csv_bytes(result), "lqas_classification.csv", "Download the classification"
         )
-        self.classify_error.value = ""
+        clear_message(self.classify_error)
+        clear_message(self.classify_note)
 
     # ------------------------------------------------------------------ tab 4: draw
 
@@ -448,20 +437,25 @@ class SamplingToolkit:
         self.per_cluster = w.BoundedIntText(
             value=5, min=1, max=1000, description="Per cluster", style=_WIDE, disabled=True
         )
-        self.method.observe(lambda _c: self._method_changed(), names="value")
+        self.method.observe(
+            lambda _c: self.run_safely(self._method_changed, self.draw_error), names="value"
+        )
         self.draw_button = w.Button(description="Draw the sample", icon="random")
         self.draw_button.add_class("phcpm-sampling-draw")
         self.draw_result = w.HTML()
         self.draw_result.add_class("phcpm-sampling-draw-result")
         self.draw_record = w.HTML()
         self.draw_record.add_class("phcpm-sampling-record")
-        self.draw_error = w.HTML()
+        self.draw_error = error_box()
+        self.draw_error.add_class("phcpm-sampling-draw-error")
+        self.draw_note = note_box()
+        self.draw_note.add_class("phcpm-sampling-draw-note")
         self.draw_download = w.HTML()
-        self.register_example.on_click(lambda _b: self._guard(self.load_example_register, "draw"))
-        self.register_upload.observe(
-            lambda _c: self._guard(self._load_uploaded_register, "draw"), names="value"
+        self.register_example.on_click(
+            lambda _b: self.run_safely(self.load_example_register, self.draw_error)
         )
-        self.draw_button.on_click(lambda _b: self._guard(self.draw, "draw"))
+        self.register_upload.observe(self._on_register_upload, names="value")
+        self.draw_button.on_click(lambda _b: self.run_safely(self.draw, self.draw_error))
         return w.VBox(
             [
                 _help(
@@ -475,6 +469,7 @@ class SamplingToolkit:
                 w.HBox([self.column, self.per_cluster]),
                 self.draw_button,
                 self.draw_error,
+                self.draw_note,
                 self.draw_record,
                 self.draw_download,
                 self.draw_result,
@@ -500,15 +495,21 @@ class SamplingToolkit:
         self.register = df
         self.column.options = [str(c) for c in df.columns]
         self._method_changed()
-        _message(
-            self.draw_error, f"Loaded a list of {len(df):,} rows. Choose a method and draw.", "info"
-        )
+        self.sample, self.record = None, None
+        self.draw_record.value = self.draw_result.value = self.draw_download.value = ""
+        show_notes(self.draw_note, f"Loaded a list of {len(df):,} rows. Choose a method and draw.")
 
     def load_example_register(self) -> None:
         self.load_register(read_example(EXAMPLE_REGISTER))
 
-    def _load_uploaded_register(self) -> None:
-        self.load_register(read_upload(self.register_upload))
+    def _on_register_upload(self, change) -> None:
+        taken = _take_upload(self.register_upload, change)
+        if taken is not None:
+            self.run_safely(self.load_register_bytes, self.draw_error, *taken)
+
+    def load_register_bytes(self, data: bytes, name: str | None = None) -> None:
+        """Use an uploaded list (its bytes) as the list to sample from."""
+        self.load_register(read_upload_bytes(data, name))
 
     def draw(self) -> None:
         """Draw the sample with :func:`phcpm.sampling.draw_sample` and show it."""
@@ -538,7 +539,7 @@ class SamplingToolkit:
         )
         self.draw_result.value = _table_html(sample, max_rows=20)
         self.draw_download.value = (
-            download_html(_csv_bytes(sample), "sample.csv", "Download the sample")
+            download_html(to_csv_bytes(sample), "sample.csv", "Download the sample")
             + " "
             + download_html(
                 json.dumps(record, indent=1, default=str).encode("utf-8"),
@@ -547,4 +548,5 @@ class SamplingToolkit:
                 mime="application/json",
             )
         )
-        self.draw_error.value = ""
+        clear_message(self.draw_error)
+        clear_message(self.draw_note)

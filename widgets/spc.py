@@ -1,13 +1,15 @@
 """Run and control chart tool: pick, paste or upload a series, get the chart and its signals.
 
-Every calculation is done by :mod:`phcpm.spc`; this module only builds the
-controls, calls those functions and shows their results. Errors in the user's
-input are shown as a plain message and the tool stays usable.
+Every calculation is done by :mod:`phcpm.spc`; files are read by
+:func:`phcpm.io.read_table`. This module only builds the controls, calls those
+functions and shows their results. Every callback runs through
+:meth:`widgets.common.Tool.run_safely`: errors in the user's input (a file that
+is not a table, an empty file, a file without numbers) become a plain message
+and the tool stays usable. An uploaded file is read in memory and never saved.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -15,12 +17,18 @@ import pandas as pd
 
 from phcpm import spc
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, to_csv_bytes, to_excel_bytes
+from phcpm.io import figure_bytes, read_table, to_csv_bytes, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
-from widgets.common import download_html
-from widgets.sampling import read_upload
-from widgets.theme import stylesheet
+from widgets.common import (
+    Tool,
+    clear_message,
+    download_html,
+    error_box,
+    image_html,
+    note_box,
+    show_notes,
+)
 
 SOURCES = {
     "District data": "district",
@@ -46,17 +54,31 @@ _NONE = "(none)"
 _WIDE = {"description_width": "initial"}
 
 
-def _box(text: str, kind: str) -> str:
-    css = {"error": "phcpm-error", "note": "phcpm-note"}[kind]
-    role = " role='alert'" if kind == "error" else ""
-    return f"<div class='{css}'{role}>{html.escape(text)}</div>"
+def _number_columns(table: pd.DataFrame) -> list[str]:
+    """Columns offered as values: most filled cells read as numbers (as
+    :func:`phcpm.spc.series_from_table` reads them)."""
+    found = []
+    for column in table.columns:
+        cells = table[column]
+        if pd.api.types.is_datetime64_any_dtype(cells.dtype):
+            continue
+        filled = cells.notna() & (cells.astype("string").str.strip().fillna("") != "")
+        if not filled.any():
+            continue
+        numbers = pd.to_numeric(cells[filled], errors="coerce").notna()
+        if numbers.mean() >= 0.5:
+            found.append(str(column))
+    return found
 
 
-class RunControlChart:
+class RunControlChart(Tool):
     """Run chart or control chart of one series, with the signals explained in plain words."""
+
+    css_class = "phcpm-spc"
 
     def __init__(self, draw: bool = True) -> None:
         use_style()
+        super().__init__()
         self.result: spc.QicResult | None = None
         self.series: pd.DataFrame | None = None
         self.figure = None
@@ -82,10 +104,14 @@ class RunControlChart:
             placeholder="One value per line, or 'value, denominator' pairs",
             layout=w.Layout(width="28em", height="12em"),
         )
-        self.upload = w.FileUpload(accept=".csv,.xlsx,.xls,.txt", multiple=False)
+        self.upload = w.FileUpload(
+            accept=".csv,.xlsx,.xls,.txt", multiple=False, description="Choose a file"
+        )
+        self.upload.layout.width = "auto"
         self.value_col = w.Dropdown(options=[], description="Values", style=_WIDE)
         self.denominator_col = w.Dropdown(options=[_NONE], description="Denominators", style=_WIDE)
         self.label_col = w.Dropdown(options=[_NONE], description="Dates or labels", style=_WIDE)
+        self.upload_note = note_box()
         self.panels = {
             "district": w.VBox([self.facility, self.measure]),
             "project": w.VBox(
@@ -108,8 +134,12 @@ class RunControlChart:
             ),
             "upload": w.VBox(
                 [
-                    w.HTML("<p>A CSV or Excel file with one row per period.</p>"),
+                    w.HTML(
+                        "<p>A CSV or Excel (.xlsx) file with one row per period and a "
+                        "column of numbers. The file is read in memory and never saved.</p>"
+                    ),
                     self.upload,
+                    self.upload_note,
                     self.value_col,
                     self.denominator_col,
                     self.label_col,
@@ -142,9 +172,9 @@ class RunControlChart:
             style=_WIDE,
         )
         self.draw_button = w.Button(description="Draw the chart", button_style="primary")
-        self.message = w.HTML()
+        self.message = error_box()
         self.chart = w.HTML()
-        self.explanation = w.HTML()
+        self.explanation = note_box()
         self.table = w.HTML()
         self.downloads = w.HTML()
 
@@ -154,6 +184,10 @@ class RunControlChart:
             (self.measure, "measure"),
             (self.paste, "paste"),
             (self.upload, "upload"),
+            (self.upload_note, "upload-note"),
+            (self.value_col, "value-column"),
+            (self.denominator_col, "denominator-column"),
+            (self.label_col, "label-column"),
             (self.chart_type, "chart-type"),
             (self.suggestion, "suggestion"),
             (self.freeze, "freeze"),
@@ -172,9 +206,8 @@ class RunControlChart:
         self.draw_button.on_click(lambda _: self.draw())
         self.freeze.observe(lambda _: self.draw() if self.result is not None else None, "value")
 
-        self.widget = w.VBox(
+        self.set_children(
             [
-                stylesheet(),
                 w.HTML(
                     "<h2>Run and control charts</h2><p>Is the process stable, or has something "
                     "changed? Choose a series, then draw its chart: every signal is explained "
@@ -193,13 +226,11 @@ class RunControlChart:
                 self.table,
             ]
         )
-        self.widget.add_class("phcpm-app")
-        self.widget.add_class("phcpm-spc")
         if draw:
             self.draw()
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = "Run and control chart tool"
         return bundle
 
@@ -208,21 +239,60 @@ class RunControlChart:
     def _on_source(self, change) -> None:
         self.panel.children = [self.panels[SOURCES[change["new"]]]]
 
-    def _on_upload(self, _change) -> None:
-        self.message.value = ""
-        try:
-            table = read_upload(self.upload)
-        except InputError as error:
-            self.message.value = _box(str(error), "error")
+    def _on_upload(self, change) -> None:
+        files = change["new"]
+        if not files:
             return
-        self._upload_table = table
-        columns = [str(c) for c in table.columns]
-        numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c].dtype)]
+        item = files[-1]
+        name = str(item["name"])
+        content = item["content"]
+        data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
+        self.upload.value = ()  # drop the widget's copy: the bytes live only in `data`
+        self.run_safely(self.load_bytes, self.message, data, name)
+
+    def _offer_columns(self, columns: list[str], numbers: list[str]) -> None:
         self.value_col.options = columns
-        self.value_col.value = str(numeric[0]) if numeric else columns[0]
+        self.value_col.value = numbers[0] if numbers else None
         self.denominator_col.options = [_NONE, *columns]
+        self.denominator_col.value = _NONE
         self.label_col.options = [_NONE, *columns]
-        self.label_col.value = columns[0] if columns[0] != self.value_col.value else _NONE
+        others = [c for c in columns if c not in numbers]
+        self.label_col.value = others[0] if others else _NONE
+
+    def load_bytes(self, data: bytes, name: str | None = None) -> pd.DataFrame:
+        """Read an uploaded file's bytes and offer its columns for the chart.
+
+        A file that cannot be used raises :class:`InputError` (shown as a message);
+        the columns of an earlier file are then forgotten.
+        """
+        self._upload_table = None
+        self._offer_columns([], [])
+        clear_message(self.upload_note)
+        where = f"the file '{name}'" if name else "your file"
+        table = read_table(data, filename=name).data.reset_index(drop=True)
+        if table.empty:
+            raise InputError(
+                "The file has headings but no rows of data",
+                where=where,
+                todo="Choose a file with one row per period under the headings",
+            )
+        table.columns = [str(c) for c in table.columns]
+        numbers = _number_columns(table)
+        if not numbers:
+            raise InputError(
+                "No column of the file holds numbers",
+                where=f"{where}, columns " + ", ".join(f"'{c}'" for c in table.columns),
+                todo="Choose a file with a column of counts or measurements, one row per "
+                "period (for example 'month' and 'cases')",
+            )
+        self._upload_table = table
+        self._offer_columns(list(table.columns), numbers)
+        show_notes(
+            self.upload_note,
+            f"Read {len(table):,} rows from {where}. Check the columns below, then click "
+            "'Draw the chart'.",
+        )
+        return table
 
     def _split_points(self) -> list[int] | None:
         text = self.split.value.strip()
@@ -269,9 +339,9 @@ class RunControlChart:
             return series, {}, multiply, "Pasted series"
         if self._upload_table is None:
             raise InputError(
-                "No file has been uploaded yet",
+                "No file has been read yet",
                 where="Upload a file",
-                todo="Click the upload button and choose a CSV or Excel file",
+                todo="Click 'Choose a file' and choose a CSV or Excel file",
             )
         den = None if self.denominator_col.value == _NONE else self.denominator_col.value
         label = None if self.label_col.value == _NONE else self.label_col.value
@@ -282,11 +352,7 @@ class RunControlChart:
 
     def draw(self) -> None:
         """Read the inputs, draw the chart and explain it; show a message on bad input."""
-        self.message.value = ""
-        try:
-            self._draw()
-        except InputError as error:
-            self.message.value = _box(str(error), "error")
+        self.run_safely(self._draw, self.message)
 
     def _draw(self) -> None:
         series, notes, multiply, title = self.load_series()
@@ -317,17 +383,9 @@ class RunControlChart:
         fig = spc.plot_qic(result, title=title, notes=notes, ylabel=ylabel)
         self.figure = fig
         png = figure_bytes(fig, "png")
-        self.chart.value = (
-            f"<img alt='{html.escape(spc.CHARTS[chart].capitalize())} of {html.escape(title)}' "
-            f"src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}' "
-            "style='max-width:100%'/>"
-        )
-        sentences = spc.explain(result)
-        self.explanation.value = (
-            "<div class='phcpm-note'><b>What the chart shows</b><ul>"
-            + "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
-            + "</ul></div>"
-        )
+        svg = figure_bytes(fig, "svg")
+        self.chart.value = image_html(png, alt=f"{spc.CHARTS[chart].capitalize()} of {title}")
+        show_notes(self.explanation, spc.explain(result), title="What the chart shows")
         table = spc.points_table(result)
         self.table.value = table.to_html(
             index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep=""
@@ -335,9 +393,7 @@ class RunControlChart:
         self.downloads.value = " ".join(
             [
                 download_html(png, "chart.png", "Chart (PNG)", "image/png"),
-                download_html(
-                    figure_bytes(fig, "svg"), "chart.svg", "Chart (SVG)", "image/svg+xml"
-                ),
+                download_html(svg, "chart.svg", "Chart (SVG)", "image/svg+xml"),
                 download_html(to_csv_bytes(table), "chart_points.csv", "Points (CSV)"),
                 download_html(
                     to_excel_bytes({"Points": table, "Summary": result.summary}, title=title),

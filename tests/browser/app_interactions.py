@@ -42,7 +42,8 @@ def indicators(page):
 
 
 def spc(page):
-    """Read the opening chart's signals, split the improvement project, then paste a bad series."""
+    """Read the opening chart's signals, split the improvement project, paste a bad series,
+    then upload a junk file (a plain message) and a good one (a chart)."""
     page.locator(".phcpm-spc-explanation").get_by_text(
         "below the lower control limit", exact=False
     ).first.wait_for()
@@ -58,17 +59,48 @@ def spc(page):
     split.fill("")
     split.press("Enter")
     page.locator(".phcpm-spc-draw").click()
-    page.locator(".phcpm-spc-message").get_by_text("Line 2", exact=False).wait_for()
+    message = page.locator(".phcpm-spc-message")
+    message.get_by_text("Line 2", exact=False).wait_for()
+
+    def choose(name: str, content: bytes) -> None:
+        with page.expect_file_chooser() as chooser:
+            page.locator(".phcpm-spc-upload").click()
+        chooser.value.set_files({"name": name, "mimeType": "text/csv", "buffer": content})
+
+    page.locator(".phcpm-spc-source").get_by_text("Upload a file").click()
+    choose("facility-data.csv", bytes(range(256)) * 40)
+    message.get_by_text("not a table", exact=False).wait_for()
+    assert "Traceback" not in message.inner_text()
+    rows = "".join(f"2025-{m:02d},{10 + m % 4},{30 + m % 3}\n" for m in range(1, 13))
+    choose("malaria.csv", ("month,cases,tested\n" + rows).encode())
+    page.locator(".phcpm-spc-upload-note").get_by_text("Read 12 rows", exact=False).wait_for()
+    page.locator(".phcpm-spc-draw").click()
+    page.locator(".phcpm-spc-chart img[alt*='Uploaded series']").wait_for()
+    assert message.is_hidden()
 
 
 def quality(page):
-    """Run the review on the example data and read the summary."""
+    """Run the review on the example data and read the summary, then review a DHIS2 download."""
+    from phcpm.paths import dataset_path
+
     page.get_by_role("button", name="Use the example data").click()
     summary = page.locator(".phcpm-quality-summary")
     summary.get_by_text("Reporting completeness", exact=False).first.wait_for(timeout=90_000)
     assert "■ Fail" in summary.inner_text()
-    page.locator(".phcpm-quality-status").get_by_text("flags to verify", exact=False).wait_for()
+    status = page.locator(".phcpm-quality-status")
+    status.get_by_text("flags to verify", exact=False).wait_for()
     assert "Excel report" in page.locator(".phcpm-quality-download").inner_text()
+    # The data check lists the rows it left out of the review (entered twice, negative).
+    assert "Rows dropped: 7" in page.locator(".phcpm-picker-summary").inner_text()
+    with page.expect_file_chooser() as chooser:
+        page.locator(".phcpm-quality-upload").click()
+    data = dataset_path("dhis2/datavalueset.csv").read_bytes()
+    chooser.value.set_files({"name": "datavalueset.csv", "mimeType": "text/csv", "buffer": data})
+    status.get_by_text(
+        "Reporting completeness and timeliness are not checked", exact=False
+    ).wait_for(timeout=90_000)
+    assert "Reporting completeness" not in summary.inner_text()
+    assert "Outlier" in summary.inner_text()
 
 
 def process(page):
