@@ -1464,3 +1464,75 @@ def series_from_table(
         out.insert(0, "label", pd.array([str(p) for p in position], dtype="string"))
         out.insert(0, "x", position)
     return out
+
+
+def number_columns(table: pd.DataFrame) -> list[str]:
+    """Columns of ``table`` that can serve as the values of a series.
+
+    A column qualifies when at least half of its filled cells read as numbers,
+    as :func:`series_from_table` reads them (so a few notes such as "no report"
+    do not hide a column of counts); date columns never do. Returns the names,
+    as text, in the table's order. A convention of this toolkit, used to propose
+    the value column of an uploaded table.
+    """
+    found = []
+    for column in table.columns:
+        cells = table[column]
+        if pd.api.types.is_datetime64_any_dtype(cells.dtype):
+            continue
+        filled = cells.notna() & (cells.astype("string").str.strip().fillna("") != "")
+        if not filled.any():
+            continue
+        numbers = pd.to_numeric(cells[filled], errors="coerce").notna()
+        if numbers.mean() >= 0.5:
+            found.append(str(column))
+    return found
+
+
+def project_series(
+    measure: pd.DataFrame, cycles: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """The series of an improvement project's measure, and its PDSA cycles as chart notes.
+
+    ``measure`` has ``week_start`` (the first day of each period), ``numerator``
+    and ``denominator``, as ``datasets/pdsa_measure.csv``; ``cycles`` has
+    ``start``, ``cycle`` and ``decision``, as ``datasets/pdsa_cycles.csv``.
+    Returns the series in the form of :func:`parse_series` (``x``, ``label``,
+    ``y``, ``n``) and a dict {start date: "number: decision"} for the ``notes``
+    of :func:`plot_qic`, so each cycle is marked where it began. Neither input
+    is changed.
+    """
+    need = ["week_start", "numerator", "denominator"]
+    missing = [c for c in need if c not in measure.columns]
+    if missing:
+        raise InputError(
+            "The project's measure lacks the column(s) " + ", ".join(missing),
+            where="the table of the project's measure",
+            todo="Use a table with week_start, numerator and denominator",
+        )
+    start = pd.to_datetime(measure["week_start"])
+    series = pd.DataFrame(
+        {
+            "x": start.to_numpy(),
+            "label": start.dt.strftime("%Y-%m-%d").to_numpy(),
+            "y": _as_numeric(measure["numerator"], "numerator"),
+            "n": _as_numeric(measure["denominator"], "denominator"),
+        }
+    )
+    notes: dict = {}
+    if cycles is not None and len(cycles):
+        missing = [c for c in ("start", "cycle", "decision") if c not in cycles.columns]
+        if missing:
+            raise InputError(
+                "The table of PDSA cycles lacks the column(s) " + ", ".join(missing),
+                where="the table of PDSA cycles",
+                todo="Use a table with start, cycle and decision",
+            )
+        begins = pd.to_datetime(cycles["start"])
+        notes = {
+            when: f"{number}: {decision}"
+            for when, number, decision in zip(
+                begins, cycles["cycle"], cycles["decision"], strict=True
+            )
+        }
+    return series, notes

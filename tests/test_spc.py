@@ -31,6 +31,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phcpm import spc
 from phcpm.errors import InputError
 from phcpm.spc import (
     CHARTS,
@@ -759,3 +760,44 @@ def test_explain_writes_dates_without_a_time_of_day():
     y = [10] * 10 + [20] * 10
     text = " ".join(explain(qic(y, x=x)))
     assert "2024-01-01" in text and "T00:00" not in text
+
+
+def test_number_columns_offers_columns_mostly_of_numbers():
+    table = pd.DataFrame(
+        {
+            "month": ["2025-01", "2025-02", "2025-03", "2025-04"],
+            "tested": ["12", "15", "no report", "14"],  # 3 of 4 numbers
+            "comment": ["ok", "late", "", "1"],  # 1 of 3 filled cells a number
+            "empty": [None, None, None, None],
+            "suspected": [20, 21, 19, 22],
+            "day": pd.to_datetime(["2025-01-01"] * 4),
+        }
+    )
+    assert spc.number_columns(table) == ["tested", "suspected"]
+
+
+def test_project_series_gives_the_weekly_share_and_a_note_per_cycle():
+    measure = pd.DataFrame(
+        {"week_start": ["2025-03-31", "2025-04-07"], "numerator": [17, 24], "denominator": [30, 36]}
+    )
+    cycles = pd.DataFrame({"start": ["2025-03-31"], "cycle": [1], "decision": ["adapt"]})
+    series, notes = spc.project_series(measure, cycles)
+    assert series["label"].tolist() == ["2025-03-31", "2025-04-07"]
+    assert series["y"].tolist() == [17, 24] and series["n"].tolist() == [30, 36]
+    assert notes == {pd.Timestamp("2025-03-31"): "1: adapt"}
+    assert spc.project_series(measure)[1] == {}
+    with pytest.raises(InputError, match="denominator"):
+        spc.project_series(measure.drop(columns="denominator"))
+    with pytest.raises(InputError, match="decision"):
+        spc.project_series(measure, cycles.drop(columns="decision"))
+
+
+def test_project_series_of_the_example_project_draws_with_its_cycles():
+    from phcpm.paths import dataset_path
+
+    series, notes = spc.project_series(
+        pd.read_csv(dataset_path("pdsa_measure.csv")), pd.read_csv(dataset_path("pdsa_cycles.csv"))
+    )
+    assert len(series) == 40 and len(notes) == 4
+    result = spc.qic(series["y"], series["n"], x=series["x"], chart="run", multiply=100)
+    assert result.data["y"].between(0, 100).all()

@@ -54,23 +54,6 @@ _NONE = "(none)"
 _WIDE = {"description_width": "initial"}
 
 
-def _number_columns(table: pd.DataFrame) -> list[str]:
-    """Columns offered as values: most filled cells read as numbers (as
-    :func:`phcpm.spc.series_from_table` reads them)."""
-    found = []
-    for column in table.columns:
-        cells = table[column]
-        if pd.api.types.is_datetime64_any_dtype(cells.dtype):
-            continue
-        filled = cells.notna() & (cells.astype("string").str.strip().fillna("") != "")
-        if not filled.any():
-            continue
-        numbers = pd.to_numeric(cells[filled], errors="coerce").notna()
-        if numbers.mean() >= 0.5:
-            found.append(str(column))
-    return found
-
-
 class RunControlChart(Tool):
     """Run chart or control chart of one series, with the signals explained in plain words."""
 
@@ -277,7 +260,7 @@ class RunControlChart(Tool):
                 todo="Choose a file with one row per period under the headings",
             )
         table.columns = [str(c) for c in table.columns]
-        numbers = _number_columns(table)
+        numbers = spc.number_columns(table)
         if not numbers:
             raise InputError(
                 "No column of the file holds numbers",
@@ -319,19 +302,9 @@ class RunControlChart(Tool):
             )
             return series, {}, multiply, f"{self.measure.value}, {self.facility.value}"
         if kind == "project":
-            measure = pd.read_csv(dataset_path("pdsa_measure.csv"), parse_dates=["week_start"])
-            cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"), parse_dates=["start"])
-            series = pd.DataFrame(
-                {
-                    "x": measure["week_start"],
-                    "label": measure["week_start"].dt.strftime("%Y-%m-%d"),
-                    "y": measure["numerator"],
-                    "n": measure["denominator"],
-                }
-            )
-            notes = {}
-            if self.show_cycles.value:
-                notes = {r.start: f"{r.cycle}: {r.decision}" for r in cycles.itertuples()}
+            measure = pd.read_csv(dataset_path("pdsa_measure.csv"))
+            cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"))
+            series, notes = spc.project_series(measure, cycles if self.show_cycles.value else None)
             return series, notes, 100.0, "Under-five fever cases tested (%), Pezali Lake"
         if kind == "paste":
             series = spc.parse_series(self.paste.value)
