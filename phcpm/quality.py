@@ -73,6 +73,7 @@ __all__ = [
     "data_element_completeness",
     "denominator_consistency",
     "external_comparison",
+    "filter_flags",
     "internal_checks",
     "outliers_modified_z",
     "outliers_sd",
