@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import datetime as dt
 import html
 import io
 import logging
@@ -22,6 +21,8 @@ import pytest
 
 from phcpm.errors import InputError
 from phcpm.io import read_table
+from tests.widget_helpers import upload as _upload_value
+from tests.widget_helpers import visible_text as _text
 from widgets.common import (
     GENERIC_ERROR,
     Progress,
@@ -36,22 +37,6 @@ from widgets.common import (
 from widgets.data_picker import DataPicker
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-
-
-def _upload_value(name: str, data: bytes) -> tuple[dict, ...]:
-    return (
-        {
-            "name": name,
-            "type": "text/csv",
-            "size": len(data),
-            "last_modified": dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
-            "content": memoryview(data),
-        },
-    )
-
-
-def _text(value: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", value))
 
 
 class Received:

@@ -8,7 +8,6 @@ UK DCLG, *Multi-criteria analysis: a manual*, 2009, ch. 6, and shortlist).
 
 from __future__ import annotations
 
-import datetime
 import html
 import io
 import re
@@ -19,6 +18,7 @@ import pytest
 from phcpm import indicators as ind
 from phcpm.catalogue import catalogue
 from phcpm.errors import InputError
+from tests.widget_helpers import upload_entry as upload
 from widgets.common import GENERIC_ERROR, Tool
 
 widgets = pytest.importorskip("widgets.indicators")
@@ -176,18 +176,6 @@ def test_filter_catalogue_by_hand_and_errors():
 
 
 # --------------------------------------------------------------------------- the app
-def upload(name: str, content: bytes) -> dict:
-    """One file as ipywidgets 8's FileUpload holds it."""
-    stamp = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-    return {
-        "name": name,
-        "type": "text/csv",
-        "size": len(content),
-        "content": memoryview(content),
-        "last_modified": stamp,
-    }
-
-
 def test_app_starts_on_the_catalogue(app, cat):
     assert isinstance(app, Tool) and app.root is app.widget
     assert {"phcpm-app", "phcpm-indicators"} <= set(app.widget._dom_classes)

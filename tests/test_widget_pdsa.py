@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -19,6 +19,7 @@ import pytest
 from phcpm import pdsa
 from phcpm.errors import InputError
 from phcpm.paths import dataset_path
+from tests.widget_helpers import upload
 from widgets.pdsa import CONFLICT_MESSAGE, UNSAVED_MESSAGE, PdsaTracker
 
 TODAY = date(2025, 12, 31)
@@ -32,19 +33,6 @@ def clock():
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "projects.sqlite"
-
-
-def upload(name, data):
-    """A FileUpload value as ipywidgets 8 holds it after a browser upload."""
-    return (
-        {
-            "name": name,
-            "type": "",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": datetime(2025, 11, 1, tzinfo=UTC),
-        },
-    )
 
 
 def tracker(db, user="Neema Otieno"):

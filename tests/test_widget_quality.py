@@ -11,8 +11,6 @@ ipywidgets 8 delivers them (a tuple of dicts whose ``content`` is a memoryview).
 from __future__ import annotations
 
 import base64
-import datetime
-import html
 import io
 import re
 
@@ -27,27 +25,13 @@ from phcpm import quality  # noqa: E402
 from phcpm.answer_key import load_key  # noqa: E402
 from phcpm.errors import InputError  # noqa: E402
 from phcpm.paths import dataset_path  # noqa: E402
+from tests.widget_helpers import upload
+from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool  # noqa: E402
 from widgets.data_picker import DataPicker  # noqa: E402
 from widgets.quality import DataQualityReview, load_example  # noqa: E402
 
 INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED"))
-
-
-def upload(name: str, data: bytes) -> tuple[dict, ...]:
-    return (
-        {
-            "name": name,
-            "content": memoryview(data),
-            "type": "text/csv",
-            "size": len(data),
-            "last_modified": datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
-        },
-    )
-
-
-def _text(value: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", value))
 
 
 def _example_tidy() -> pio.TidyResult:

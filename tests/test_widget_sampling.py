@@ -8,8 +8,6 @@ delivers them (a tuple of dicts whose ``content`` is a memoryview).
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import html
 import re
 
 import matplotlib
@@ -21,29 +19,15 @@ matplotlib.use("Agg")
 
 from phcpm import sampling  # noqa: E402
 from phcpm.errors import InputError  # noqa: E402
+from tests.widget_helpers import upload
+from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool, download_html  # noqa: E402
 from widgets.sampling import SamplingToolkit  # noqa: E402
-
-
-def upload(name: str, data: bytes) -> tuple[dict, ...]:
-    return (
-        {
-            "name": name,
-            "type": "text/csv",
-            "size": len(data),
-            "last_modified": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-            "content": memoryview(data),
-        },
-    )
 
 
 @pytest.fixture
 def tool():
     return SamplingToolkit()
-
-
-def _text(value: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", value))
 
 
 def test_it_opens_with_a_result_and_exposes_its_widget(tool):

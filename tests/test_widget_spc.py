@@ -10,10 +10,7 @@ whose ``content`` is a memoryview of the file's bytes).
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import io
-import re
 
 import matplotlib
 import pandas as pd
@@ -21,26 +18,12 @@ import pytest
 
 from phcpm import spc
 from phcpm.paths import dataset_path
+from tests.widget_helpers import upload
+from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool
 from widgets.spc import RunControlChart
 
 matplotlib.use("Agg")
-
-
-def upload(name: str, data: bytes) -> tuple[dict, ...]:
-    return (
-        {
-            "name": name,
-            "type": "text/csv",
-            "size": len(data),
-            "last_modified": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-            "content": memoryview(data),
-        },
-    )
-
-
-def _text(value: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", value))
 
 
 # Twelve months of malaria tests: positives (cases) out of tests done.

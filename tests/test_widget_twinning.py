@@ -8,14 +8,13 @@ arrow and one label per direction of support.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import pytest
 from matplotlib.patches import FancyArrowPatch
 
 from phcpm import twinning
 from phcpm.paths import dataset_path
+from tests.widget_helpers import upload
 from widgets.twinning import TwinningPlanner
 
 # A small hand-made case: Amani is far ahead in supervision, Bora in stock
@@ -27,18 +26,6 @@ SMALL = pd.DataFrame(
         "score": [85, 40, 45, 80, 60, 60],
     }
 )
-
-
-def upload(name, data):
-    return (
-        {
-            "name": name,
-            "type": "",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": datetime(2025, 11, 1, tzinfo=UTC),
-        },
-    )
 
 
 # --------------------------------------------------------------------------- phcpm additions
