@@ -40,3 +40,18 @@ class InputError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def require_columns(frame, columns, what: str, todo: str | None = None) -> None:
+    """Raise :class:`InputError` naming the ``columns`` that ``frame`` lacks.
+
+    ``what`` names the table in the user's words ("the table of PDSA cycles");
+    ``todo`` says what to do (by default: use a table with those columns).
+    """
+    missing = [str(c) for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{what[:1].upper()}{what[1:]} lacks the column(s) " + ", ".join(missing),
+            where=what,
+            todo=todo or "Use a table with the columns " + ", ".join(map(str, columns)),
+        )

@@ -78,7 +78,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 from phcpm.periods import parse_period_series
 from phcpm.style import BANDS
 
@@ -1838,13 +1838,9 @@ def indicator_values(table: pd.DataFrame) -> pd.DataFrame:
     changed.
     """
     need = ["org_unit", "period", "indicator", "value"]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise InputError(
-            "Your table lacks the column(s) " + ", ".join(missing),
-            where="the first row (the column names) of your file",
-            todo="Name the columns org_unit, period, indicator and value",
-        )
+    require_columns(
+        table, need, "your table", "Name the columns org_unit, period, indicator and value"
+    )
     out = table[need].copy().reset_index(drop=True)
     out["org_unit"] = out["org_unit"].astype(str)
     out["indicator"] = out["indicator"].astype(str)

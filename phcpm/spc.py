@@ -81,7 +81,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import comb, gammaln
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 
 #: Chart types understood by :func:`qic`, with a plain-language name.
 CHARTS: dict[str, str] = {
@@ -1502,14 +1502,9 @@ def project_series(
     of :func:`plot_qic`, so each cycle is marked where it began. Neither input
     is changed.
     """
-    need = ["week_start", "numerator", "denominator"]
-    missing = [c for c in need if c not in measure.columns]
-    if missing:
-        raise InputError(
-            "The project's measure lacks the column(s) " + ", ".join(missing),
-            where="the table of the project's measure",
-            todo="Use a table with week_start, numerator and denominator",
-        )
+    require_columns(
+        measure, ["week_start", "numerator", "denominator"], "the table of the project's measure"
+    )
     start = pd.to_datetime(measure["week_start"])
     series = pd.DataFrame(
         {
@@ -1521,13 +1516,7 @@ def project_series(
     )
     notes: dict = {}
     if cycles is not None and len(cycles):
-        missing = [c for c in ("start", "cycle", "decision") if c not in cycles.columns]
-        if missing:
-            raise InputError(
-                "The table of PDSA cycles lacks the column(s) " + ", ".join(missing),
-                where="the table of PDSA cycles",
-                todo="Use a table with start, cycle and decision",
-            )
+        require_columns(cycles, ["start", "cycle", "decision"], "the table of PDSA cycles")
         begins = pd.to_datetime(cycles["start"])
         notes = {
             when: f"{number}: {decision}"
