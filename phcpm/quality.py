@@ -53,6 +53,7 @@ facilities, 36 months, 20 data elements) is reviewed in seconds on a laptop; see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -74,6 +75,7 @@ __all__ = [
     "denominator_consistency",
     "external_comparison",
     "filter_flags",
+    "split_reporting",
     "internal_checks",
     "outliers_modified_z",
     "outliers_sd",
@@ -2001,3 +2003,89 @@ def filter_flags(
         _need_columns(flags, [column], "flag table")
         keep &= (flags[column].astype("string") == str(wanted)).fillna(False).to_numpy(bool)
     return flags.loc[keep].copy()
+
+
+#: The reporting metrics of a DHIS2 data set and the column of the reporting
+#: table (see :func:`reporting_completeness`) that each count fills. DHIS2
+#: analytics names them ``<data set>.<METRIC>`` (for example
+#: ``QX4ZTUbOt3a.ACTUAL_REPORTS``); pivot tables downloaded with names write the
+#: data set's name followed by "Actual reports", "Expected reports" and so on.
+#: The two rates are percentages, not counts: they are set aside, not used.
+DHIS2_REPORTING_METRICS: dict[str, str | None] = {
+    "EXPECTED_REPORTS": "expected",
+    "ACTUAL_REPORTS": "received",
+    "ACTUAL_REPORTS_ON_TIME": "on_time",
+    "REPORTING_RATE": None,
+    "REPORTING_RATE_ON_TIME": None,
+}
+_METRIC_ID = re.compile(
+    r"^(?P<ds>.+)\.(?P<m>EXPECTED_REPORTS|ACTUAL_REPORTS_ON_TIME|ACTUAL_REPORTS"
+    r"|REPORTING_RATE_ON_TIME|REPORTING_RATE)$"
+)
+_METRIC_NAME = re.compile(
+    r"^(?P<ds>.*?)[\s\-–:]*(?P<m>actual reports on time|actual reports|expected reports"
+    r"|reporting rate on time|reporting rate)\s*(?:\(%\))?$",
+    re.IGNORECASE,
+)
+
+
+def split_reporting(
+    data: pd.DataFrame,
+    *,
+    org_unit: str = "org_unit",
+    period: str = "period",
+    data_element: str = "data_element",
+    value: str = "value",
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Separate the reporting figures of a DHIS2 download from its service values.
+
+    A DHIS2 download can hold, beside the data elements, the reporting metrics
+    of a data set (:data:`DHIS2_REPORTING_METRICS`): expected reports, actual
+    reports and actual reports on time, by org unit and period. These are what
+    WHO's completeness and timeliness of reporting need (WHO, *Data quality
+    review, Module 1*, 2017). Returns ``(service, reporting)``: the rows that are
+    not reporting metrics, and a reporting table with ``org_unit``, ``period``,
+    ``dataset``, ``expected``, ``received`` and, when the download has it,
+    ``on_time`` (one row per org unit, period and data set). ``reporting`` is
+    None when the download lacks expected or actual reports. Reporting rates
+    (percentages) are left out of both. ``data`` is not changed.
+    """
+    _need_columns(data, [org_unit, period, data_element, value], "the data")
+    names = data[data_element].astype("string").fillna("").str.strip()
+    by_id = names.str.extract(_METRIC_ID)
+    by_name = names.str.extract(_METRIC_NAME)
+    metric = by_id["m"].fillna(by_name["m"].str.upper().str.replace(" ", "_"))
+    dataset = by_id["ds"].fillna(by_name["ds"]).str.strip()
+    dataset = dataset.mask(dataset.fillna("") == "", "reports")
+    is_metric = metric.notna().to_numpy()
+    service = data.loc[~is_metric].copy()
+    if not is_metric.any():
+        return service, None
+    column = metric[is_metric].map(DHIS2_REPORTING_METRICS)
+    counts = pd.DataFrame(
+        {
+            "org_unit": data.loc[is_metric, org_unit].to_numpy(),
+            "period": data.loc[is_metric, period].to_numpy(),
+            "dataset": dataset[is_metric].to_numpy(),
+            "column": column.to_numpy(),
+            "value": _as_number(data.loc[is_metric, value], "the data", value).to_numpy(),
+        }
+    ).dropna(subset=["column"])
+    if not {"expected", "received"} <= set(counts["column"]):
+        return service, None
+    reporting = counts.pivot_table(
+        index=["org_unit", "period", "dataset"],
+        columns="column",
+        values="value",
+        aggfunc="sum",
+        sort=True,
+    ).reset_index()
+    reporting.columns.name = None
+    # A month with reports expected but no "actual reports" row received none.
+    reporting["received"] = reporting["received"].fillna(0.0)
+    reporting = reporting.dropna(subset=["expected"])
+    if "on_time" in reporting:
+        reporting["on_time"] = reporting["on_time"].fillna(0.0)
+    keep = ["org_unit", "period", "dataset", "expected", "received"]
+    keep += ["on_time"] if "on_time" in reporting else []
+    return service, reporting[keep].reset_index(drop=True)

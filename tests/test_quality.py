@@ -922,3 +922,78 @@ def test_factorize_of_runs_matches_pandas(runs, as_object):
     expected_codes, expected_uniques = pd.factorize(column.astype("str"), sort=True)
     np.testing.assert_array_equal(codes, expected_codes)
     assert list(uniques) == list(expected_uniques)
+
+
+# ------------------------------------------------- reporting figures in a download
+def _download_with_reporting(names: bool):
+    """Two facilities, two months of ANC1, and the PHC data set's reporting
+    metrics as DHIS2 writes them (by ID, or by name in a pivot table)."""
+    if names:
+        expected, actual, on_time, rate = (
+            "PHC monthly report - Expected reports",
+            "PHC monthly report - Actual reports",
+            "PHC monthly report - Actual reports on time",
+            "PHC monthly report - Reporting rate",
+        )
+    else:
+        expected, actual, on_time, rate = (
+            "QX4ZTUbOt3a.EXPECTED_REPORTS",
+            "QX4ZTUbOt3a.ACTUAL_REPORTS",
+            "QX4ZTUbOt3a.ACTUAL_REPORTS_ON_TIME",
+            "QX4ZTUbOt3a.REPORTING_RATE",
+        )
+    rows = [
+        ("Kilima HC", "202401", "ANC1", 20),
+        ("Kilima HC", "202402", "ANC1", 22),
+        ("Mto HC", "202401", "ANC1", 9),
+        ("Kilima HC", "202401", expected, 1),
+        ("Kilima HC", "202402", expected, 1),
+        ("Mto HC", "202401", expected, 1),
+        ("Mto HC", "202402", expected, 1),
+        ("Kilima HC", "202401", actual, 1),
+        ("Kilima HC", "202402", actual, 1),
+        ("Mto HC", "202401", actual, 1),
+        # Mto HC sent nothing in February: DHIS2 writes no "actual reports" row.
+        ("Kilima HC", "202401", on_time, 1),
+        ("Mto HC", "202401", on_time, 1),
+        ("Kilima HC", "202401", rate, 100),
+    ]
+    return pd.DataFrame(rows, columns=["org_unit", "period", "data_element", "value"])
+
+
+@pytest.mark.parametrize("names", [False, True])
+def test_split_reporting_separates_the_data_sets_reporting_figures(names):
+    data = _download_with_reporting(names)
+    before = data.copy()
+    service, reporting = q.split_reporting(data)
+    pd.testing.assert_frame_equal(data, before)
+    assert service["data_element"].tolist() == ["ANC1", "ANC1", "ANC1"]
+    got = reporting.set_index(["org_unit", "period"])
+    assert got["dataset"].nunique() == 1
+    assert got["expected"].tolist() == [1, 1, 1, 1]
+    assert got.loc[("Mto HC", "202402"), "received"] == 0
+    assert got.loc[("Kilima HC", "202402"), "on_time"] == 0
+    # Completeness: Kilima 2/2, Mto 1/2 = 50 % (flagged); timeliness: Kilima 1/2 on time.
+    comp = q.reporting_completeness(reporting).set_index("org_unit")
+    assert comp.index.tolist() == ["Mto HC"]
+    assert comp.loc["Mto HC", "statistic"] == pytest.approx(0.5)
+    late = q.reporting_timeliness(reporting).set_index("org_unit")
+    assert late.loc["Kilima HC", "statistic"] == pytest.approx(0.5)
+
+
+def test_split_reporting_without_reporting_figures_returns_none():
+    data = _download_with_reporting(False)
+    plain = data[data["data_element"] == "ANC1"]
+    service, reporting = q.split_reporting(plain)
+    assert reporting is None and len(service) == 3
+    # Rates alone cannot be turned back into counts.
+    rates = data[data["data_element"].str.endswith(("ANC1", "REPORTING_RATE"))]
+    service, reporting = q.split_reporting(rates)
+    assert reporting is None and service["data_element"].tolist() == ["ANC1"] * 3
+
+
+def test_review_of_a_download_with_reporting_figures_checks_completeness():
+    service, reporting = q.split_reporting(_download_with_reporting(True))
+    summary = q.review(service, reporting).summary.set_index("rule")
+    assert summary.loc["reporting_completeness", "flagged"] == 1
+    assert summary.loc["reporting_completeness", "checked"] == 2

@@ -248,3 +248,27 @@ def test_filter_flags_keeps_the_rows_that_match_every_choice():
 def test_filter_flags_explains_a_missing_column():
     with pytest.raises(InputError, match="check"):
         quality.filter_flags(FLAGS.drop(columns="check"), check="Outlier")
+
+
+def test_a_pivot_download_with_reporting_figures_is_checked_for_completeness():
+    """A DHIS2 pivot table with the data set's expected and actual reports: the
+    reporting checks run on those figures, and they are not reviewed as values."""
+    rows = ["Data,Period,Organisation unit,Value"]
+    for month in ("January 2025", "February 2025", "March 2025"):
+        for place, visits in (("Kilima Health Centre", 40), ("Mto Health Post", 12)):
+            rows.append(f"ANC first visit,{month},{place},{visits}")
+            rows.append(f"PHC monthly report - Expected reports,{month},{place},1")
+            if not (place == "Mto Health Post" and month != "January 2025"):
+                rows.append(f"PHC monthly report - Actual reports,{month},{place},1")
+                rows.append(f"PHC monthly report - Actual reports on time,{month},{place},1")
+    tool = DataQualityReview()
+    tool.upload.value = upload("pivot.csv", ("\n".join(rows) + "\n").encode())
+    if tool.picker.mapping_box.layout.display != "none":
+        tool.picker.apply_button.click()
+    assert tool.picker.error.value == "" and tool.error.value == ""
+    assert set(tool.data["data_element"]) == {"ANC first visit"}
+    assert tool.reporting is not None and len(tool.reporting) == 6
+    completeness = tool.result.completeness.set_index("org_unit")
+    assert completeness.index.tolist() == ["Mto Health Post"]
+    assert completeness.loc["Mto Health Post", "statistic"] == pytest.approx(1 / 3)
+    assert "expected and actual reports in your file" in _text(tool.status.value)

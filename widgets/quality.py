@@ -46,7 +46,12 @@ _START = (
 )
 _NO_REPORTING = (
     "Reporting completeness and timeliness are not checked: they need the reports "
-    "received in each month, and your file holds the values only."
+    "expected and received in each month, and your file holds the values only. To check "
+    "them, add your data set's 'Expected reports', 'Actual reports' and 'Actual reports on "
+    "time' to the DHIS2 download."
+)
+_OWN_REPORTING = (
+    "Reporting completeness and timeliness use the expected and actual reports in your file."
 )
 
 
@@ -85,6 +90,7 @@ class DataQualityReview(Tool):
         super().__init__()
         self.data: pd.DataFrame | None = None
         self.reporting: pd.DataFrame | None = None
+        self._own_reporting = False
         self.district = pd.Series(dtype=object)
         self.result: quality.ReviewResult | None = None
         self.flags = pd.DataFrame()
@@ -220,8 +226,11 @@ class DataQualityReview(Tool):
     def _on_data(self, data: pd.DataFrame, _report: pd.DataFrame) -> None:
         """The picker has checked new data: review it."""
         example = self._example is not None and self.picker.table is self._example_table
-        self.data = data
-        self.reporting = self._example[1] if example else None
+        if example:
+            self.data, self.reporting = data, self._example[1]
+        else:
+            self.data, self.reporting = quality.split_reporting(data)
+        self._own_reporting = not example and self.reporting is not None
         self.district = self._example[2] if example else pd.Series(dtype=object)
         self._clear_results()
         self.review()
@@ -277,6 +286,8 @@ class DataQualityReview(Tool):
         notes = [f"Review done: {len(flags):,} flags to verify."]
         if self.reporting is None:
             notes.append(_NO_REPORTING)
+        elif self._own_reporting:
+            notes.append(_OWN_REPORTING)
         show_notes(self.status, notes)
 
     # ---------------------------------------------------------------- filters
