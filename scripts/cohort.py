@@ -91,8 +91,10 @@ def is_full(in_use: int, max_sessions: int) -> bool:
 
 def server_full_page(in_use: int) -> str:
     """The plain page shown to a visitor when the cap is reached."""
-    people = "1 person is" if in_use == 1 else f"{in_use} people are"
-    message = f"The server is full: {people} using the tools. Please try again in a few minutes."
+    # The cap counts open tool pages (each has its own kernel), not people: one
+    # person with two tools open holds two places.
+    pages = "1 tool page is" if in_use == 1 else f"{in_use} tool pages are"
+    message = f"The server is full: {pages} open. Please try again in a few minutes."
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -113,10 +113,10 @@ def test_no_cap_when_max_sessions_is_zero():
 def test_server_full_page_says_what_to_do():
     page = cohort.server_full_page(30)
     assert (
-        "The server is full: 30 people are using the tools. Please try again in a few minutes."
+        "The server is full: 30 tool pages are open. Please try again in a few minutes."
         in page
     )
-    assert "1 person is using" in cohort.server_full_page(1)
+    assert "1 tool page is open" in cohort.server_full_page(1)
     assert "Traceback" not in page
 
 
@@ -192,7 +192,7 @@ def test_cohort_handler_turns_visitors_away_with_503_when_full(monkeypatch, tmp_
     assert response.code == 503
     assert response.headers["Retry-After"] == "120"
     body = response.body.decode()
-    assert "The server is full: 2 people are using the tools." in body
+    assert "The server is full: 2 tool pages are open." in body
 
 
 def test_reserve_plan_tops_up_only_a_few_kernels_after_start_up():
