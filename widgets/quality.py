@@ -80,7 +80,9 @@ class DataQualityReview(Tool):
 
     The data come from ``self.picker`` (a :class:`DataPicker`): the example
     district (routine values and the reports received) or the user's own file
-    (routine values only; the reporting checks then stay out of the review).
+    (routine values, plus the data set's expected, actual and on-time reports
+    when the download has them; without those the reporting checks stay out of
+    the review).
     """
 
     css_class = "phcpm-quality"
