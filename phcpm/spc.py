@@ -1525,3 +1525,14 @@ def project_series(
             )
         }
     return series, notes
+
+
+def display_multiply(chart: str, has_denominator: bool, multiply: float = 100.0) -> float:
+    """The ``multiply`` to draw a chart with: proportions as percentages, the rest as they are.
+
+    A series with denominators drawn as a run, ``p`` or ``pp`` chart is a
+    proportion, shown multiplied by ``multiply`` (100 for percent; the caller
+    may use 1000 for per 1 000). Rates (``u``, ``up``), counts and measurements
+    keep their own scale (1). A convention of this toolkit's chart tool.
+    """
+    return float(multiply) if has_denominator and chart in ("run", "p", "pp") else 1.0

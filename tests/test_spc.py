@@ -801,3 +801,21 @@ def test_project_series_of_the_example_project_draws_with_its_cycles():
     assert len(series) == 40 and len(notes) == 4
     result = spc.qic(series["y"], series["n"], x=series["x"], chart="run", multiply=100)
     assert result.data["y"].between(0, 100).all()
+
+
+@pytest.mark.parametrize(
+    ("chart", "has_n", "expected"),
+    [
+        ("run", True, 100.0),
+        ("p", True, 100.0),
+        ("pp", True, 100.0),
+        ("u", True, 1.0),
+        ("up", True, 1.0),
+        ("run", False, 1.0),
+        ("i", False, 1.0),
+        ("c", False, 1.0),
+    ],
+)
+def test_display_multiply_shows_proportions_as_percentages(chart, has_n, expected):
+    assert spc.display_multiply(chart, has_n) == expected
+    assert spc.display_multiply("p", True, 1000) == 1000.0

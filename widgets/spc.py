@@ -339,8 +339,7 @@ class RunControlChart(Tool):
         freeze = self.freeze.value or None
         if freeze is not None and freeze >= len(series):
             freeze = None
-        # Proportions are shown as percentages; rates, counts and measurements as they are.
-        multiply = multiply if n is not None and chart in ("run", "p", "pp") else 1.0
+        multiply = spc.display_multiply(chart, n is not None, multiply)
         result = spc.qic(
             series["y"],
             n,
