@@ -33,6 +33,7 @@ from widgets.common import (
     run_safely,
     show_error,
     show_notes,
+    take_upload,
 )
 from widgets.data_picker import DataPicker
 
@@ -313,3 +314,14 @@ def test_tool_base_class_owns_the_app_box_and_runs_callbacks_safely():
     assert run_safely(lambda: "fine", box) == "fine" and box.layout.display == "none"
     tool.set_children([w.Label("other")])
     assert len(tool.widget.children) == 2 and tool.widget.children[0] is tool._stylesheet
+
+
+def test_take_upload_returns_the_file_and_empties_the_widget():
+    chooser = w.FileUpload()
+    chooser.value = _upload_value("mine.csv", b"a,b\n1,2\n")
+    assert take_upload(chooser) == (b"a,b\n1,2\n", "mine.csv")
+    assert chooser.value == ()
+    assert take_upload(chooser) is None
+    # The value of older ipywidgets: a dict by file name.
+    legacy = {"old.csv": {"name": "old.csv", "content": b"x\n1\n"}}
+    assert take_upload(w.FileUpload(), legacy) == (b"x\n1\n", "old.csv")

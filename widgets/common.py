@@ -38,6 +38,7 @@ __all__ = [
     "run_safely",
     "show_error",
     "show_notes",
+    "take_upload",
     "update_download",
 ]
 
@@ -103,6 +104,29 @@ def update_download(
 ) -> None:
     """Put new bytes behind an existing download widget (``None`` empties it)."""
     widget.value = "" if data is None else download_html(data, filename, label, mime)
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+def take_upload(upload: w.FileUpload, files=None) -> tuple[bytes, str] | None:
+    """The bytes and name of the file just chosen in ``upload``, or None if there is none.
+
+    ``files`` is the new value from the widget's change event (default: its
+    current value): in ipywidgets 8 a tuple of dicts, in older versions a dict
+    by name. The widget is emptied, so its copy of the bytes is dropped (they
+    live only in what this returns) and the same file can be chosen again.
+    """
+    value = upload.value if files is None else files
+    items = list(value.values()) if isinstance(value, dict) else list(value or ())
+    if not items:
+        return None
+    item = items[-1]
+    name = item.get("name", "") if isinstance(item, dict) else getattr(item, "name", "")
+    content = item.get("content", b"") if isinstance(item, dict) else getattr(item, "content", b"")
+    data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
+    upload.value = ()
+    return data, str(name)
 
 
 # --------------------------------------------------------------------------- messages

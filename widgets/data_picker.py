@@ -33,6 +33,7 @@ from widgets.common import (
     note_box,
     run_safely,
     show_notes,
+    take_upload,
     update_download,
 )
 
@@ -176,15 +177,9 @@ class DataPicker:
         self._run(self.use_example)
 
     def _on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[-1]
-        name = str(item["name"])
-        content = item["content"]
-        data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
-        self.upload.value = ()  # drop the widget's copy: the bytes live only in `data`
-        self._run(self.load_bytes, data, name)
+        taken = take_upload(self.upload, change["new"])
+        if taken is not None:
+            self._run(self.load_bytes, *taken)
 
     def _on_apply(self, _button=None) -> None:
         self._run(self.apply_mapping)

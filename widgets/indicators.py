@@ -19,7 +19,14 @@ from phcpm.catalogue import catalogue, criteria
 from phcpm.errors import InputError
 from phcpm.io import read_table, to_csv_bytes, to_excel_bytes
 from phcpm.style import PALETTE
-from widgets.common import Tool, download_html, error_box, note_box, show_notes
+from widgets.common import (
+    Tool,
+    download_html,
+    error_box,
+    note_box,
+    show_notes,
+    take_upload,
+)
 
 ALL = "All"
 ID = "indicator_id"
@@ -358,15 +365,10 @@ class IndicatorSelector(Tool):
         )
 
     def _on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[-1]
-        name = str(item["name"])
-        content = item["content"]
-        data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
-        self.upload.value = ()  # the bytes now live only in `data`
-        self._safely(lambda: self.load_bytes(data, name))
+        taken = take_upload(self.upload, change["new"])
+        if taken is not None:
+            data, name = taken
+            self._safely(lambda: self.load_bytes(data, name))
 
     def load_bytes(self, data: bytes, name: str | None = None) -> None:
         """Use an uploaded indicator list (its bytes); an unusable file raises InputError."""

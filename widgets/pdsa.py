@@ -36,6 +36,7 @@ from widgets.common import (
     note_box,
     show_error,
     show_notes,
+    take_upload,
     update_download,
 )
 
@@ -81,17 +82,6 @@ def _table_html(frame: pd.DataFrame, css: str, empty: str) -> str:
     if frame.empty:
         return f"<p>{html.escape(empty)}</p>"
     return frame.to_html(index=False, classes=css, border=0, na_rep="", escape=True)
-
-
-def _upload_files(value: Any) -> list[tuple[str, bytes]]:
-    """(name, bytes) for each file in a FileUpload value (ipywidgets 8: a tuple of dicts)."""
-    items = value.values() if isinstance(value, dict) else value
-    files = []
-    for item in items or ():
-        name = item.get("name", "") if isinstance(item, dict) else getattr(item, "name", "")
-        content = item.get("content") if isinstance(item, dict) else getattr(item, "content", b"")
-        files.append((str(name), bytes(content)))
-    return files
 
 
 class PdsaTracker(Tool):
@@ -820,12 +810,9 @@ class PdsaTracker(Tool):
         return len(clean)
 
     def _on_values_upload(self, change) -> None:
-        files = _upload_files(change["new"])
-        if not files:
-            return
-        name, data = files[0]
-        self._safe(self.add_uploaded, data, name)
-        self.values_upload.value = ()
+        taken = take_upload(self.values_upload, change["new"])
+        if taken is not None:
+            self._safe(self.add_uploaded, *taken)
 
     def add_uploaded(self, data: bytes, name: str = "values.csv") -> int:
         """Add the periods in an uploaded CSV or Excel file (columns period, numerator, ...)."""
@@ -940,12 +927,9 @@ class PdsaTracker(Tool):
     # ------------------------------------------------------------------ import
 
     def _on_import(self, change) -> None:
-        files = _upload_files(change["new"])
-        if not files:
-            return
-        name, data = files[0]
-        self._safe(self.import_bytes, data, name)
-        self.import_upload.value = ()
+        taken = take_upload(self.import_upload, change["new"])
+        if taken is not None:
+            self._safe(self.import_bytes, *taken)
 
     def import_bytes(self, data: bytes, name: str) -> int:
         """Add a project from an exported JSON or Excel file and open it."""

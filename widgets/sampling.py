@@ -29,6 +29,7 @@ from widgets.common import (
     image_html,
     note_box,
     show_notes,
+    take_upload,
 )
 
 EXAMPLE_SURVEY = "lqas_survey.csv"
@@ -57,18 +58,6 @@ def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
         else ""
     )
     return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:.3g}") + extra
-
-
-def _take_upload(upload: w.FileUpload, change) -> tuple[bytes, str] | None:
-    """The bytes and name of the file just chosen; the widget's own copy is dropped."""
-    files = change["new"]
-    if not files:
-        return None
-    item = files[-1]
-    content = item["content"]
-    data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
-    upload.value = ()  # the bytes now live only in `data`; the same file can be chosen again
-    return data, str(item["name"])
 
 
 def read_upload_bytes(data: bytes, name: str | None = None) -> pd.DataFrame:
@@ -374,7 +363,7 @@ class SamplingToolkit(Tool):
         self.classify()
 
     def _on_survey_upload(self, change) -> None:
-        taken = _take_upload(self.survey_upload, change)
+        taken = take_upload(self.survey_upload, change["new"])
         if taken is not None:
             self.run_safely(self.load_survey_bytes, self.classify_error, *taken)
 
@@ -503,7 +492,7 @@ class SamplingToolkit(Tool):
         self.load_register(read_example(EXAMPLE_REGISTER))
 
     def _on_register_upload(self, change) -> None:
-        taken = _take_upload(self.register_upload, change)
+        taken = take_upload(self.register_upload, change["new"])
         if taken is not None:
             self.run_safely(self.load_register_bytes, self.draw_error, *taken)
 

@@ -28,6 +28,7 @@ from widgets.common import (
     image_html,
     note_box,
     show_notes,
+    take_upload,
 )
 
 SOURCES = {
@@ -223,15 +224,9 @@ class RunControlChart(Tool):
         self.panel.children = [self.panels[SOURCES[change["new"]]]]
 
     def _on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[-1]
-        name = str(item["name"])
-        content = item["content"]
-        data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
-        self.upload.value = ()  # drop the widget's copy: the bytes live only in `data`
-        self.run_safely(self.load_bytes, self.message, data, name)
+        taken = take_upload(self.upload, change["new"])
+        if taken is not None:
+            self.run_safely(self.load_bytes, self.message, *taken)
 
     def _offer_columns(self, columns: list[str], numbers: list[str]) -> None:
         self.value_col.options = columns

@@ -20,7 +20,15 @@ from phcpm.errors import InputError
 from phcpm.io import figure_bytes, read_table, to_csv_bytes, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
-from widgets.common import Tool, download_button, error_box, note_box, show_notes, update_download
+from widgets.common import (
+    Tool,
+    download_button,
+    error_box,
+    note_box,
+    show_notes,
+    take_upload,
+    update_download,
+)
 
 __all__ = ["TwinningPlanner"]
 
@@ -143,12 +151,9 @@ class TwinningPlanner(Tool):
         self.set_scores(pd.read_csv(dataset_path("district_scores.csv")), "the example scores")
 
     def _on_upload(self, change) -> None:
-        items = change["new"]
-        if not items:
-            return
-        item = items[0]
-        self.run_safely(self.load_bytes, self.message, bytes(item["content"]), item["name"])
-        self.upload.value = ()
+        taken = take_upload(self.upload, change["new"])
+        if taken is not None:
+            self.run_safely(self.load_bytes, self.message, *taken)
 
     def load_bytes(self, data: bytes, name: str) -> None:
         """Read an uploaded CSV or Excel file of scores and propose pairs."""
