@@ -81,6 +81,13 @@ DVS_COLUMNS = [
     "followup",
 ]
 
+
+def _headerless_names(width: int) -> list[str]:
+    """Column names for a file without a heading row: a DHIS2 data value set's
+    columns in their usual order, then "Column 11", "Column 12" ..."""
+    return DVS_COLUMNS[:width] + [f"Column {i}" for i in range(len(DVS_COLUMNS) + 1, width + 1)]
+
+
 _FIX_FILE = "Save the file again from Excel or DHIS2 as CSV (UTF-8) or Excel workbook (.xlsx)"
 
 
@@ -424,10 +431,7 @@ def _read_text(data: bytes, notes: list[str]) -> tuple[pd.DataFrame, int, str]:
         raise InputError("The file is empty: it has no rows", todo=_FIX_FILE) from None
     frame.index = pd.RangeIndex(skip + 1, skip + 1 + len(frame))
     if headerless:
-        cols = DVS_COLUMNS[: frame.shape[1]] + [
-            f"Column {i}" for i in range(len(DVS_COLUMNS) + 1, frame.shape[1] + 1)
-        ]
-        frame.columns = cols
+        frame.columns = _headerless_names(frame.shape[1])
         notes.append(
             "The file has no heading row; its columns were read in the order of a DHIS2 "
             "data value set (data element, period, org unit, category option combo, ...)."
@@ -444,15 +448,7 @@ def _read_text(data: bytes, notes: list[str]) -> tuple[pd.DataFrame, int, str]:
 
 #: Columns of a DHIS2 data value set that are read (folded names); the others
 #: (storedby, lastupdated, created, followup) record who typed a value and when.
-_DVS_READ = {
-    "dataelement",
-    "period",
-    "orgunit",
-    "categoryoptioncombo",
-    "attributeoptioncombo",
-    "value",
-    "comment",
-}
+_DVS_READ = set(DVS_COLUMNS) - {"storedby", "lastupdated", "followup"}
 
 
 def _read_dvs(
@@ -476,9 +472,7 @@ def _read_dvs(
     keep their leading zeros.
     """
     if header is None:
-        names = DVS_COLUMNS[:width] + [
-            f"Column {i}" for i in range(len(DVS_COLUMNS) + 1, width + 1)
-        ]
+        names = _headerless_names(width)
     else:
         names = header
     use = [i for i, name in enumerate(names) if _norm(name) in _DVS_READ]
