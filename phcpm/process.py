@@ -444,6 +444,17 @@ def _check_minutes(minutes: Mapping[str, float] | None, lay: Layout) -> dict[str
 # --------------------------------------------------------------------------- SVG
 
 
+def _node_fill(node, mins: dict) -> tuple[str, str | None]:
+    """Fill colour of a step in the drawing, and its minutes label when it has a time:
+    steps with a time take the colour of their wait, start and end are pale blue,
+    other steps white. The SVG and the picture use the same rule."""
+    if node.step_id in mins:
+        return wait_colour(mins[node.step_id]), _minutes_text(mins[node.step_id])
+    if node.kind in ("start", "end"):
+        return "#d9ecf7", None
+    return "#ffffff", None
+
+
 def _svg_shape(kind: str, x: float, y: float, w: float, h: float, fill: str) -> str:
     left, top = x - w / 2, y - h / 2
     style = f'fill="{fill}" stroke="#1a1a1a" stroke-width="1.5"'
@@ -521,13 +532,7 @@ def render_svg(
                 f"{html.escape(e.label)}</text>"
             )
     for r in lay.nodes.itertuples(index=False):
-        fill = "#ffffff"
-        extra = None
-        if r.step_id in mins:
-            fill = wait_colour(mins[r.step_id])
-            extra = _minutes_text(mins[r.step_id])
-        elif r.kind in ("start", "end"):
-            fill = "#d9ecf7"
+        fill, extra = _node_fill(r, mins)
         out.append(f'<g class="phcpm-step" data-step="{html.escape(r.step_id)}">')
         out.append(_svg_shape(r.kind, r.x, r.y, r.w, r.h, fill))
         width_chars = WRAP - 5 if r.kind == "decision" else WRAP
@@ -615,13 +620,7 @@ def render_matplotlib(lay: Layout, minutes: Mapping[str, float] | None = None, t
             lx, ly = e.label_x, e.label_y
             ax.text(lx, ly, e.label, fontsize=fs, style="italic", color="#00466e")
     for r in lay.nodes.itertuples(index=False):
-        fill = "#ffffff"
-        extra = None
-        if r.step_id in mins:
-            fill = wait_colour(mins[r.step_id])
-            extra = _minutes_text(mins[r.step_id])
-        elif r.kind in ("start", "end"):
-            fill = "#d9ecf7"
+        fill, extra = _node_fill(r, mins)
         left, top = r.x - r.w / 2, r.y - r.h / 2
         if r.kind in ("start", "end"):
             patch = FancyBboxPatch(
