@@ -75,6 +75,20 @@ def _list(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _filled_text(data: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """The column as trimmed text; an empty cell is refused with its row."""
+    text = data[column].astype("string").str.strip()
+    empty = (text.isna() | (text == "")).to_numpy()
+    if empty.any():
+        row = int(np.flatnonzero(empty)[0])
+        raise InputError(
+            f"A row has no {what}",
+            where=f"row {data.index[row]}",
+            todo=f"Fill in the {what} or remove the row",
+        )
+    return text
+
+
 def score_table(
     scores: pd.DataFrame,
     *,
@@ -113,22 +127,8 @@ def score_table(
             )
     elif year is not None:
         raise InputError(f"The scores table has no '{year_col}' column to choose a year from")
-    names = data[district].astype("string").str.strip()
-    if names.isna().any() or (names == "").any():
-        row = int(np.flatnonzero((names.isna() | (names == "")).to_numpy())[0])
-        raise InputError(
-            "A row has no district name",
-            where=f"row {data.index[row]}",
-            todo="Fill in the district name or remove the row",
-        )
-    domains = data[domain].astype("string").str.strip()
-    if domains.isna().any() or (domains == "").any():
-        row = int(np.flatnonzero((domains.isna() | (domains == "")).to_numpy())[0])
-        raise InputError(
-            "A row has no domain",
-            where=f"row {data.index[row]}",
-            todo="Fill in the domain or remove the row",
-        )
+    names = _filled_text(data, district, "district name")
+    domains = _filled_text(data, domain, "domain")
     raw = data[score]
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
     not_numbers = values.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
