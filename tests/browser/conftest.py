@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+# The built site; PHCPM_SITE points elsewhere (e.g. a build made with --path-output).
+SITE = Path(os.environ.get("PHCPM_SITE") or ROOT / "_build" / "html")
 APPS = ROOT / "notebooks" / "apps"
 CHROMIUM_ARGS = [
     "--no-sandbox",
