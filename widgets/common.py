@@ -5,9 +5,11 @@
 * :func:`error_box`, :func:`show_error`, :func:`note_box`, :func:`show_notes`
   show plain-language messages (always escaped, never a traceback).
 * :class:`Progress` is a progress bar with a label, visible only while work runs.
+* :func:`download_on_demand` is a button that builds its file only when clicked.
 * :class:`Tool` is the base of every app: it owns the root box (CSS class
-  ``phcpm-app``), displays itself, and runs callbacks so that an error becomes
-  a readable message and the app stays usable.
+  ``phcpm-app``) and a :class:`Results` area for everything built from the
+  input, and runs callbacks so that old results are cleared first and an
+  error becomes a readable message while the app stays usable.
 
 No analysis happens here; tools call :mod:`phcpm` for that.
 """
@@ -28,11 +30,14 @@ from widgets.theme import stylesheet
 
 __all__ = [
     "GENERIC_ERROR",
+    "OnDemandDownload",
     "Progress",
+    "Results",
     "Tool",
     "clear_message",
     "download_button",
     "download_html",
+    "download_on_demand",
     "error_box",
     "note_box",
     "run_safely",
@@ -266,14 +271,135 @@ def run_safely(fn: Callable, box: w.HTML | None, *args, on_error=None, **kwargs)
     return result
 
 
+class OnDemandDownload(w.HBox):
+    """A button that builds a file only when clicked, then offers the saved file.
+
+    Nothing is computed and no bytes travel to the page until the user asks:
+    clicking the button calls ``make_bytes()`` and puts the result behind a
+    "Save" link (a ``data:`` URI, see :func:`download_html`). :meth:`reset`
+    drops the built file and shows the button again; tools reset their
+    downloads whenever the input changes, so a saved file always belongs to
+    what is on screen. A failure while building shows a plain message next to
+    the button (:func:`run_safely`).
+    """
+
+    def __init__(self, label: str, filename: str, make_bytes: Callable[[], bytes], mime: str):
+        if not _MIME.match(mime):
+            raise ValueError(f"not a media type: {mime!r}")
+        self.label = label
+        self.filename = filename
+        self.mime = mime
+        self.make_bytes = make_bytes
+        self.button = w.Button(description=label, icon="download", tooltip=label)
+        self.button.add_class("phcpm-button")
+        self.button.layout.width = "auto"
+        self.link = w.HTML("")
+        self.link.layout.display = "none"
+        self.error = error_box()
+        self.built = False
+        super().__init__([self.button, self.link, self.error])
+        self.add_class("phcpm-on-demand")
+        self.layout.flex_flow = "row wrap"
+        self.layout.align_items = "center"
+        self.button.on_click(lambda _b: self.build())
+
+    def build(self) -> bytes | None:
+        """Build the file now and offer it; returns the bytes (None after an error)."""
+        self.reset()
+        data = run_safely(self.make_bytes, self.error)
+        if data is None:
+            return None
+        self.link.value = download_html(data, self.filename, f"Save {self.filename}", self.mime)
+        self.link.layout.display = ""
+        self.built = True
+        return data
+
+    def reset(self) -> None:
+        """Forget the built file (its bytes leave the page) and show the button again."""
+        self.link.value = ""
+        self.link.layout.display = "none"
+        clear_message(self.error)
+        self.built = False
+
+
+def download_on_demand(
+    label: str, filename: str, make_bytes: Callable[[], bytes], mime: str = "text/csv"
+) -> OnDemandDownload:
+    """A download button that builds its file only when clicked (see :class:`OnDemandDownload`).
+
+    ``make_bytes`` is called with no argument and returns the file's bytes;
+    close over the result it belongs to, so the file matches what is shown.
+    """
+    return OnDemandDownload(label, filename, make_bytes, mime)
+
+
+def _empty(widget: w.Widget) -> None:
+    """Empty one widget that shows something built from the input."""
+    if isinstance(widget, OnDemandDownload):
+        widget.reset()
+    elif isinstance(widget, w.Output):
+        widget.clear_output()
+    elif isinstance(widget, w.Box):
+        widget.children = ()
+    elif isinstance(widget, w.HTML):
+        if {"phcpm-note", "phcpm-error"} & set(widget._dom_classes):
+            clear_message(widget)
+        else:
+            widget.value = ""
+    else:
+        raise TypeError(f"cannot empty a {type(widget).__name__}")
+
+
+class Results(w.VBox):
+    """The area of a tool holding everything that depends on the current input.
+
+    :meth:`clear` empties it and every widget registered with :meth:`track`
+    (download widgets, note boxes, tables kept outside the area); :meth:`show`
+    puts a new result in it. ``empty`` tells whether anything is shown.
+    """
+
+    def __init__(self, children: Iterable[w.Widget] = ()) -> None:
+        super().__init__(list(children))
+        self.add_class("phcpm-results")
+        self.tracked: list[w.Widget] = []
+
+    def track(self, *widgets: w.Widget) -> None:
+        """Register widgets outside the area that must be emptied with it."""
+        for widget in widgets:
+            if widget not in self.tracked:
+                self.tracked.append(widget)
+
+    def clear(self) -> None:
+        self.children = ()
+        for widget in self.tracked:
+            _empty(widget)
+
+    def show(self, *children: w.Widget) -> None:
+        self.children = tuple(children)
+
+    @property
+    def empty(self) -> bool:
+        return not self.children
+
+
 class Tool:
     """Base class of every app tool.
 
     The tool's widgets live in ``self.widget``, a ``VBox`` with the CSS classes
     ``phcpm-app`` and ``css_class`` (for example ``phcpm-spc``), starting with the
-    shared stylesheet. Displaying the tool displays that box. ``run_safely``
-    runs a callback so that errors become messages and the tool stays usable;
-    the last error's full text is kept in ``last_error`` for logs.
+    shared stylesheet. Displaying the tool displays that box.
+
+    **What is on screen belongs to the current input.** Everything built from
+    the input (tables, charts, summaries, downloads) goes in ``self.results``
+    (a :class:`Results` box; tools with several independent parts, such as
+    tabs, make more with :meth:`new_results`). :meth:`run_safely` empties the
+    results *before* it calls an action, so after a new input, a change of
+    control or an error, nothing from the previous input remains: on success
+    the action shows its new result with :meth:`show_results`; on an error
+    the results stay empty and the message says what is wrong. An
+    :class:`~phcpm.errors.InputError` shows its own message; anything else is
+    a bug: it is logged with its traceback and the user sees
+    :data:`GENERIC_ERROR`. The last error's text is kept in ``last_error``.
     """
 
     css_class = "phcpm-tool"
@@ -284,6 +410,7 @@ class Tool:
         self.widget.add_class("phcpm-app")
         self.widget.add_class(css_class or self.css_class)
         self.last_error: str | None = None
+        self.results = Results()
 
     def set_children(self, children: Iterable[w.Widget]) -> None:
         """Replace what the tool shows (the stylesheet stays first)."""
@@ -295,6 +422,56 @@ class Tool:
     def _remember(self, text: str) -> None:
         self.last_error = text
 
-    def run_safely(self, fn: Callable, error_box: w.HTML | None, *args, **kwargs):
-        """:func:`run_safely` that also records the error text in ``last_error``."""
-        return run_safely(fn, error_box, *args, on_error=self._remember, **kwargs)
+    # ------------------------------------------------------------ results
+
+    def new_results(self) -> Results:
+        """Another results area, for a part of the tool with its own input."""
+        return Results()
+
+    def register_download(self, *widgets: w.Widget, results: Results | None = None) -> None:
+        """Downloads kept outside the results area, emptied with it."""
+        (results or self.results).track(*widgets)
+
+    def register_notes(self, *boxes: w.HTML, results: Results | None = None) -> None:
+        """Note boxes (or any widget) describing a result, emptied with it."""
+        (results or self.results).track(*boxes)
+
+    def clear_results(self, results: Results | None = None) -> None:
+        """Empty the results area, the downloads and notes registered with it."""
+        (results or self.results).clear()
+
+    def show_results(self, *children: w.Widget, results: Results | None = None) -> None:
+        """Show a new result (replacing whatever the area held)."""
+        (results or self.results).show(*children)
+
+    def run_safely(
+        self,
+        fn: Callable,
+        error_box: w.HTML | None,
+        *args,
+        results: Results | None = None,
+        clear: bool = True,
+        **kwargs,
+    ):
+        """Clear the old results and message, then call ``fn(*args, **kwargs)`` safely.
+
+        On an error the results stay empty and ``error_box`` shows the
+        message (see :func:`run_safely`); returns ``fn``'s result or None.
+        ``clear=False`` keeps the results, for an action that does not change
+        them (for example opening a help panel).
+        """
+        if error_box is not None:
+            clear_message(error_box)
+        if clear:
+            self.clear_results(results)
+        outcome: dict = {}
+
+        def failed(text: str) -> None:
+            outcome["error"] = text
+            self._remember(text)
+
+        result = run_safely(fn, error_box, *args, on_error=failed, **kwargs)
+        if "error" in outcome and clear:
+            # Anything the action showed before failing belongs to no input.
+            self.clear_results(results)
+        return result

@@ -1,0 +1,186 @@
+"""The tool base: results belong to the current input, downloads are built on demand."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+
+import ipywidgets as w
+import pytest
+
+from phcpm.errors import InputError
+from widgets.common import (
+    GENERIC_ERROR,
+    OnDemandDownload,
+    Results,
+    Tool,
+    download_on_demand,
+    note_box,
+    show_notes,
+    update_download,
+)
+
+
+def _link_bytes(html_value: str) -> bytes:
+    match = re.search(r'href="data:[^;]+;base64,([^"]*)"', html_value)
+    assert match, html_value
+    return base64.b64decode(match.group(1))
+
+
+class Example(Tool):
+    """A tiny tool: shows the sum of a list, with a note and a download."""
+
+    def __init__(self):
+        super().__init__()
+        self.error = w.HTML("")
+        self.notes = note_box()
+        self.saved = w.HTML("")
+        self.register_notes(self.notes)
+        self.register_download(self.saved)
+        self.set_children([self.error, self.notes, self.results, self.saved])
+
+    def compute(self, values):
+        if not values:
+            raise InputError("The list is empty", where="the box", todo="Type some numbers")
+        total = sum(values)  # TypeError on text: a bug, not an input error
+        self.show_results(w.HTML(f"Total {total}"))
+        show_notes(self.notes, [f"{len(values)} numbers"])
+        update_download(self.saved, str(total).encode(), "total.csv", "Total")
+        return total
+
+
+def test_results_is_a_vbox_inside_the_tool():
+    tool = Example()
+    assert isinstance(tool.results, w.VBox)
+    assert tool.results in tool.widget.children
+    assert "phcpm-results" in tool.results._dom_classes
+
+
+def test_show_and_clear_results_empties_area_notes_and_downloads():
+    tool = Example()
+    assert tool.run_safely(tool.compute, tool.error, [1, 2]) == 3
+    assert "Total 3" in tool.results.children[0].value
+    assert tool.notes.value and tool.saved.value
+    tool.clear_results()
+    assert tool.results.children == ()
+    assert tool.notes.value == "" and tool.notes.layout.display == "none"
+    assert tool.saved.value == ""
+
+
+def test_run_safely_clears_old_results_before_the_action_runs():
+    tool = Example()
+    tool.run_safely(tool.compute, tool.error, [1, 2])
+    seen = {}
+
+    def look():
+        seen["children"] = tool.results.children
+        seen["notes"] = tool.notes.value
+        seen["download"] = tool.saved.value
+
+    tool.run_safely(look, tool.error)
+    assert seen == {"children": (), "notes": "", "download": ""}
+
+
+def test_input_error_shows_its_message_and_leaves_results_empty():
+    tool = Example()
+    tool.run_safely(tool.compute, tool.error, [1, 2])
+    assert tool.run_safely(tool.compute, tool.error, []) is None
+    assert "The list is empty" in tool.error.value
+    assert GENERIC_ERROR not in tool.error.value
+    assert tool.results.children == () and tool.saved.value == "" and tool.notes.value == ""
+    assert tool.last_error.startswith("The list is empty")
+
+
+def test_a_bug_shows_the_generic_message_and_is_logged(caplog):
+    tool = Example()
+    tool.run_safely(tool.compute, tool.error, [1, 2])
+    with caplog.at_level(logging.ERROR, logger="phcpm.widgets"):
+        assert tool.run_safely(tool.compute, tool.error, ["a", "b"]) is None
+    assert GENERIC_ERROR in tool.error.value
+    assert "TypeError" in caplog.text
+    assert "TypeError" not in tool.error.value
+    assert tool.results.children == () and tool.saved.value == ""
+
+
+def test_results_shown_before_a_failure_are_removed():
+    tool = Example()
+
+    def half_done():
+        tool.show_results(w.HTML("half a table"))
+        raise InputError("Row 3 has text", where="row 3", todo="Fix it")
+
+    tool.run_safely(half_done, tool.error)
+    assert tool.results.children == ()
+    assert "Row 3 has text" in tool.error.value
+
+
+def test_success_clears_the_previous_error():
+    tool = Example()
+    tool.run_safely(tool.compute, tool.error, [])
+    tool.run_safely(tool.compute, tool.error, [4])
+    assert tool.error.value == ""
+    assert "Total 4" in tool.results.children[0].value
+
+
+def test_clear_false_keeps_results():
+    tool = Example()
+    tool.run_safely(tool.compute, tool.error, [5])
+    tool.run_safely(lambda: None, tool.error, clear=False)
+    assert "Total 5" in tool.results.children[0].value
+
+
+def test_separate_results_areas_are_cleared_separately():
+    tool = Example()
+    other = tool.new_results()
+    assert isinstance(other, Results) and other is not tool.results
+    tool.run_safely(tool.compute, tool.error, [1])
+    tool.run_safely(lambda: tool.show_results(w.HTML("B"), results=other), None, results=other)
+    assert other.children and tool.results.children
+    tool.run_safely(lambda: None, None, results=other)
+    assert other.children == ()
+    assert "Total 1" in tool.results.children[0].value
+
+
+def test_download_on_demand_builds_only_when_clicked():
+    calls = []
+
+    def make():
+        calls.append(1)
+        return b"a,b\n1,2\n"
+
+    button = download_on_demand("Prepare the table", "table.csv", make, "text/csv")
+    assert isinstance(button, OnDemandDownload)
+    assert calls == [] and button.link.value == "" and not button.built
+    assert button.button.description == "Prepare the table"
+    button.button.click()
+    assert calls == [1] and button.built
+    assert 'download="table.csv"' in button.link.value
+    assert _link_bytes(button.link.value) == b"a,b\n1,2\n"
+    button.reset()
+    assert button.link.value == "" and not button.built
+
+
+def test_download_on_demand_failure_is_a_message_not_a_link():
+    def make():
+        raise InputError("Nothing to save", where="the table", todo="Run the tool first")
+
+    button = download_on_demand("Prepare", "x.xlsx", make, "application/vnd.ms-excel")
+    button.button.click()
+    assert button.link.value == "" and not button.built
+    assert "Nothing to save" in button.error.value
+
+
+def test_clear_results_resets_registered_on_demand_downloads():
+    tool = Example()
+    button = download_on_demand("Prepare", "x.csv", lambda: b"1", "text/csv")
+    tool.register_download(button)
+    button.button.click()
+    assert button.built
+    tool.clear_results()
+    assert not button.built and button.link.value == ""
+
+
+def test_download_on_demand_rejects_a_bad_media_type():
+    with pytest.raises(ValueError):
+        download_on_demand("Prepare", "x.csv", lambda: b"1", "not a type")
