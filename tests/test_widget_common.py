@@ -184,3 +184,56 @@ def test_clear_results_resets_registered_on_demand_downloads():
 def test_download_on_demand_rejects_a_bad_media_type():
     with pytest.raises(ValueError):
         download_on_demand("Prepare", "x.csv", lambda: b"1", "not a type")
+
+
+def test_plain_table_has_words_not_codes():
+    import numpy as np
+    import pandas as pd
+
+    from widgets.common import plain_table, table_html
+
+    frame = pd.DataFrame(
+        {
+            "org_unit_id": ["A", None],
+            "ci_lower": [0.25, np.nan],
+            "n": [1200, 3],
+            "ok": [True, False],
+            "when": pd.to_datetime(["2025-03-31", None]),
+        }
+    )
+    out = plain_table(frame, {"org_unit_id": "Facility"}, decimals=2)
+    assert list(out.columns) == ["Facility", "Ci lower", "N", "Ok", "When"]
+    assert out.iloc[0].tolist() == ["A", "0.25", "1,200", "Yes", "2025-03-31"]
+    assert out.iloc[1].tolist() == ["", "", "3", "No", ""]
+    page = table_html(frame, max_rows=1)
+    for word in ("NaN", "None", "True", "False", "org_unit_id", "NaT"):
+        assert word not in page
+    assert "first 1 of 2 rows" in page
+
+
+def test_upload_button_shows_its_label_only():
+    from widgets.common import upload_button
+
+    upload = upload_button("Upload my list")
+    assert upload.tooltip == "Upload my list"
+    assert "phcpm-upload" in upload._dom_classes
+
+
+def test_watch_picker_clears_results_on_picker_error():
+    class Picker:
+        def __init__(self):
+            self.error = w.HTML("")
+            self.mapping_box = w.VBox()
+            self.mapping_box.layout.display = "none"
+            self.upload = w.FileUpload(description="Use my own data")
+
+    tool = Example()
+    picker = Picker()
+    tool.watch_picker(picker)
+    tool.run_safely(tool.compute, tool.error, [1])
+    picker.error.value = "This file is empty."
+    assert tool.results.children == () and tool.saved.value == ""
+    tool.run_safely(tool.compute, tool.error, [1])
+    picker.mapping_box.layout.display = ""
+    assert tool.results.children == ()
+    assert picker.upload.tooltip == "Use my own data"

@@ -17,13 +17,17 @@ No analysis happens here; tools call :mod:`phcpm` for that.
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import html
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 import ipywidgets as w
+import numpy as np
+import pandas as pd
 
 from phcpm.errors import InputError
 from widgets.theme import stylesheet
@@ -40,11 +44,16 @@ __all__ = [
     "download_on_demand",
     "error_box",
     "note_box",
+    "plain_cell",
+    "plain_heading",
+    "plain_table",
     "run_safely",
     "show_error",
     "show_notes",
+    "table_html",
     "take_upload",
     "update_download",
+    "upload_button",
 ]
 
 log = logging.getLogger("phcpm.widgets")
@@ -75,6 +84,81 @@ def image_html(png: bytes, alt: str, max_width: str = "800px") -> str:
         f'<img src="data:image/png;base64,{payload}" alt="{html.escape(alt, quote=True)}" '
         f'style="max-width: {max_width}; width: 100%; height: auto;">'
     )
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def plain_heading(name) -> str:
+    """A column name as words: ``"org_unit_id"`` becomes ``"Org unit id"``.
+
+    A fallback for columns a tool has not named itself (tools pass their own
+    headings to :func:`plain_table`); no heading a manager sees keeps an
+    underscore.
+    """
+    text = re.sub(r"[_\s]+", " ", str(name)).strip()
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def plain_cell(value, decimals: int = 1) -> str:
+    """One cell as a manager reads it: numbers with thousands separators, Yes/No,
+    dates as 2025-03-31, and an empty cell (never ``NaN``, ``None``, True/False)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "Yes" if value else "No"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        if math.isinf(value):
+            return "∞" if value > 0 else "−∞"
+        if float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.{decimals}f}"
+    if isinstance(value, (pd.Timestamp, _dt.datetime)):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)[:16]
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(plain_cell(v, decimals) for v in value)
+    text = str(value)
+    return "" if text in ("nan", "NaN", "None", "<NA>", "NaT") else text
+
+
+def plain_table(frame, headings: dict | None = None, decimals: int = 1):
+    """A copy of ``frame`` with plain headings (``headings`` first, then
+    :func:`plain_heading`) and every cell as text (:func:`plain_cell`)."""
+    names = headings or {}
+    out = frame.copy()
+    out.columns = [names.get(c, plain_heading(c)) for c in frame.columns]
+    for i in range(out.shape[1]):
+        out.isetitem(i, [plain_cell(v, decimals) for v in frame.iloc[:, i]])
+    return out
+
+
+def table_html(
+    frame,
+    headings: dict | None = None,
+    max_rows: int | None = None,
+    decimals: int = 1,
+    css_class: str = "phcpm-table",
+) -> str:
+    """An HTML table in plain language (see :func:`plain_table`), escaped, in a
+    box that scrolls sideways on a narrow screen; with ``max_rows`` only the first
+    rows are shown and a line says how many there are."""
+    shown = frame if max_rows is None else frame.head(max_rows)
+    body = plain_table(shown, headings, decimals).to_html(
+        index=False, border=0, escape=True, classes=css_class
+    )
+    extra = ""
+    if max_rows is not None and len(frame) > max_rows:
+        extra = (
+            f"<p>Showing the first {max_rows:,} of {len(frame):,} rows; "
+            "the download has all of them.</p>"
+        )
+    return f'<div class="phcpm-scroll">{body}</div>{extra}'
 
 
 # --------------------------------------------------------------------------- downloads
@@ -112,6 +196,26 @@ def update_download(
 
 
 # --------------------------------------------------------------------------- uploads
+
+
+def upload_button(label: str, accept: str = ".csv,.xlsx,.txt") -> w.FileUpload:
+    """A file upload button that shows ``label`` and nothing else.
+
+    The upload widget writes "label (0)" on itself; a rule of the shared
+    stylesheet (class ``phcpm-upload``) shows the label (kept in the tooltip)
+    instead, so a manager never sees a count of files.
+    """
+    upload = w.FileUpload(accept=accept, multiple=False, description=label)
+    plain_upload(upload)
+    return upload
+
+
+def plain_upload(upload: w.FileUpload) -> w.FileUpload:
+    """Make an existing upload button show only its label (see :func:`upload_button`)."""
+    upload.tooltip = upload.description
+    upload.add_class("phcpm-upload")
+    upload.layout.width = "auto"
+    return upload
 
 
 def take_upload(upload: w.FileUpload, files=None) -> tuple[bytes, str] | None:
@@ -435,6 +539,28 @@ class Tool:
     def register_notes(self, *boxes: w.HTML, results: Results | None = None) -> None:
         """Note boxes (or any widget) describing a result, emptied with it."""
         (results or self.results).track(*boxes)
+
+    def watch_picker(self, picker, results: Results | None = None) -> None:
+        """Empty the results as soon as a :class:`~widgets.data_picker.DataPicker`
+        shows an error or asks for the columns of a new file, so nothing from the
+        previous data stays under the message or the questions."""
+
+        def on_error(change) -> None:
+            if change["new"]:
+                self.clear_results(results)
+
+        picker.error.observe(on_error, names="value")
+        mapping = getattr(picker, "mapping_box", None)
+        if mapping is not None:
+
+            def on_mapping(change) -> None:
+                if change["new"] != "none":
+                    self.clear_results(results)
+
+            mapping.layout.observe(on_mapping, names="display")
+        upload = getattr(picker, "upload", None)
+        if isinstance(upload, w.FileUpload):
+            plain_upload(upload)
 
     def clear_results(self, results: Results | None = None) -> None:
         """Empty the results area, the downloads and notes registered with it."""

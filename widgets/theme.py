@@ -23,6 +23,33 @@ CSS = """
 .phcpm-app a.phcpm-download { display: inline-block; padding: 0.3em 0.9em; margin: 0.2em 0;
   border: 1px solid #0072B2; border-radius: 3px; color: #00466e; text-decoration: none; }
 .phcpm-app a.phcpm-download:focus, .phcpm-app button:focus { outline: 3px solid #E69F00; }
+.phcpm-app { max-width: 100%; box-sizing: border-box; }
+.phcpm-app .widget-hbox { flex-wrap: wrap; max-width: 100%; }
+.phcpm-app .widget-inline-hbox, .phcpm-app .widget-inline-vbox,
+.phcpm-app .widget-dropdown, .phcpm-app .widget-text, .phcpm-app .widget-textarea,
+.phcpm-app .widget-select-multiple, .phcpm-app .widget-slider,
+.phcpm-app .widget-html, .phcpm-app .widget-tab, .phcpm-app .widget-box { max-width: 100%; }
+.phcpm-app .widget-inline-hbox { flex-wrap: wrap; }
+.phcpm-app .widget-inline-hbox .widget-label { max-width: 100%; white-space: normal; }
+.phcpm-app .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
+.phcpm-app img { max-width: 100%; height: auto; }
+.phcpm-app .jupyter-button, .phcpm-app .widget-toggle-button, .phcpm-app .widget-upload {
+  width: auto !important; max-width: 100%; min-width: 2.5em; height: auto;
+  min-height: var(--jp-widgets-inline-height, 28px); white-space: normal;
+  overflow: visible; text-overflow: clip; padding: 0.2em 0.8em; line-height: 1.3; }
+.phcpm-app .widget-toggle-buttons .widget-toggle-button { margin-bottom: 2px; }
+.phcpm-app .widget-toggle-buttons { flex-wrap: wrap; height: auto; }
+.phcpm-app .widget-upload.phcpm-upload { font-size: 0; }
+.phcpm-app .widget-upload.phcpm-upload::after { content: attr(title);
+  font-size: var(--jp-widgets-font-size, 13px); }
+.phcpm-app .phcpm-scroll { max-width: 100%; overflow-x: auto; }
+.phcpm-app table.phcpm-table { border-collapse: collapse; }
+.phcpm-app table.phcpm-table th, .phcpm-app table.phcpm-table td {
+  padding: 0.2em 0.6em; border-bottom: 1px solid #dddddd; text-align: left; }
+.phcpm-app table.phcpm-scorecard th[scope="row"], .phcpm-app table.phcpm-scorecard thead th:first-child {
+  position: sticky; left: 0; z-index: 1; background: #ffffff; max-width: 11em;
+  white-space: normal; }
+.phcpm-app table.phcpm-scorecard thead th:first-child { z-index: 2; }
 """
 
 
