@@ -34,7 +34,9 @@ which table and record, which field, old and new value, who and when.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import io
 import json
 import math
@@ -83,7 +85,7 @@ MEASURE_FIELDS = ("name", "kind", "unit", "higher_is_better", "definition")
 
 FORMAT_NAME = "phcpm-pdsa-project"
 FORMAT_VERSION = 1
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS project (
@@ -156,6 +158,10 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_project ON audit (project_id);
 CREATE INDEX IF NOT EXISTS measure_project ON measure (project_id);
 CREATE INDEX IF NOT EXISTS cycle_project ON cycle (project_id);
+CREATE TABLE IF NOT EXISTS setting (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 
@@ -258,6 +264,106 @@ def _audit_text(value: Any) -> str | None:
     else:
         text = str(value)
     return text or None
+
+
+def check_period(value: Any, today: date | None = None, *, what: str = "period start") -> date:
+    """The first day of a period, checked: given, a readable date, and not in the future.
+
+    ``value`` is a date or ISO text (YYYY-MM-DD); ``today`` is the date to
+    compare with (default: the computer's). A period that starts after today
+    has no result yet, so it is refused with a plain :class:`InputError`; this
+    is the one place the rule is written.
+    """
+    day = _as_date(value, what, required=True)
+    today = today or date.today()
+    if day > today:
+        raise InputError(
+            f"The period starting {day.isoformat()} is in the future (today is "
+            f"{today.isoformat()})",
+            todo="Enter results only for periods that have started; check the date",
+        )
+    return day
+
+
+def value_columns(kind: str) -> list[str]:
+    """The columns a table of values needs for a measure of ``kind``."""
+    if kind == "proportion":
+        return ["period", "numerator", "denominator"]
+    if kind in ("count", "measurement"):
+        return ["period", "value"]
+    raise InputError(
+        f"'{kind}' is not a kind of measure", todo="Use proportion, count or measurement"
+    )
+
+
+_SEPARATORS = re.compile(r"[,;\t]")
+
+
+def parse_value_lines(text: str, kind: str) -> pd.DataFrame:
+    """Pasted lines of values as a table for :meth:`ProjectStore.add_values`.
+
+    One period a line; the parts are separated by commas, semicolons or tabs
+    (what a spreadsheet gives when cells are copied): ``period, numerator,
+    denominator`` for a proportion, ``period, value`` for a count or a
+    measurement. Empty lines are skipped. A line with fewer parts is refused
+    with its line number; parts beyond those are ignored only when they are
+    empty. The result has the columns of :func:`value_columns` plus ``where``
+    ("line N", counting every line of the text). Nothing is checked beyond the
+    shape here: :meth:`ProjectStore.add_values` checks the dates and numbers.
+    """
+    columns = value_columns(kind)
+    example = "2025-01-06, 17, 30" if kind == "proportion" else "2025-01-06, 12"
+    rows = []
+    for number, line in enumerate(str(text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in _SEPARATORS.split(line)]
+        while len(parts) > len(columns) and not parts[-1]:
+            parts.pop()
+        if len(parts) != len(columns):
+            needs = (
+                "a period, a numerator and a denominator"
+                if kind == "proportion"
+                else "a period and a value"
+            )
+            raise InputError(
+                f"This line has {len(parts)} part{'s' if len(parts) != 1 else ''}, but each "
+                f"line needs {needs}",
+                where=f"line {number}",
+                todo=f"Write for example {example}",
+            )
+        rows.append([*parts, f"line {number}"])
+    if not rows:
+        raise InputError("Nothing was pasted", todo=f"Paste one period a line, e.g. {example}")
+    return pd.DataFrame(rows, columns=[*columns, "where"], dtype=object)
+
+
+def value_table(table: pd.DataFrame, kind: str, source: str = "the file") -> pd.DataFrame:
+    """An uploaded table of values as a table for :meth:`ProjectStore.add_values`.
+
+    Headings are matched without regard to case or surrounding spaces; the
+    columns of :func:`value_columns` are needed (a ``comment`` column is kept
+    when there is one). A missing column is named in the message. ``where``
+    names each row as a spreadsheet does: the headings are row 1, so the first
+    value is "row 2 of <source>". ``table`` is not changed.
+    """
+    columns = value_columns(kind)
+    names = {str(c).strip().lower(): c for c in table.columns}
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise InputError(
+            f"The file has no column {', '.join(repr(c) for c in missing)}",
+            where=source,
+            todo=f"Name the columns {', '.join(columns)} in the first row",
+        )
+    keep = columns + (["comment"] if "comment" in names else [])
+    out = pd.DataFrame({c: table[names[c]].to_numpy(dtype=object) for c in keep})
+    if out.empty:
+        raise InputError(
+            "The file has headings but no rows of values", where=source, todo="Add the values"
+        )
+    out["where"] = [f"row {i} of {source}" for i in range(2, len(out) + 2)]
+    return out
 
 
 def check_value(
@@ -449,6 +555,8 @@ class ProjectStore:
             )
         if found == SCHEMA_VERSION:
             return
+        # Every statement is CREATE ... IF NOT EXISTS, so running them all also brings a
+        # file of an older version up to date (version 2 added the ``setting`` table).
         with self._write() as conn:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -520,6 +628,59 @@ class ProjectStore:
                 todo=f"Choose a {what} from the list",
             )
         return dict(rows[0])
+
+    # ------------------------------------------------------------------ access code
+
+    def _setting(self, name: str) -> str | None:
+        rows = self._read("SELECT value FROM setting WHERE name = ?", [name])
+        return str(rows[0][0]) if rows else None
+
+    def has_access_code(self) -> bool:
+        """Whether this project file is protected by an access code."""
+        return self._setting("access_code") is not None
+
+    def check_access_code(self, code: Any) -> None:
+        """Refuse, with a plain :class:`InputError`, a code that is not this file's code.
+
+        A file with no access code accepts anything. See :func:`access_code_matches`.
+        """
+        stored = self._setting("access_code")
+        if stored is None:
+            return
+        text = "" if code is None else str(code)
+        if not text:
+            raise InputError(
+                "This team workspace is protected by an access code",
+                todo="Type the team's access code and click 'Open' again",
+            )
+        if not access_code_matches(text, stored):
+            raise InputError(
+                "The access code is not right for this team workspace, so it was not opened",
+                todo="Check the code (capital letters count) and try again; the team member "
+                "who chose it knows it",
+            )
+
+    def set_access_code(self, code: Any, *, current: Any = None) -> None:
+        """Protect this file with an access code, or change its code.
+
+        When the file already has a code, ``current`` must be that code. Only
+        the scrypt form of the code is kept (:func:`hash_access_code`).
+        """
+        stored = hash_access_code(code)
+        with self._write() as conn:
+            rows = conn.execute("SELECT value FROM setting WHERE name = 'access_code'").fetchall()
+            if rows and not access_code_matches(
+                "" if current is None else str(current), rows[0][0]
+            ):
+                raise InputError(
+                    "The current access code is not right, so the code was not changed",
+                    todo="Type the code the workspace has now, then the new code",
+                )
+            conn.execute(
+                "INSERT INTO setting (name, value) VALUES ('access_code', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [stored],
+            )
 
     # ------------------------------------------------------------------ projects
 
@@ -690,29 +851,18 @@ class ProjectStore:
         """Enter the result of one measure for one period; returns the value's id.
 
         ``period`` is the first day of the period (ISO date). A period that
-        starts after ``today`` (default: the computer's date) is refused. A
-        second entry for the same measure and period is refused unless
-        ``replace=True``; the replaced numbers stay in the audit log.
-        See :func:`check_value` for the rules on the numbers.
+        starts after ``today`` (default: the computer's date) is refused (see
+        :func:`check_period`). A second entry for the same measure and period
+        is refused unless ``replace=True``; the replaced numbers stay in the
+        audit log. See :func:`check_value` for the rules on the numbers.
         """
         measure_id = _key(measure_id)
         user = _user(user)
-        today = today or date.today()
-        start = _as_date(period, "period start", required=True)
-        if start > today:
-            raise InputError(
-                f"The period starting {start.isoformat()} is in the future (today is "
-                f"{today.isoformat()})",
-                todo="Enter results only for periods that have started; check the date",
-            )
+        start = check_period(period, today)
         comment = _text(comment, "comment")
         at = self._clock()
         with self._write() as conn:
-            measure = self._one(
-                conn.execute("SELECT * FROM measure WHERE id = ?", [measure_id]).fetchall(),
-                "measure",
-                measure_id,
-            )
+            measure = self._measure_row(conn, measure_id)
             num, den, val = check_value(
                 measure["kind"],
                 numerator=numerator,
@@ -720,55 +870,151 @@ class ProjectStore:
                 value=value,
                 measure_name=measure["name"],
             )
-            existing = conn.execute(
-                "SELECT * FROM value WHERE measure_id = ? AND period = ?",
-                [measure_id, start.isoformat()],
-            ).fetchall()
-            new = {
-                "numerator": num,
-                "denominator": den,
-                "value": val,
-                "comment": comment,
-                "entered_by": user,
-                "entered_at": at,
-            }
-            if existing:
-                old = dict(existing[0])
-                if not replace:
-                    raise InputError(
-                        f"'{measure['name']}' already has a result for the period starting "
-                        f"{start.isoformat()} ({self._describe(old)}, entered by "
-                        f"{old['entered_by']})",
-                        todo="To correct it, choose 'replace'; the old numbers are kept in "
-                        "the history",
-                    )
-                conn.execute(
-                    "UPDATE value SET numerator = ?, denominator = ?, value = ?, comment = ?, "
-                    "entered_by = ?, entered_at = ?, version = version + 1 WHERE id = ?",
-                    (num, den, val, comment, user, at, old["id"]),
+            return self._put_value(
+                conn, measure, start, (num, den, val), comment, user, at, replace=replace
+            )
+
+    def add_values(
+        self,
+        measure_id: int,
+        frame: pd.DataFrame,
+        *,
+        user: str,
+        replace: bool = False,
+        today: date | None = None,
+    ) -> int:
+        """Enter several periods at once, all or nothing; returns how many were saved.
+
+        ``frame`` has a ``period`` column and ``numerator`` and ``denominator``
+        (proportions) or ``value`` (counts and measurements), and optionally
+        ``comment`` and ``where`` (how to name a row in a message, for example
+        "line 3"; by default "row N"): what :func:`parse_value_lines` and
+        :func:`value_table` give. Every row is checked as :meth:`add_value`
+        checks one; a period given twice in ``frame``, or one that already has
+        a result when ``replace`` is false, is refused. The first mistake is
+        reported with its row and nothing is saved; otherwise every row is saved
+        in one transaction, so a stop in the middle saves none of them.
+        """
+        measure_id = _key(measure_id)
+        user = _user(user)
+        measure = self.get_measure(measure_id)
+        if frame is None or len(frame) == 0:
+            raise InputError(
+                "There are no periods to add",
+                todo="Paste one period a line, or upload a file with one period a row",
+            )
+        existing = set(self.values(measure_id)["period"])
+        seen: dict[str, str] = {}
+        clean: list[tuple[date, tuple[float | None, float | None, float], str]] = []
+        for number, row in enumerate(frame.to_dict("records"), start=1):
+            where = str(row.get("where") or f"row {number}")
+            try:
+                start = check_period(row.get("period"), today)
+                checked = check_value(
+                    measure["kind"],
+                    numerator=row.get("numerator"),
+                    denominator=row.get("denominator"),
+                    value=row.get("value"),
+                    measure_name=measure["name"],
                 )
-                changes = [
-                    (field, old[field], new[field])
-                    for field in ("numerator", "denominator", "value", "comment")
-                    if old[field] != new[field]
-                ] or [("replaced", None, "same numbers entered again")]
-                self._audit(conn, measure["project_id"], "value", old["id"], changes, user, at)
-                return int(old["id"])
-            cur = conn.execute(
-                "INSERT INTO value (measure_id, period, numerator, denominator, value, "
-                "entered_by, entered_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (measure_id, start.isoformat(), num, den, val, user, at, comment),
+                comment = _text(row.get("comment"), "comment")
+            except InputError as err:
+                raise InputError(
+                    err.what, where=where, todo=err.todo or "Correct this row"
+                ) from None
+            key = start.isoformat()
+            if key in seen:
+                raise InputError(
+                    f"The period starting {key} is given twice (also at {seen[key]})",
+                    where=where,
+                    todo="Keep one of the two",
+                )
+            if key in existing and not replace:
+                raise InputError(
+                    f"'{measure['name']}' already has a result for the period starting {key}",
+                    where=where,
+                    todo="Remove this one, or choose 'replace' to correct the result entered "
+                    "before (the old numbers are kept in the history)",
+                )
+            seen[key] = where
+            clean.append((start, checked, comment))
+        at = self._clock()
+        with self._write() as conn:
+            row = self._measure_row(conn, measure_id)
+            for start, checked, comment in clean:
+                self._put_value(conn, row, start, checked, comment, user, at, replace=replace)
+        return len(clean)
+
+    def _measure_row(self, conn: sqlite3.Connection, measure_id: int) -> dict[str, Any]:
+        return self._one(
+            conn.execute("SELECT * FROM measure WHERE id = ?", [measure_id]).fetchall(),
+            "measure",
+            measure_id,
+        )
+
+    def _put_value(
+        self,
+        conn: sqlite3.Connection,
+        measure: Mapping[str, Any],
+        start: date,
+        checked: tuple[float | None, float | None, float],
+        comment: str,
+        user: str,
+        at: str,
+        *,
+        replace: bool,
+    ) -> int:
+        """Insert or replace one checked value inside an open write transaction."""
+        num, den, val = checked
+        measure_id = measure["id"]
+        existing = conn.execute(
+            "SELECT * FROM value WHERE measure_id = ? AND period = ?",
+            [measure_id, start.isoformat()],
+        ).fetchall()
+        new = {
+            "numerator": num,
+            "denominator": den,
+            "value": val,
+            "comment": comment,
+            "entered_by": user,
+            "entered_at": at,
+        }
+        if existing:
+            old = dict(existing[0])
+            if not replace:
+                raise InputError(
+                    f"'{measure['name']}' already has a result for the period starting "
+                    f"{start.isoformat()} ({self._describe(old)}, entered by "
+                    f"{old['entered_by']})",
+                    todo="To correct it, choose 'replace'; the old numbers are kept in the history",
+                )
+            conn.execute(
+                "UPDATE value SET numerator = ?, denominator = ?, value = ?, comment = ?, "
+                "entered_by = ?, entered_at = ?, version = version + 1 WHERE id = ?",
+                (num, den, val, comment, user, at, old["id"]),
             )
-            vid = int(cur.lastrowid)
-            self._audit(
-                conn,
-                measure["project_id"],
-                "value",
-                vid,
-                [("created", None, f"{start.isoformat()}: {self._describe(new)}")],
-                user,
-                at,
-            )
+            changes = [
+                (field, old[field], new[field])
+                for field in ("numerator", "denominator", "value", "comment")
+                if old[field] != new[field]
+            ] or [("replaced", None, "same numbers entered again")]
+            self._audit(conn, measure["project_id"], "value", old["id"], changes, user, at)
+            return int(old["id"])
+        cur = conn.execute(
+            "INSERT INTO value (measure_id, period, numerator, denominator, value, "
+            "entered_by, entered_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (measure_id, start.isoformat(), num, den, val, user, at, comment),
+        )
+        vid = int(cur.lastrowid)
+        self._audit(
+            conn,
+            measure["project_id"],
+            "value",
+            vid,
+            [("created", None, f"{start.isoformat()}: {self._describe(new)}")],
+            user,
+            at,
+        )
         return vid
 
     @staticmethod
@@ -1767,6 +2013,135 @@ def cycle_summary(series: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --------------------------------------------------------------------------- tables for people
+
+#: Words for the fields of every record, as a manager reads them.
+FIELD_WORDS = {
+    "name": "Name",
+    "aim": "Aim",
+    "team": "Team",
+    "kind": "Kind of measure",
+    "unit": "Unit",
+    "higher_is_better": "Higher is better",
+    "definition": "Definition",
+    "period": "Period start",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "value": "Value",
+    "comment": "Comment",
+    "title": "Change tested (title)",
+    "objective": "Objective",
+    "questions": "Questions",
+    "predictions": "Predictions",
+    "plan_who": "Plan: who",
+    "plan_what": "Plan: what",
+    "plan_when": "Plan: when",
+    "plan_where": "Plan: where",
+    "do_observations": "Do: observations",
+    "study_results": "Study: results compared with predictions",
+    "act_decision": "Act: decision",
+    "act_next_steps": "Act: next steps",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "created": "Created",
+    "replaced": "Replaced",
+}
+DECISION_WORDS = {
+    "adopt": "Adopt",
+    "adapt": "Adapt",
+    "abandon": "Abandon",
+    "undecided": "Not decided yet",
+}
+_RECORD_WORDS = {
+    "project": "Project",
+    "measure": "Measure",
+    "value": "Result",
+    "cycle": "PDSA cycle",
+}
+
+
+def _when(text: Any) -> str:
+    """An ISO time in UTC as ``YYYY-MM-DD HH:MM`` (empty stays empty)."""
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text):
+        return ""
+    stamp = pd.Timestamp(str(text))
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def _words(value: Any) -> str:
+    """A stored value as text for a table: numbers without ``.0``, nothing for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return _fmt_number(float(value))
+    return str(value)
+
+
+def readable_values(values: pd.DataFrame, kind: str, unit: str = "") -> pd.DataFrame:
+    """The values of one measure (:meth:`ProjectStore.values`) as a table for people.
+
+    Headings are words; a proportion's value is a percentage with one
+    decimal; empty cells are empty text; times are UTC to the minute.
+    """
+    rows = []
+    for row in values.to_dict("records"):
+        out = {"Period start": str(row["period"])}
+        if kind == "proportion":
+            out["Numerator"] = _words(row["numerator"])
+            out["Denominator"] = _words(row["denominator"])
+            out["Value (%)"] = f"{100 * float(row['value']):.1f}"
+        else:
+            out[f"Value ({unit})" if unit else "Value"] = _words(row["value"])
+        out["Entered by"] = _words(row["entered_by"])
+        out["Entered at (UTC)"] = _when(row["entered_at"])
+        out["Comment"] = _words(row["comment"])
+        rows.append(out)
+    if rows:
+        return pd.DataFrame(rows)
+    head = ["Period start", "Numerator", "Denominator", "Value (%)"]
+    if kind != "proportion":
+        head = ["Period start", f"Value ({unit})" if unit else "Value"]
+    return pd.DataFrame(columns=[*head, "Entered by", "Entered at (UTC)", "Comment"])
+
+
+def readable_cycles(cycles: pd.DataFrame) -> pd.DataFrame:
+    """The cycles of a project (:meth:`ProjectStore.list_cycles`) in brief, for people."""
+    return pd.DataFrame(
+        {
+            "Cycle": [f"PDSA {int(n)}" for n in cycles["number"]],
+            "Change tested": [_words(t) for t in cycles["title"]],
+            "Start date": [_words(d) for d in cycles["start_date"]],
+            "End date": [_words(d) for d in cycles["end_date"]],
+            "Decision": [DECISION_WORDS.get(str(d), _words(d)) for d in cycles["act_decision"]],
+            "Last changed by": [_words(u) for u in cycles["entered_by"]],
+        }
+    )
+
+
+def readable_history(audit: pd.DataFrame) -> pd.DataFrame:
+    """A project's history (:meth:`ProjectStore.audit_log`) with words for records and fields."""
+
+    def word(field: Any, value: Any) -> str:
+        text = _words(value)
+        return DECISION_WORDS.get(text, text) if field == "act_decision" else text
+
+    return pd.DataFrame(
+        {
+            "When (UTC)": [_when(t) for t in audit["at"]],
+            "Who": [_words(u) for u in audit["user"]],
+            "Record": [
+                f"{_RECORD_WORDS.get(str(t), str(t))} {int(i)}"
+                for t, i in zip(audit["table"], audit["row_id"], strict=True)
+            ],
+            "What changed": [FIELD_WORDS.get(str(f), str(f)) for f in audit["field"]],
+            "Before": [word(f, v) for f, v in zip(audit["field"], audit["old"], strict=True)],
+            "After": [word(f, v) for f, v in zip(audit["field"], audit["new"], strict=True)],
+        }
+    )
+
+
 # --------------------------------------------------------------------------- team workspaces
 
 #: Environment variable naming a team whose workspace opens first (empty: the shared store).
@@ -1857,3 +2232,79 @@ def team_store_path(team: Any, default: str | os.PathLike[str] | None = None) ->
 def default_team() -> str:
     """The team named by ``PHCPM_PDSA_TEAM`` (surrounding spaces removed), or empty text."""
     return os.environ.get(TEAM_ENV_VAR, "").strip()
+
+
+# --------------------------------------------------------------------------- access codes
+
+#: Shortest access code a team may choose, in characters.
+ACCESS_CODE_MIN = 8
+#: scrypt cost parameters (RFC 7914, section 2): N = 2**15, r = 8, p = 1 uses 32 MiB.
+_SCRYPT_LOG_N, _SCRYPT_R, _SCRYPT_P = 15, 8, 1
+_SALT_BYTES = 16
+_KEY_BYTES = 32
+
+
+def _scrypt(code: str, salt: bytes, log_n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        unicodedata.normalize("NFC", code).encode("utf-8"),
+        salt=salt,
+        n=2**log_n,
+        r=r,
+        p=p,
+        maxmem=256 * r * 2**log_n,
+        dklen=_KEY_BYTES,
+    )
+
+
+def hash_access_code(code: str, *, salt: bytes | None = None) -> str:
+    """The stored form of a team's access code: ``scrypt$logN$r$p$salt$key``.
+
+    The code is put in Unicode NFC form and derived with scrypt (Percival C &
+    Josefsson S, *The scrypt Password-Based Key Derivation Function*, RFC 7914,
+    IETF 2016) at N = 2**15, r = 8, p = 1 with a random 16-byte salt
+    (:func:`os.urandom`), so the same code gives a different stored text each
+    time and the code itself is never kept. Salt and key are base64 text.
+    A code shorter than :data:`ACCESS_CODE_MIN` characters is refused.
+    """
+    text = "" if code is None else str(code)
+    if len(text.strip()) < ACCESS_CODE_MIN:
+        raise InputError(
+            f"The access code is too short ({len(text.strip())} characters)",
+            todo=f"Choose a code of at least {ACCESS_CODE_MIN} characters, for example four "
+            "words the team will remember",
+        )
+    salt = os.urandom(_SALT_BYTES) if salt is None else bytes(salt)
+    key = _scrypt(text, salt, _SCRYPT_LOG_N, _SCRYPT_R, _SCRYPT_P)
+    parts = [
+        "scrypt",
+        str(_SCRYPT_LOG_N),
+        str(_SCRYPT_R),
+        str(_SCRYPT_P),
+        base64.b64encode(salt).decode("ascii"),
+        base64.b64encode(key).decode("ascii"),
+    ]
+    return "$".join(parts)
+
+
+def access_code_matches(code: str, stored: str) -> bool:
+    """Whether ``code`` is the access code whose stored form is ``stored``.
+
+    The comparison takes the same time wherever the keys differ
+    (:func:`hmac.compare_digest`). A stored text this tool cannot read gives
+    False, never an error.
+    """
+    try:
+        scheme, log_n, r, p, salt, key = str(stored).split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(key, validate=True)
+        found = _scrypt(
+            "" if code is None else str(code),
+            base64.b64decode(salt, validate=True),
+            int(log_n),
+            int(r),
+            int(p),
+        )
+    except (ValueError, TypeError, MemoryError):
+        return False
+    return hmac.compare_digest(found, expected)

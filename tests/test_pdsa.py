@@ -7,6 +7,7 @@ Improvement, QI Essentials Toolkit, 2017); measure kinds follow Provost & Murray
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import itertools
@@ -27,6 +28,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phcpm import pdsa
 from phcpm.errors import InputError
 from phcpm.pdsa import (
     TEAM_SLUG_MAX,
@@ -709,3 +711,203 @@ def test_team_workspaces_keep_their_projects_apart(tmp_path):
         assert store.list_projects().empty
     with ProjectStore(shared) as store:
         assert store.list_projects()["name"].tolist() == ["Waiting time at Kalembo"]
+
+
+# --------------------------------------------------------------------------- periods and pasted values
+
+
+def test_check_period_is_the_one_future_rule():
+    assert pdsa.check_period("2024-06-30", TODAY) == date(2024, 6, 30)  # today has started
+    with pytest.raises(InputError, match=r"2024-07-01 is in the future \(today is 2024-06-30\)"):
+        pdsa.check_period("2024-07-01", TODAY)
+    with pytest.raises(InputError, match="period start is missing"):
+        pdsa.check_period("  ", TODAY)
+    with pytest.raises(InputError, match="'1st June' is not a date"):
+        pdsa.check_period("1st June", TODAY)
+
+
+def test_pasted_lines_take_commas_semicolons_and_tabs_and_keep_line_numbers():
+    text = "2024-01-01, 17, 30\n\n2024-01-08;18;31\n2024-01-15\t19\t32\t\n"
+    frame = pdsa.parse_value_lines(text, "proportion")
+    assert list(frame.columns) == ["period", "numerator", "denominator", "where"]
+    assert frame["period"].tolist() == ["2024-01-01", "2024-01-08", "2024-01-15"]
+    assert frame["numerator"].tolist() == ["17", "18", "19"]
+    assert frame["where"].tolist() == ["line 1", "line 3", "line 4"]  # the empty line counts
+    counts = pdsa.parse_value_lines("2024-01-01, 3", "count")
+    assert list(counts.columns) == ["period", "value", "where"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "where"),
+    [
+        ("2024-01-01, 17, 30\n2024-01-08, 18\n", "proportion", "line 2"),
+        ("2024-01-01, 3, 4\n", "count", "line 1"),  # a count takes one value
+        ("\n\n2024-01-01\n", "measurement", "line 3"),
+    ],
+)
+def test_pasted_lines_of_the_wrong_shape_name_their_line(text, kind, where):
+    with pytest.raises(InputError) as err:
+        pdsa.parse_value_lines(text, kind)
+    assert err.value.where == where
+
+
+def test_nothing_pasted_is_refused():
+    with pytest.raises(InputError, match="Nothing was pasted"):
+        pdsa.parse_value_lines(" \n\n", "count")
+
+
+def test_an_uploaded_table_matches_headings_without_case_and_numbers_rows_as_excel():
+    table = pd.DataFrame({" Period ": ["2024-01-01", "2024-01-08"], "VALUE": [3, 4], "x": [1, 2]})
+    frame = pdsa.value_table(table, "count", source="file 'weeks.csv'")
+    assert frame["value"].tolist() == [3, 4]
+    assert frame["where"].tolist() == ["row 2 of file 'weeks.csv'", "row 3 of file 'weeks.csv'"]
+    assert list(table.columns) == [" Period ", "VALUE", "x"]  # the user's table is not changed
+    with pytest.raises(InputError, match="no column 'numerator', 'denominator'"):
+        pdsa.value_table(table, "proportion")
+    with pytest.raises(InputError, match="no rows"):
+        pdsa.value_table(table.iloc[:0], "count")
+
+
+def test_add_values_is_all_or_nothing_and_names_the_row(store, project):
+    before = store.values(project["tested"])
+    frame = pdsa.parse_value_lines(
+        "2024-02-12, 30, 40\n2024-02-19, 41, 40\n2024-02-26, 30, 40", "proportion"
+    )
+    with pytest.raises(InputError, match="larger than the denominator") as err:
+        store.add_values(project["tested"], frame, user="P", today=TODAY)
+    assert err.value.where == "line 2"
+    pd.testing.assert_frame_equal(store.values(project["tested"]), before)
+    frame.loc[1, "numerator"] = "31"
+    assert store.add_values(project["tested"], frame, user="P", today=TODAY) == 3
+    assert len(store.values(project["tested"])) == len(before) + 3
+
+
+def test_add_values_refuses_future_periods_and_duplicates(store, project):
+    future = pdsa.parse_value_lines("2024-07-01, 3", "count")
+    with pytest.raises(InputError, match="in the future"):
+        store.add_values(project["stockouts"], future, user="P", today=TODAY)
+    twice = pdsa.parse_value_lines("2024-02-05, 3\n2024-02-05, 4", "count")
+    with pytest.raises(InputError, match="given twice") as err:
+        store.add_values(project["stockouts"], twice, user="P", today=TODAY)
+    assert err.value.where == "line 2"
+    entered = pdsa.parse_value_lines("2024-01-01, 5", "count")  # the fixture entered 3 there
+    with pytest.raises(InputError, match="already has a result"):
+        store.add_values(project["stockouts"], entered, user="P", today=TODAY)
+    assert store.add_values(project["stockouts"], entered, user="P", replace=True, today=TODAY)
+    assert store.values(project["stockouts"])["value"].tolist() == [5.0]
+    history = store.audit_log(project["project"])
+    assert ((history["field"] == "value") & (history["new"] == "5")).any()
+
+
+class _StopBeforeCommit(ProjectStore):
+    def _before_commit(self) -> None:
+        raise RuntimeError("the program stopped in the middle of the save")
+
+
+def test_add_values_saves_in_one_transaction(db, project):
+    frame = pdsa.parse_value_lines("2024-02-12, 30, 40\n2024-02-19, 31, 40", "proportion")
+    with _StopBeforeCommit(db) as broken:
+        before = len(broken.values(project["tested"]))
+        with pytest.raises(RuntimeError):
+            broken.add_values(project["tested"], frame, user="P", today=TODAY)
+        assert len(broken.values(project["tested"])) == before
+
+
+# --------------------------------------------------------------------------- access codes
+
+
+def test_access_codes_are_kept_only_as_salted_scrypt():
+    one = pdsa.hash_access_code("mango tree at noon")
+    two = pdsa.hash_access_code("mango tree at noon")
+    assert one != two  # a new salt each time
+    assert "mango" not in one
+    scheme, log_n, r, p, salt, key = one.split("$")
+    assert (scheme, log_n, r, p) == ("scrypt", "15", "8", "1")
+    # the same derivation by hand (RFC 7914 scrypt, N = 2**15, r = 8, p = 1)
+    expected = hashlib.scrypt(
+        b"mango tree at noon",
+        salt=base64.b64decode(salt),
+        n=2**15,
+        r=8,
+        p=1,
+        maxmem=64 * 2**20,
+        dklen=32,
+    )
+    assert base64.b64decode(key) == expected
+    assert pdsa.access_code_matches("mango tree at noon", one)
+    assert not pdsa.access_code_matches("mango tree at noon ", one)
+    assert not pdsa.access_code_matches("Mango tree at noon", one)
+    assert not pdsa.access_code_matches("mango tree at noon", "not a stored code")
+
+
+def test_scrypt_matches_the_rfc_7914_test_vector():
+    # RFC 7914, section 12, second vector: P = "password", S = "NaCl", N = 1024, r = 8, p = 16
+    key = pdsa._scrypt("password", b"NaCl", 10, 8, 16)
+    assert key.hex()[:32] == "fdbabe1c9d3472007856e7190d01e9fe"
+
+
+def test_short_access_codes_are_refused():
+    with pytest.raises(InputError, match="too short"):
+        pdsa.hash_access_code("1234567")
+
+
+def test_a_store_with_a_code_opens_only_with_it(db, project):
+    with ProjectStore(db) as store:
+        assert not store.has_access_code()
+        store.check_access_code("")  # no code: anything opens it
+        store.set_access_code("mango tree at noon")
+        assert store.has_access_code()
+        stored = store._setting("access_code")
+        assert stored.startswith("scrypt$") and "mango" not in stored
+    with ProjectStore(db) as store:
+        store.check_access_code("mango tree at noon")
+        with pytest.raises(InputError, match="not right"):
+            store.check_access_code("mango tree at nine")
+        with pytest.raises(InputError, match="protected by an access code"):
+            store.check_access_code("")
+        with pytest.raises(InputError, match="current access code is not right"):
+            store.set_access_code("a new code for us", current="wrong code")
+        store.check_access_code("mango tree at noon")  # unchanged after the refusal
+        store.set_access_code("a new code for us", current="mango tree at noon")
+        store.check_access_code("a new code for us")
+        with pytest.raises(InputError):
+            store.check_access_code("mango tree at noon")
+
+
+def test_a_file_of_the_first_version_gains_the_setting_table(db, project):
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE setting")
+        conn.execute("PRAGMA user_version = 1")
+    with ProjectStore(db) as store:
+        assert not store.has_access_code()
+        store.set_access_code("mango tree at noon")
+        assert len(store.list_projects()) == 1  # the projects are all still there
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == pdsa.SCHEMA_VERSION
+
+
+# --------------------------------------------------------------------------- tables for people
+
+_PROGRAMMER = re.compile(r"\b[a-z]+_[a-z_]+\b|\bNaN\b|\bNone\b|\bTrue\b|\bFalse\b|\bnan\b")
+
+
+def test_tables_for_people_have_word_headings_and_no_missing_markers(store, project):
+    tested = pdsa.readable_values(store.values(project["tested"]), "proportion")
+    assert list(tested.columns)[:4] == ["Period start", "Numerator", "Denominator", "Value (%)"]
+    assert tested["Value (%)"].tolist()[:2] == ["50.0", "53.7"]  # 20/40 and 22/41
+    assert tested["Numerator"].tolist()[0] == "20"  # not 20.0
+    assert (
+        tested["Entered at (UTC)"].tolist()[0] == "2024-06-01 08:04"
+    )  # the fifth save of the fixture
+    wait = pdsa.readable_values(store.values(project["wait"]), "measurement", "minutes")
+    assert wait["Value (minutes)"].tolist() == ["47.5"]
+    cycles = pdsa.readable_cycles(store.list_cycles(project["project"]))
+    assert cycles["Decision"].tolist() == ["Adopt", "Adapt"]
+    assert cycles["End date"].tolist() == ["2024-01-20", ""]
+    history = pdsa.readable_history(store.audit_log(project["project"]))
+    assert "PDSA cycle 1" in history["Record"].tolist()
+    for table in (tested, wait, cycles, history):
+        text = table.to_csv(index=False)
+        assert not _PROGRAMMER.findall(text), _PROGRAMMER.findall(text)
+    empty = pdsa.readable_values(store.values(project["tested"]).iloc[:0], "count", "visits")
+    assert list(empty.columns)[:2] == ["Period start", "Value (visits)"]

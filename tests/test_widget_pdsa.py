@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -438,3 +439,125 @@ def test_the_team_from_the_environment_opens_first(tmp_path, monkeypatch):
     assert "has no letter or digit" in shown(wrong.message)
     assert wrong.store.path == shared and "shared" in wrong.workspace_text.value
     assert "No project yet" in wrong.aim_text.value
+
+
+# --------------------------------------------------------------------------- reloads and access codes
+
+
+def test_the_team_in_the_page_address_opens_its_workspace(db):
+    first = tracker(db)
+    open_team(first, "Ruvo district team")
+    assert first.guard.address == {"team": "Ruvo district team"}  # written into the address
+    first.new_name.value = "Shorter waiting at Ruvo dispensary"
+    first.create_button.click()
+    # a reload: a new tool reads the page's query string
+    again = PdsaTracker(db, user="", today=TODAY, clock=clock(), query="team=Ruvo+district+team")
+    assert again.team.value == "Ruvo district team"
+    assert again.workspace == "ruvo-district-team"
+    assert project_names(again) == ["Shorter waiting at Ruvo dispensary"]
+    open_team(again, "")
+    assert again.guard.address == {"team": ""}  # the shared workspace takes it out
+
+
+def test_the_remembered_name_fills_an_empty_name_box_only(db):
+    tool = tracker(db, user="")
+    tool.guard.remembered_name = "Neema Otieno"
+    assert tool.user.value == "Neema Otieno"
+    tool.user.value = "Baraka Chande"
+    assert tool.guard.name == "Baraka Chande"  # what the browser will remember
+    tool.guard.remembered_name = "Someone else"
+    assert tool.user.value == "Baraka Chande"
+
+
+def test_unsaved_cycle_text_and_pasted_values_ask_before_leaving(db):
+    tool = tracker(db)
+    tool.load_example()
+    assert tool.guard.unsaved is False
+    tool.fields["objective"].value = "See whether a second nurse shortens waiting"
+    assert tool.guard.unsaved is True
+    assert "Not saved yet: Objective" in shown(tool.cycle_status)
+    tool.fields["title"].value = "Second nurse"
+    tool.cycle_save.click()
+    assert shown(tool.message) == ""
+    assert tool.guard.unsaved is False and tool.cycle_status.value == ""
+    tool.paste.value = "2025-10-20, 30, 35"
+    assert tool.guard.unsaved is True and tool.cycle_status.value == ""
+    tool.paste_button.click()
+    assert tool.guard.unsaved is False
+
+
+def protect(tool, code):
+    tool.new_code.value = tool.new_code_again.value = code
+    tool.code_button.click()
+
+
+def test_a_protected_workspace_opens_only_with_its_code(db):
+    tool = tracker(db)
+    protect(tool, "mango tree at noon")
+    assert "cannot have an access code" in shown(tool.message)  # not the shared workspace
+    open_team(tool, "Ruvo district team")
+    tool.new_code.value, tool.new_code_again.value = "mango tree at noon", "mango tree at nine"
+    tool.code_button.click()
+    assert "not the same" in shown(tool.message)
+    protect(tool, "mango tree at noon")
+    assert shown(tool.message) == "" and "now protected" in shown(tool.notes)
+    assert "protected by the team's access code" in tool.workspace_text.value
+    tool.new_name.value = "Shorter waiting at Ruvo dispensary"
+    tool.create_button.click()
+
+    other = tracker(db, user="Baraka Chande")
+    other.fields["objective"].value = "Typed before opening"  # unsaved text stops a switch
+    other.fields["objective"].value = ""
+    other.team.value = "Ruvo district team"
+    other.code.value = "mango tree at nine"
+    other.team_button.click()
+    assert "not right" in shown(other.message)
+    assert other.team.value == "Ruvo district team"  # what was typed stays
+    assert other.code.value == "mango tree at nine"
+    assert other.workspace == "" and project_names(other) == []
+    other.code.value = "mango tree at noon"
+    other.team_button.click()
+    assert shown(other.message) == ""
+    assert project_names(other) == ["Shorter waiting at Ruvo dispensary"]
+    assert other.code.value == ""  # not left on screen once used
+
+
+def test_a_reload_into_a_protected_workspace_waits_for_the_code(db):
+    tool = tracker(db)
+    tool.load_example()  # the shared workspace has a project: it must not show instead
+    open_team(tool, "Ruvo district team")
+    protect(tool, "mango tree at noon")
+    tool.new_name.value = "Shorter waiting at Ruvo dispensary"
+    tool.create_button.click()
+
+    again = PdsaTracker(db, user="", today=TODAY, clock=clock(), query="team=Ruvo+district+team")
+    assert again.locked == "Ruvo district team"
+    assert again.body.layout.display == "none"  # no project of any workspace is shown
+    assert "protected by an access code" in shown(again.workspace_text)
+    assert "protected by an access code" in shown(again.message)
+    again.code.value = "wrong code, typed"
+    again.team_button.click()
+    assert again.locked and again.body.layout.display == "none"
+    again.code.value = "mango tree at noon"
+    again.team_button.click()
+    assert not again.locked and again.body.layout.display == ""
+    assert project_names(again) == ["Shorter waiting at Ruvo dispensary"]
+
+
+def test_tables_and_downloads_speak_plainly(db):
+    tool = tracker(db)
+    tool.load_example()
+    tool.fields["title"].value = "Second nurse"
+    tool.cycle_save.click()
+    for box in (tool.values_table, tool.cycles_table, tool.audit):
+        headings = re.findall(r"<th>(.*?)</th>", box.value)
+        assert headings and all("_" not in h for h in headings), headings
+        text = shown(box)
+        for word in ("NaN", "None", "True", "False", "nan"):
+            assert not re.search(rf"\b{word}\b", text), (word, text[:300])
+    assert "Not decided yet" in tool.cycles_table.value
+    assert 'download="pdsa_values.xlsx"' in tool.values_download.value
+    assert 'download="pdsa_history.xlsx"' in tool.audit_download.value
+    assert "Backup file of the project" in tool.json_download.value
+    for button in (tool.example_button, tool.code_button, tool.cycle_save):
+        assert button.layout.width == "auto"

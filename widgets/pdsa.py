@@ -9,7 +9,17 @@ typed stays in the form so it can be corrected.
 A team can open its own workspace: its own project file next to the shared
 one (:func:`phcpm.pdsa.team_store_path`), so on a shared server each team sees
 its own projects. The tool refuses to switch workspace while the PDSA cycle
-form holds text that is not saved, and says why.
+form holds text that is not saved, and says why. A team can protect its
+workspace with an access code (kept only as a scrypt hash in the workspace's
+file: :func:`phcpm.pdsa.hash_access_code`).
+
+Work is not lost on a reload: the open team workspace is written into the page
+address (``?team=...``), which Voilà hands back to the new kernel as its query
+string, so a reload (or a bookmark) opens the same workspace; the person's
+name is kept in the browser's own storage. While the cycle form or the pasted
+values hold text that is not saved, the browser asks before the page is left
+(a ``beforeunload`` prompt). Both are done by :class:`PageGuard`, a small
+widget whose browser side is an ES module run by ``anywidget``.
 """
 
 from __future__ import annotations
@@ -17,16 +27,19 @@ from __future__ import annotations
 import base64
 import html
 import os
+import urllib.parse
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import anywidget
 import ipywidgets as w
 import pandas as pd
+import traitlets
 
 from phcpm import pdsa, spc
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, read_table, to_csv_bytes
+from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.style import use_style
 from widgets.common import (
     Tool,
@@ -40,7 +53,7 @@ from widgets.common import (
     update_download,
 )
 
-__all__ = ["PdsaTracker", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE"]
+__all__ = ["PdsaTracker", "PageGuard", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE", "page_query"]
 
 #: Shown when someone else saved the same cycle first (optimistic concurrency).
 CONFLICT_MESSAGE = (
@@ -51,6 +64,7 @@ CONFLICT_MESSAGE = (
 #: Shown when the cycle form holds unsaved text and the user asks for another workspace.
 UNSAVED_MESSAGE = "The PDSA cycle form has text that is not saved"
 _NEW_CYCLE = "New cycle"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _WIDE = {"description_width": "initial"}
 _LABELS = {
     "title": "Change tested (title)",
@@ -65,6 +79,12 @@ _LABELS = {
     "study_results": "Study: results compared with predictions",
     "act_next_steps": "Act: next steps",
 }
+_FIELD_LABELS = {
+    **_LABELS,
+    "act_decision": "Act: decision",
+    "start_date": "Start date",
+    "end_date": "End date",
+}
 _DECISIONS = [
     ("Not decided yet", "undecided"),
     ("Adopt", "adopt"),
@@ -78,10 +98,132 @@ def _css(widget: w.Widget, part: str) -> w.Widget:
     return widget
 
 
+def _wide(width: str, **kwargs: str) -> w.Layout:
+    """A box as wide as ``width`` on a large screen, and never wider than the screen."""
+    return w.Layout(width="100%", max_width=width, **kwargs)
+
+
+def _button(label: str, primary: bool = False) -> w.Button:
+    """A button as wide as its label (ipywidgets gives every button the same width)."""
+    button = w.Button(description=label, button_style="primary" if primary else "")
+    button.layout = w.Layout(width="auto", min_width="6em", max_width="100%")
+    return button
+
+
+def _row(*children: w.Widget) -> w.HBox:
+    """Widgets side by side that wrap onto the next line on a narrow screen."""
+    return w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", align_items="center"))
+
+
 def _table_html(frame: pd.DataFrame, css: str, empty: str) -> str:
     if frame.empty:
         return f"<p>{html.escape(empty)}</p>"
     return frame.to_html(index=False, classes=css, border=0, na_rep="", escape=True)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+_GUARD_JS = r"""
+const NAME_KEY = "phcpm-pdsa-name";
+
+function leaveGuard(event) {
+  event.preventDefault();
+  event.returnValue = "";
+  return "";
+}
+
+function syncAddress(model) {
+  const url = new URL(window.location.href);
+  const params = model.get("address") || {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value) url.searchParams.set(key, value);
+    else url.searchParams.delete(key);
+  }
+  if (url.href !== window.location.href) {
+    window.history.replaceState(window.history.state, "", url.href);
+  }
+}
+
+function syncGuard(model) {
+  window.removeEventListener("beforeunload", leaveGuard);
+  if (model.get("unsaved")) window.addEventListener("beforeunload", leaveGuard);
+  document.body.dataset.phcpmUnsaved = model.get("unsaved") ? "yes" : "no";
+}
+
+function syncName(model) {
+  try {
+    const name = model.get("name");
+    if (name) window.localStorage.setItem(NAME_KEY, name);
+  } catch (error) {
+    // storage can be switched off; the name is then simply not remembered
+  }
+}
+
+export default {
+  initialize({ model }) {
+    try {
+      const saved = window.localStorage.getItem(NAME_KEY);
+      if (saved && !model.get("name")) {
+        model.set("remembered_name", saved);
+        model.save_changes();
+      }
+    } catch (error) {
+      // no storage: nothing to bring back
+    }
+    const onAddress = () => syncAddress(model);
+    const onGuard = () => syncGuard(model);
+    const onName = () => syncName(model);
+    model.on("change:address", onAddress);
+    model.on("change:unsaved", onGuard);
+    model.on("change:name", onName);
+    onAddress();
+    onGuard();
+    onName();
+    return () => window.removeEventListener("beforeunload", leaveGuard);
+  },
+  render({ el }) {
+    el.classList.add("phcpm-page-guard");
+  },
+};
+"""
+
+
+class PageGuard(anywidget.AnyWidget):
+    """Keeps a tool's state in the page: address, unsaved-text prompt, remembered name.
+
+    * ``address``: query-string parameters to write into the page address
+      (``history.replaceState``: no reload); an empty value removes one.
+    * ``unsaved``: while true, leaving or reloading the page makes the browser
+      ask first (the standard ``beforeunload`` prompt; browsers show their own
+      wording, not ours).
+    * ``name``: the person's name, kept in the browser's ``localStorage`` so
+      the next visit from the same browser fills it in; ``remembered_name`` is
+      what the browser had kept when the page opened.
+    """
+
+    _esm = _GUARD_JS
+    address = traitlets.Dict({}).tag(sync=True)
+    unsaved = traitlets.Bool(False).tag(sync=True)
+    name = traitlets.Unicode("").tag(sync=True)
+    remembered_name = traitlets.Unicode("").tag(sync=True)
+
+
+def page_query() -> dict[str, str]:
+    """The query string of the page showing the tool, as a dict (empty outside Voilà).
+
+    Voilà puts the page's query string in the kernel's ``QUERY_STRING``
+    environment variable; with pre-started kernels it arrives only when a page
+    asks for the kernel, which ``voila.utils.wait_for_request`` waits for (it
+    returns at once otherwise).
+    """
+    try:
+        from voila.utils import wait_for_request
+    except ImportError:  # pragma: no cover - voila is a dependency, but not in every kernel
+        wait_for_request = None
+    if wait_for_request is not None:
+        wait_for_request()
+    return dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", "")))
 
 
 class PdsaTracker(Tool):
@@ -91,9 +233,11 @@ class PdsaTracker(Tool):
     ``PHCPM_PDSA_DB`` environment variable, else a file in the user's home
     folder (as :class:`phcpm.pdsa.ProjectStore` decides). This is the shared
     workspace. ``team`` names the team whose workspace opens first (a file next
-    to the shared one); by default the ``PHCPM_PDSA_TEAM`` environment variable,
-    and when that is empty, the shared workspace. ``today`` fixes the date used
-    to refuse future periods (for tests); by default the computer's.
+    to the shared one); by default the ``team`` in the page address (see
+    :func:`page_query`), else the ``PHCPM_PDSA_TEAM`` environment variable, and
+    when that is empty, the shared workspace. ``query`` is the page's query
+    string (by default read from Voilà). ``today`` fixes the date used to
+    refuse future periods (for tests); by default the computer's.
     """
 
     css_class = "phcpm-pdsa"
@@ -106,6 +250,7 @@ class PdsaTracker(Tool):
         today: date | None = None,
         clock=None,
         team: str | None = None,
+        query: str | None = None,
     ) -> None:
         use_style()
         super().__init__()
@@ -119,6 +264,13 @@ class PdsaTracker(Tool):
         self.figure = None
         self._quiet = False
         self._chart_stale = True
+        self.locked = ""  # a protected team workspace asked for but not opened yet
+        self._started = False
+        address = page_query() if query is None else dict(urllib.parse.parse_qsl(query))
+        if team is None:
+            team = address.get("team", "").strip() or pdsa.default_team()
+        self.guard = PageGuard()
+        self.guard.layout.display = "none"
 
         # messages
         self.message = _css(error_box(), "message")
@@ -127,15 +279,42 @@ class PdsaTracker(Tool):
         # team workspace
         self.team = _css(
             w.Text(
-                value=pdsa.default_team() if team is None else team,
+                value=team,
                 description="Team workspace",
                 placeholder="your team's name, or empty for the shared workspace",
                 style=_WIDE,
-                layout=w.Layout(width="36em"),
+                layout=_wide("30em"),
             ),
             "team",
         )
-        self.team_button = _css(w.Button(description="Open"), "team-open")
+        self.code = _css(
+            w.Password(
+                description="Access code",
+                placeholder="only if your team chose one",
+                style=_WIDE,
+                layout=_wide("22em"),
+            ),
+            "code",
+        )
+        self.team_button = _css(_button("Open"), "team-open")
+        self.new_code = _css(
+            w.Password(description="New access code", style=_WIDE, layout=_wide("26em")),
+            "new-code",
+        )
+        self.new_code_again = _css(
+            w.Password(description="The new code again", style=_WIDE, layout=_wide("26em")),
+            "new-code-again",
+        )
+        self.current_code = _css(
+            w.Password(
+                description="Current code (to change it)",
+                placeholder="empty the first time",
+                style=_WIDE,
+                layout=_wide("26em"),
+            ),
+            "current-code",
+        )
+        self.code_button = _css(_button("Protect the workspace with this code"), "set-code")
         self.workspace_text = _css(w.HTML(""), "workspace")
 
         # project choice
@@ -144,26 +323,23 @@ class PdsaTracker(Tool):
             "user",
         )
         self.project = _css(w.Dropdown(options=[], description="Project", style=_WIDE), "project")
-        self.project.layout.width = "46em"
-        self.example_button = _css(
-            w.Button(description="Load the example project", button_style="primary"), "example"
-        )
-        self.example_button.layout.width = "16em"
+        self.project.layout = _wide("46em")
+        self.example_button = _css(_button("Load the example project", primary=True), "example")
         self.new_name = _css(
-            w.Text(description="Name", style=_WIDE, layout=w.Layout(width="40em")), "new-name"
+            w.Text(description="Name", style=_WIDE, layout=_wide("40em")), "new-name"
         )
         self.new_aim = _css(
             w.Textarea(description="Aim", placeholder="how much, by when, for whom", style=_WIDE),
             "new-aim",
         )
-        self.new_aim.layout.width = "40em"
-        self.new_team = w.Text(description="Team", style=_WIDE, layout=w.Layout(width="40em"))
-        self.create_button = _css(w.Button(description="Create the project"), "create")
+        self.new_aim.layout = _wide("40em")
+        self.new_team = w.Text(description="Team", style=_WIDE, layout=_wide("40em"))
+        self.create_button = _css(_button("Create the project"), "create")
         self.aim_text = _css(w.HTML(""), "aim")
 
         # measures and values
         self.measure = _css(w.Dropdown(options=[], description="Measure", style=_WIDE), "measure")
-        self.measure.layout.width = "40em"
+        self.measure.layout = _wide("40em")
         self.new_measure_name = w.Text(description="Measure name", style=_WIDE)
         self.new_measure_kind = w.Dropdown(
             options=[
@@ -175,7 +351,7 @@ class PdsaTracker(Tool):
             style=_WIDE,
         )
         self.new_measure_unit = w.Text(description="Unit", value="%", style=_WIDE)
-        self.new_measure_button = w.Button(description="Add the measure")
+        self.new_measure_button = _button("Add the measure")
         self.period = _css(
             w.Text(description="Period start", placeholder="YYYY-MM-DD", style=_WIDE), "period"
         )
@@ -184,35 +360,37 @@ class PdsaTracker(Tool):
         self.value = _css(w.Text(description="Value (counts, measurements)", style=_WIDE), "value")
         self.comment = w.Text(description="Comment", style=_WIDE)
         self.replace = w.Checkbox(description="Replace the result already entered for this period")
-        self.save_button = _css(w.Button(description="Save", button_style="primary"), "save")
+        self.save_button = _css(_button("Save", primary=True), "save")
         self.paste = _css(
             w.Textarea(
                 placeholder="One period a line: 2025-01-06, 17, 30 (period, numerator, "
                 "denominator) or 2025-01-06, 12 (period, value)",
-                layout=w.Layout(width="40em", height="8em"),
+                layout=_wide("40em", height="8em"),
             ),
             "paste",
         )
-        self.paste_button = _css(w.Button(description="Add these values"), "paste-save")
+        self.paste_button = _css(_button("Add these values"), "paste-save")
         self.values_upload = _css(
             w.FileUpload(accept=".csv,.txt,.xlsx", multiple=False, description="Upload values"),
             "values-upload",
         )
         self.values_table = _css(w.HTML(""), "values")
-        self.values_download = download_button(b"", "values.csv", "Values (CSV)")
+        self.values_download = _css(
+            download_button(b"", "values.xlsx", "Values (Excel)"), "values-download"
+        )
 
         # cycles
         self.cycle = _css(
             w.Dropdown(options=[(_NEW_CYCLE, _NEW_CYCLE)], description="Cycle", style=_WIDE),
             "cycle",
         )
-        self.cycle.layout.width = "46em"
+        self.cycle.layout = _wide("46em")
         self.fields: dict[str, w.Widget] = {}
         for field, label in _LABELS.items():
             kind = (
                 w.Text if field in ("title", "plan_who", "plan_when", "plan_where") else w.Textarea
             )
-            widget = kind(description=label, style=_WIDE, layout=w.Layout(width="46em"))
+            widget = kind(description=label, style=_WIDE, layout=_wide("46em"))
             self.fields[field] = _css(widget, f"cycle-{field.replace('_', '-')}")
         self.decision = _css(
             w.Dropdown(
@@ -226,27 +404,32 @@ class PdsaTracker(Tool):
         self.end_date = _css(
             w.Text(description="End date", placeholder="YYYY-MM-DD", style=_WIDE), "cycle-end"
         )
-        self.cycle_save = _css(
-            w.Button(description="Save the cycle", button_style="primary"), "cycle-save"
-        )
-        self.cycle_reload = _css(w.Button(description="Reload the cycle"), "cycle-reload")
+        self.cycle_save = _css(_button("Save the cycle", primary=True), "cycle-save")
+        self.cycle_reload = _css(_button("Reload the cycle"), "cycle-reload")
         self.kept = _css(
             w.Textarea(
                 description="Your text (not saved)",
                 style=_WIDE,
-                layout=w.Layout(width="46em", height="12em", display="none"),
+                layout=_wide("46em", height="12em", display="none"),
             ),
             "kept",
         )
         self.cycles_table = _css(w.HTML(""), "cycles")
+        self.cycle_status = _css(w.HTML(""), "cycle-status")
 
         # chart, history, export
         self.chart = _css(w.HTML(""), "chart")
         self.chart_download = download_button(b"", "run_chart.png", "Chart (PNG)", "image/png")
         self.audit = _css(w.HTML(""), "audit")
-        self.audit_download = download_button(b"", "history.csv", "History (CSV)")
-        self.json_download = _css(download_button(b"", "project.json", "Project (JSON)"), "json")
-        self.excel_download = _css(download_button(b"", "project.xlsx", "Project (Excel)"), "excel")
+        self.audit_download = _css(
+            download_button(b"", "history.xlsx", "History (Excel)"), "history-download"
+        )
+        self.json_download = _css(
+            download_button(b"", "project_backup.json", "Backup file of the project"), "json"
+        )
+        self.excel_download = _css(
+            download_button(b"", "project.xlsx", "Whole project (Excel)"), "excel"
+        )
         self.import_upload = _css(
             w.FileUpload(accept=".json,.xlsx", multiple=False, description="Import a project"),
             "import",
@@ -254,9 +437,12 @@ class PdsaTracker(Tool):
 
         self._layout()
         self._wire()
+        self.guard.name = self.user.value
         self._show_workspace()
         if not self.team.value.strip() or self._safe(self.open_workspace) is None:
-            self._refresh_projects()
+            if not self.locked:
+                self._refresh_projects()
+        self._started = True
 
     # ------------------------------------------------------------------ layout
 
@@ -296,7 +482,7 @@ class PdsaTracker(Tool):
                 self.save_button,
                 w.HTML("<b>Or paste several periods, or upload a file</b>"),
                 self.paste,
-                w.HBox([self.paste_button, self.values_upload]),
+                _row(self.paste_button, self.values_upload),
                 w.HTML("<b>Values entered</b>"),
                 self.values_table,
                 self.values_download,
@@ -309,7 +495,7 @@ class PdsaTracker(Tool):
                 self.decision,
                 self.start_date,
                 self.end_date,
-                w.HBox([self.cycle_save, self.cycle_reload]),
+                _row(self.cycle_save, self.cycle_reload, self.cycle_status),
                 self.kept,
                 w.HTML("<b>All cycles</b>"),
                 self.cycles_table,
@@ -321,9 +507,13 @@ class PdsaTracker(Tool):
         )
         export_tab = w.VBox(
             [
-                w.HTML("Save the whole project (measures, values, cycles and history):"),
-                w.HBox([self.json_download, self.excel_download]),
-                w.HTML("Add a project saved from this tool (JSON or Excel):"),
+                w.HTML(
+                    "Save the whole project (measures, values, cycles and history) as an Excel "
+                    "workbook to read and share, or as a backup file to keep or move to "
+                    "another computer:"
+                ),
+                _row(self.excel_download, self.json_download),
+                w.HTML("Add a project saved from this tool (Excel workbook or backup file):"),
                 self.import_upload,
             ]
         )
@@ -331,18 +521,45 @@ class PdsaTracker(Tool):
             children=[values_tab, cycles_tab, chart_tab, history_tab, export_tab],
             titles=("Values", "PDSA cycles", "Run chart", "History", "Export and import"),
         )
+        protect = w.Accordion(
+            children=[
+                w.VBox(
+                    [
+                        w.HTML(
+                            "<p>Choose a code the team will share (at least "
+                            f"{pdsa.ACCESS_CODE_MIN} characters). From then on this team "
+                            "workspace opens only with the code. Nobody can read the code back, "
+                            "so write it where the team keeps such things.</p>"
+                        ),
+                        self.new_code,
+                        self.new_code_again,
+                        self.current_code,
+                        self.code_button,
+                    ]
+                )
+            ],
+            titles=("Protect this team workspace with an access code",),
+            selected_index=None,
+        )
+        self.body = w.VBox(
+            [
+                _row(self.project, self.example_button),
+                self.aim_text,
+                new_project,
+                protect,
+                self.tabs,
+            ]
+        )
         self.set_children(
             [
                 w.HTML("<h3>PDSA tracker</h3>"),
-                w.HBox([self.team, self.team_button]),
-                w.HBox([self.user]),
+                _row(self.team, self.code, self.team_button),
+                _row(self.user),
                 self.workspace_text,
-                w.HBox([self.project, self.example_button]),
-                self.aim_text,
-                new_project,
                 self.message,
                 self.notes,
-                self.tabs,
+                self.body,
+                self.guard,
             ]
         )
 
@@ -363,6 +580,17 @@ class PdsaTracker(Tool):
         self.cycle_save.on_click(lambda _: self._safe(self.save_cycle))
         self.cycle_reload.on_click(lambda _: self._safe(self.reload_cycle))
         self.import_upload.observe(self._on_import, names="value")
+        self.code_button.on_click(lambda _: self._safe(self.set_access_code))
+        for box in (*self.fields.values(), self.decision, self.start_date, self.end_date):
+            box.observe(lambda _: self._update_guard(), names="value")
+        self.kept.observe(lambda _: self._update_guard(), names="value")
+        self.paste.observe(lambda _: self._update_guard(), names="value")
+        self.user.observe(lambda change: setattr(self.guard, "name", change["new"]), "value")
+        self.guard.observe(self._on_remembered_name, names="remembered_name")
+
+    def _on_remembered_name(self, change) -> None:
+        if change["new"] and not self.user.value.strip():
+            self.user.value = change["new"]
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -417,11 +645,24 @@ class PdsaTracker(Tool):
     # ------------------------------------------------------------------ workspaces
 
     def _show_workspace(self) -> None:
-        if self.workspace:
+        self.body.layout.display = "none" if self.locked else ""
+        if self.locked:
+            self.workspace_text.value = (
+                f"<p><b>The team workspace '{html.escape(self.locked)}' is protected by an "
+                "access code.</b> Type the code next to the team's name and click "
+                "<b>Open</b>; its projects are shown once it is open.</p>"
+            )
+        elif self.workspace:
+            guard = (
+                "It is protected by the team's access code."
+                if self.store.has_access_code()
+                else "Anyone on this server who types the same team name sees them; the team "
+                "can protect them with an access code (below)."
+            )
             self.workspace_text.value = (
                 f"<p><b>Workspace open:</b> {html.escape(self.workspace)} (team workspace). "
-                "The projects below are this team's: everyone who opens the same team name "
-                "sees them, other teams do not. The name is not a password.</p>"
+                f"The projects below are this team's; other teams do not see them. {guard} "
+                "The page address now names the team: bookmark it to come back here.</p>"
             )
         else:
             self.workspace_text.value = (
@@ -443,10 +684,8 @@ class PdsaTracker(Tool):
         if self.cycle.value not in (_NEW_CYCLE, None):
             cycle = self.store.get_cycle(self.cycle.value)
             saved = {f: cycle[f] for f in form}
-        labels = {**_LABELS, "act_decision": "Act: decision", "start_date": "Start date"}
-        labels["end_date"] = "End date"
         changed = [
-            labels[f]
+            _FIELD_LABELS[f]
             for f, value in form.items()
             if str(value or "").strip() != str(saved[f] or "").strip()
         ]
@@ -454,18 +693,41 @@ class PdsaTracker(Tool):
             changed.append(self.kept.description)
         return changed
 
+    def unsaved_text(self) -> list[str]:
+        """Every box holding typed text that is not saved: the cycle form and the pasted values."""
+        try:
+            changed = self.unsaved_cycle_fields()
+        except InputError:  # the cycle was removed from under us: treat the form as unsaved
+            changed = ["PDSA cycle form"]
+        if self.paste.value.strip():
+            changed.append("Pasted values")
+        return changed
+
+    def _update_guard(self) -> None:
+        """Ask before the page is left while typed text is not saved; say so next to Save."""
+        unsaved = self.unsaved_text()
+        self.guard.unsaved = bool(unsaved)
+        cycle = [u for u in unsaved if u != "Pasted values"]
+        self.cycle_status.value = (
+            f"<span class='phcpm-unsaved'>Not saved yet: {html.escape(', '.join(cycle))}</span>"
+            if cycle
+            else ""
+        )
+
     def open_workspace(self, team: str | None = None) -> str:
         """Open the workspace of the team named in the box (or ``team``); empty: the shared one.
 
         Refused, with the form left as it is, while the PDSA cycle form holds
-        unsaved text. Returns the workspace name (empty for the shared one).
+        unsaved text, and when the workspace has an access code and the code
+        box does not hold it (what was typed stays). Returns the workspace name
+        (empty for the shared one).
         """
         if team is not None:
             self.team.value = team
         name = self.team.value.strip()
         path = pdsa.team_store_path(name, self.shared_path)
         slug = pdsa.team_slug(name) if name else ""
-        unsaved = self.unsaved_cycle_fields()
+        unsaved = self.unsaved_cycle_fields() if not self.locked else []
         if unsaved:
             if self.cycle.value in (_NEW_CYCLE, None):
                 drop = "empty those boxes if you do not need the text"
@@ -479,11 +741,26 @@ class PdsaTracker(Tool):
                 where="PDSA cycles tab",
                 todo=f"Click 'Save the cycle' first, or {drop}. Then click 'Open' again",
             )
-        if path != self.store.path:
+        if path != self.store.path or self.locked:
             store = pdsa.ProjectStore(path, clock=self._clock)
-            old, self.store = self.store, store
-            old.close()
+            try:
+                store.check_access_code(self.code.value)
+            except InputError:
+                store.close()
+                if not self._started:
+                    # nothing of another workspace is on screen: wait here for the code
+                    self.locked = name
+                    self._show_workspace()
+                raise
+            if store.path != self.store.path:
+                old, self.store = self.store, store
+                old.close()
+            else:
+                store.close()
+        self.locked = ""
+        self.code.value = ""
         self.workspace = slug
+        self.guard.address = {"team": name}
         self.kept.layout.display = "none"
         self._set_options(self.cycle, [(_NEW_CYCLE, _NEW_CYCLE)], _NEW_CYCLE)
         self._set_options(self.project, [], None)
@@ -496,6 +773,29 @@ class PdsaTracker(Tool):
         else:
             self._note(f"The shared workspace is open: {projects}.")
         return slug
+
+    def set_access_code(self) -> None:
+        """Protect the open team workspace with the code typed twice (or change its code)."""
+        if not self.workspace or self.locked:
+            raise InputError(
+                "The shared workspace cannot have an access code",
+                todo="Type your team's name at the top and click 'Open' first; then protect "
+                "that team workspace",
+            )
+        if self.new_code.value != self.new_code_again.value:
+            raise InputError(
+                "The two new codes are not the same",
+                todo="Type the same code in both boxes",
+            )
+        had = self.store.has_access_code()
+        self.store.set_access_code(self.new_code.value, current=self.current_code.value)
+        self.new_code.value = self.new_code_again.value = self.current_code.value = ""
+        self._show_workspace()
+        self._note(
+            "The access code was changed."
+            if had
+            else "The workspace is now protected: from now on it opens only with the code."
+        )
 
     # ------------------------------------------------------------------ projects
 
@@ -557,31 +857,26 @@ class PdsaTracker(Tool):
         update_download(
             self.json_download,
             self.store.export_json(self.project_id).encode("utf-8"),
-            f"{slug}.json",
-            "Project (JSON)",
+            f"{slug}_backup.json",
+            "Backup file of the project",
             "application/json",
         )
         update_download(
             self.excel_download,
             self.store.export_excel(self.project_id),
             f"{slug}.xlsx",
-            "Project (Excel)",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Whole project (Excel)",
+            _XLSX,
         )
-        history = self.store.audit_log(self.project_id)
-        shown = history.rename(
-            columns={
-                "table": "record",
-                "row_id": "number",
-                "field": "what changed",
-                "old": "before",
-                "new": "after",
-                "user": "who",
-                "at": "when (UTC)",
-            }
-        )
+        shown = pdsa.readable_history(self.store.audit_log(self.project_id))
         self.audit.value = _table_html(shown.iloc[::-1], "phcpm-table", "Nothing entered yet.")
-        update_download(self.audit_download, to_csv_bytes(shown), "history.csv", "History (CSV)")
+        update_download(
+            self.audit_download,
+            to_excel_bytes({"History": shown}, title="History of the project"),
+            "pdsa_history.xlsx",
+            "History (Excel)",
+            _XLSX,
+        )
 
     # ------------------------------------------------------------------ measures and values
 
@@ -615,16 +910,17 @@ class PdsaTracker(Tool):
             box.layout.display = "" if proportion else "none"
         self.value.layout.display = "none" if proportion else ""
         values = self.store.values(self.measure.value)
-        shown = values.drop(columns=["id", "version"])
-        if proportion:
-            shown["value"] = (100 * shown["value"]).round(1)
-            shown = shown.rename(columns={"value": "value (%)"})
-        else:
-            shown = shown.drop(columns=["numerator", "denominator"])
+        shown = pdsa.readable_values(values, measure["kind"], measure["unit"])
         self.values_table.value = _table_html(
             shown.iloc[::-1], "phcpm-table", "No values entered yet."
         )
-        update_download(self.values_download, to_csv_bytes(shown), "values.csv", "Values (CSV)")
+        update_download(
+            self.values_download,
+            to_excel_bytes({"Values": shown}, title=measure["name"]),
+            "pdsa_values.xlsx",
+            "Values (Excel)",
+            _XLSX,
+        )
         self._chart_stale = True
         self._maybe_draw()
 
@@ -694,14 +990,7 @@ class PdsaTracker(Tool):
         measure = self._need_measure()
         period = self.period.value.strip()
         if period:
-            day = pdsa._as_date(period, "period start", required=True)
-            today = self.today or date.today()
-            if day > today:
-                raise InputError(
-                    f"The period starting {day.isoformat()} is in the future (today is "
-                    f"{today.isoformat()})",
-                    todo="Enter results only for periods that have started; check the date",
-                )
+            pdsa.check_period(period, self.today)
         proportion = measure["kind"] == "proportion"
         entry = (
             {"numerator": self.numerator.value, "denominator": self.denominator.value}
@@ -734,80 +1023,27 @@ class PdsaTracker(Tool):
         self._note(f"Saved the result for the period starting {saved}.")
         return vid
 
-    def _lines_to_frame(self, text: str) -> pd.DataFrame:
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.replace(";", ",").replace("\t", ",").split(",")]
-            rows.append([number, *parts])
-        return pd.DataFrame(rows)
-
     def add_pasted(self, frame: pd.DataFrame | None = None) -> int:
-        """Add several periods at once (pasted lines or an uploaded table); all or nothing."""
+        """Add several periods at once (pasted lines, or ``frame``); all or nothing.
+
+        The lines are read by :func:`phcpm.pdsa.parse_value_lines` and saved by
+        :meth:`phcpm.pdsa.ProjectStore.add_values`; on a mistake nothing is
+        saved and the pasted text stays for correction.
+        """
         measure = self._need_measure()
         user = self._user()
-        proportion = measure["kind"] == "proportion"
-        if frame is None:
-            raw = self._lines_to_frame(self.paste.value)
-            if raw.empty:
-                raise InputError("Nothing was pasted", todo="Paste one period a line")
-            width = 4 if proportion else 3
-            if raw.shape[1] < width:
-                raise InputError(
-                    "Each line needs "
-                    + (
-                        "a period, a numerator and a denominator"
-                        if proportion
-                        else "a period and a value"
-                    ),
-                    where=f"line {raw.iloc[0, 0]}",
-                    todo="Write for example 2025-01-06, 17, 30",
-                )
-            cols = (
-                ["line", "period", "numerator", "denominator"]
-                if proportion
-                else ["line", "period", "value"]
-            )
-            frame = raw.iloc[:, :width].set_axis(cols, axis=1)
-        today = self.today or date.today()
-        existing = set(self.store.values(measure["id"])["period"])
-        seen: set[str] = set()
-        clean = []
-        for row in frame.to_dict("records"):
-            where = f"line {row.get('line', '?')}"
-            try:
-                day = pdsa._as_date(row.get("period"), "period start", required=True)
-                if day > today:
-                    raise InputError(f"The period starting {day.isoformat()} is in the future")
-                entry = (
-                    {"numerator": row.get("numerator"), "denominator": row.get("denominator")}
-                    if proportion
-                    else {"value": row.get("value")}
-                )
-                pdsa.check_value(measure["kind"], measure_name=measure["name"], **entry)
-            except InputError as err:
-                raise InputError(
-                    err.what, where=where, todo=err.todo or "Correct this line"
-                ) from None
-            key = day.isoformat()
-            if key in seen or (key in existing and not self.replace.value):
-                raise InputError(
-                    f"There is already a result for the period starting {key}",
-                    where=where,
-                    todo="Remove the line, or tick 'Replace' to correct the result entered before",
-                )
-            seen.add(key)
-            clean.append((key, entry))
-        for key, entry in clean:
-            self.store.add_value(
-                measure["id"], key, user=user, replace=self.replace.value, today=self.today, **entry
-            )
-        self.paste.value = ""
+        pasted = frame is None
+        if pasted:
+            frame = pdsa.parse_value_lines(self.paste.value, measure["kind"])
+        count = self.store.add_values(
+            measure["id"], frame, user=user, replace=self.replace.value, today=self.today
+        )
+        if pasted:
+            self.paste.value = ""
         self._show_measure()
         self._show_exports()
-        self._note(f"Saved {len(clean)} period{'s' if len(clean) != 1 else ''}.")
-        return len(clean)
+        self._note(f"Saved {count} period{'s' if count != 1 else ''}.")
+        return count
 
     def _on_values_upload(self, change) -> None:
         taken = take_upload(self.values_upload, change["new"])
@@ -816,26 +1052,16 @@ class PdsaTracker(Tool):
 
     def add_uploaded(self, data: bytes, name: str = "values.csv") -> int:
         """Add the periods in an uploaded CSV or Excel file (columns period, numerator, ...)."""
-        table = read_table(data, filename=name).data
-        table.columns = [str(c).strip().lower() for c in table.columns]
         measure = self._need_measure()
-        needed = (
-            ["period", "numerator", "denominator"]
-            if measure["kind"] == "proportion"
-            else [
-                "period",
-                "value",
-            ]
+        table = read_table(data, filename=name).data
+        frame = pdsa.value_table(table, measure["kind"], source=f"file '{name}'")
+        count = self.store.add_values(
+            measure["id"], frame, user=self._user(), replace=self.replace.value, today=self.today
         )
-        missing = [c for c in needed if c not in table.columns]
-        if missing:
-            raise InputError(
-                f"The file has no column {', '.join(repr(c) for c in missing)}",
-                where=f"file '{name}'",
-                todo=f"Name the columns {', '.join(needed)}",
-            )
-        frame = table[needed].assign(line=[str(i) for i in table.index])
-        return self.add_pasted(frame)
+        self._show_measure()
+        self._show_exports()
+        self._note(f"Saved {count} period{'s' if count != 1 else ''} from '{name}'.")
+        return count
 
     # ------------------------------------------------------------------ cycles
 
@@ -853,11 +1079,8 @@ class PdsaTracker(Tool):
         keep = select if select is not None else self.cycle.value
         ids = [o[1] for o in options[1:]]
         self._set_options(self.cycle, options, keep if keep in ids else _NEW_CYCLE)
-        shown = cycles[["number", "title", "start_date", "end_date", "act_decision", "entered_by"]]
         self.cycles_table.value = _table_html(
-            shown.rename(columns={"act_decision": "decision", "entered_by": "last changed by"}),
-            "phcpm-table",
-            "No cycles yet.",
+            pdsa.readable_cycles(cycles), "phcpm-table", "No cycles yet."
         )
         self._show_cycle()
 
@@ -868,6 +1091,7 @@ class PdsaTracker(Tool):
                 box.value = ""
             self.decision.value = "undecided"
             self.start_date.value = self.end_date.value = ""
+            self._update_guard()
             return
         cycle = self.store.get_cycle(self.cycle.value)
         self.cycle_version = int(cycle["version"])
@@ -876,6 +1100,7 @@ class PdsaTracker(Tool):
         self.decision.value = cycle["act_decision"]
         self.start_date.value = cycle["start_date"] or ""
         self.end_date.value = cycle["end_date"] or ""
+        self._update_guard()
 
     def _form_cycle(self) -> dict[str, Any]:
         data: dict[str, Any] = {f: box.value for f, box in self.fields.items()}
@@ -885,9 +1110,7 @@ class PdsaTracker(Tool):
         return data
 
     def _kept_text(self, data: dict[str, Any]) -> str:
-        labels = {**_LABELS, "act_decision": "Act: decision", "start_date": "Start date"}
-        labels["end_date"] = "End date"
-        return "\n".join(f"{labels[f]}: {v}" for f, v in data.items() if v)
+        return "\n".join(f"{_FIELD_LABELS[f]}: {v}" for f, v in data.items() if v)
 
     def save_cycle(self) -> dict[str, Any]:
         """Save the cycle form: a new cycle, or an edit checked against the version opened."""
@@ -917,6 +1140,7 @@ class PdsaTracker(Tool):
         self.kept.value = ""
         self._show_measure()
         self._show_exports()
+        self._update_guard()
         return saved
 
     def reload_cycle(self) -> None:
