@@ -35,7 +35,7 @@ from phcpm.periods import parse_period
 
 CORPUS = Path(__file__).parent / "corpus" / "dhis2"
 EXPECTED: dict[str, dict] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-NOT_FIXTURES = {"expected.json", "README.md", "make_fixtures.py"}
+NOT_FIXTURES = {"expected.json", "README.md", "make_fixtures.py", "LICENSE-dhis2-core.txt"}
 FIXTURES = sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.name not in NOT_FIXTURES)
 
 NeedsMapping = getattr(pio, "NeedsMapping", None)

@@ -1061,7 +1061,7 @@ def year_month(name: str, month_as_name: bool) -> None:
             ("Bo Hospital", "202401", "OPD visits", None),
             ("Ngelehun CHC", "202312", "Malaria tested", None),
         ],
-        forbidden_values=[2023.0, 2024.0],
+        forbidden_values=[2023.0, 2024.0] + ([] if month_as_name else [1.0, 11.0, 12.0]),
     )
 
 
@@ -1219,6 +1219,113 @@ def cp1252() -> None:
     )
 
 
+def analytics_csv_ids() -> None:
+    name = "analytics_plain_csv_ids.csv"
+    records = []
+    values = iter([120, 95, 130, 88, 101, 76, 64, 58, 70, 49, 52, 61])
+    for de in (ANC1, ANC4):
+        for ou in (BO, NG):
+            for pe in ("202401", "202402", "202403"):
+                records.append(rec(ou[0], pe, de[0], None, next(values)))
+    rows = [["Data", "Period", "Organisation unit", "Value"]]
+    rows += [[r["de"], r["pe"], r["ou"], f"{r['value']:.1f}"] for r in records]
+    write_text(name, csv_text(rows))
+    expect_data(
+        name,
+        "analytics response as CSV (plain data source with IDs)",
+        "GET /api/analytics.csv (docs 'Analytics', response formats): dhis2-core "
+        "GridUtils.toCsv writes each header's display column (Data, Period, Organisation "
+        "unit, Value); rows hold UIDs and ISO period codes (default outputIdScheme UID)",
+        records,
+        [(BO[0], "202402", ANC1[0], None), (NG[0], "202403", ANC4[0], None)],
+    )
+
+
+def xls_table_layout() -> None:
+    import xlwt
+
+    name = "pivot_table_layout_metadata.xls"
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("ANC by facility and month")
+    bold = xlwt.easyxf("font: bold on")
+    sheet.write(0, 0, "ANC by facility and month", bold)
+    heading = META_PE + ["orgunitlevel1", "orgunitlevel2", "orgunitlevel3"] + META_OU
+    items = [ANC1, ANC4, MEAS]
+    for j, text in enumerate(heading + [d[1] for d in items]):
+        sheet.write(2, j, text, bold)
+    records = []
+    values = iter([44, 21, 35, 39, 18, 31, 27, 12, 19, 25, 11, 17, 15, 6, 10, 13, 5, 9])
+    empty = {(NG[0], "202402", ANC4[0]), (GB[0], "202401", MEAS[0])}
+    r = 3
+    for pe in ("202401", "202402"):
+        for ou in (BO, NG, GB):
+            cells = [pe, month_name(pe), pe, "", *ou[3], ou[0], ou[1], ou[2], ""]
+            for de in items:
+                value = next(values)
+                if (ou[0], pe, de[0]) in empty:
+                    cells.append("")
+                else:
+                    cells.append(value)
+                    records.append(rec(ou[0], pe, de[1], None, value))
+            for j, cell in enumerate(cells):
+                # GridUtils.toXls writes every cell that looks like a number as a number
+                is_number = isinstance(cell, int) or (isinstance(cell, str) and cell.isdigit())
+                sheet.write(r, j, float(cell) if is_number else cell)
+            r += 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_bytes(name, buffer.getvalue())
+    expect_data(
+        name,
+        "XLS table layout with metadata columns; period and facility codes stored as numbers",
+        SRC_META + "; dhis2-core GridUtils.toXls: title row, then the headers, and every "
+        "cell that looks like a number (periodid 202401, organisationunitcode 10231) "
+        "written as a numeric cell",
+        records,
+        [
+            (BO[0], "202401", ANC1[1], None),
+            (GB[0], "202402", MEAS[1], None),
+            (NG[0], "202402", ANC1[1], None),
+        ],
+        ["org_unit_name", "orgunitlevel1", "orgunitlevel2", "orgunitlevel3"],
+        forbidden_values=[float(ou[2]) for ou in (BO, NG, GB)],
+    )
+
+
+PUBLIC_SOURCE = (
+    "public example: DHIS2 core's own test input, dhis2/dhis2-core "
+    "dhis-2/dhis-test-integration/src/test/resources/dxf2/datavalueset/{}, kept "
+    "unchanged; BSD 3-Clause licence, (c) University of Oslo (LICENSE-dhis2-core.txt)"
+)
+
+
+def public_files() -> None:
+    """Expectations for DHIS2 core's own example files (committed as found, not written here).
+
+    The rows are read by position, as dhis2-core's CsvDataValueSetReader reads them.
+    """
+    for name, original, heading in (
+        ("public_dhis2core_dataValueSetB.csv", "dataValueSetB.csv", True),
+        ("public_dhis2core_dataValueSetBNoHeader.csv", "dataValueSetBNoHeader.csv", False),
+    ):
+        with open(HERE / name, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        if heading:
+            rows = rows[1:]
+        records = [rec(r[2], r[1], r[0], r[3] or None, float(r[5])) for r in rows]
+        expect_data(
+            name,
+            "data value set, CSV, every field quoted, empty option combos"
+            + ("" if heading else ", no heading row"),
+            PUBLIC_SOURCE.format(original),
+            records,
+            [
+                ("DiszpKrYNg8", "201201", "f7n9E0hX8qk", None),
+                ("BdfsJfj87js", "201202", "eY5ehpbEsB7", None),
+            ],
+        )
+
+
 def main() -> None:
     dvs_lowercase()
     dvs_camelcase()
@@ -1264,6 +1371,9 @@ def main() -> None:
     semicolon_decimal_comma()
     bom_utf8()
     cp1252()
+    analytics_csv_ids()
+    xls_table_layout()
+    public_files()
     text = json.dumps(dict(sorted(EXPECTED.items())), indent=1, ensure_ascii=False)
     (HERE / "expected.json").write_text(text + "\n", encoding="utf-8")
     print(f"wrote {len(EXPECTED)} files and expected.json")
