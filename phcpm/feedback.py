@@ -26,6 +26,7 @@ import pandas as pd
 
 from phcpm.errors import InputError
 from phcpm.scorecard import (
+    CARD_BANDS,
     FeedbackSheet,
     _check_card,
     _format_values,
@@ -52,6 +53,23 @@ __all__ = [
 TEXT = "#000000"
 
 _FIXED_DATE = (2000, 1, 1, 0, 0, 0)
+
+#: Headings of the "Values" sheet of the Excel scorecard: words, one per column kept.
+VALUE_HEADINGS = {
+    "org_unit": "Org unit code",
+    "org_unit_name": "Org unit",
+    "indicator": "Indicator code",
+    "indicator_name": "Indicator",
+    "unit": "Unit",
+    "period": "Period",
+    "value": "Value",
+    "target": "Target",
+    "label": "Band",
+    "rank": "Rank",
+    "previous_value": "Value in the period compared with",
+    "change": "Change",
+    "trend": "Trend",
+}
 
 _SHEET_CSS = """
 body { font-family: Arial, Helvetica, sans-serif; color: #1a1a1a; margin: 1.5em; }
@@ -81,16 +99,26 @@ def _esc(value) -> str:
 
 
 def _band_style(band: str) -> str:
-    colour = BANDS[band]["colour"]
-    border = "border: 1px dashed #666666; " if band == "no_data" else ""
+    colour = CARD_BANDS[band]["colour"]
+    border = "border: 1px dashed #666666; " if band in ("no_data", "no_target") else ""
     return f"background: {colour}; color: {TEXT}; {border}"
 
 
-def legend_html() -> str:
-    """The band legend: each band's colour, symbol and words, in one line of HTML."""
+def _bands_used(card: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """The bands a legend lists: the usual five, and "no target set" when the card has it."""
+    if card is not None and "band" in card and (card["band"] == "no_target").any():
+        return CARD_BANDS
+    return BANDS
+
+
+def legend_html(card: pd.DataFrame | None = None) -> str:
+    """The band legend: each band's colour, symbol and words, in one line of HTML.
+
+    With ``card``, "no target set" is listed too when an indicator on it has no
+    band boundaries."""
     items = [
         f"<span style='{_band_style(key)}'>{_esc(b['symbol'])} {_esc(b['label'])}</span>"
-        for key, b in BANDS.items()
+        for key, b in _bands_used(card).items()
     ]
     return "<p class='legend'>" + " ".join(items) + "</p>"
 
@@ -145,6 +173,8 @@ def scorecard_html(card: pd.DataFrame, ranks: bool = True, caption: str | None =
         target = "" if math.isnan(r.target) else format_value(r.target, r.unit, r.decimals)
         better = "higher is better" if r.higher_is_better else "lower is better"
         sub = f"target {target}, {better}" if target else better
+        if not getattr(r, "rated", True):
+            sub = "no target set: not coloured"
         heads.append(f"<th scope='col'>{_esc(r.indicator_name)}<br><small>{_esc(sub)}</small></th>")
     n_ind = len(inds)
     names = card["org_unit_name"].to_numpy(dtype=object)[::n_ind]
@@ -164,9 +194,27 @@ def scorecard_html(card: pd.DataFrame, ranks: bool = True, caption: str | None =
         + "<th scope='col'>On target</th></tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table>"
-        + legend_html()
+        + legend_html(card)
         + "<p><small>Arrows: ↑ up, ↓ down, → no change since the period before. "
         "(3/25): rank among the org units with data, 1 = best.</small></p>"
+    )
+
+
+def scorecard_page(card: pd.DataFrame, title: str) -> str:
+    """The scorecard as a printable web page (a browser's "Print to PDF" makes a PDF).
+
+    One self-contained HTML document: the title, the table of
+    :func:`scorecard_html` with its legend, and print-friendly CSS (A4, band
+    colours kept when printed).
+    """
+    table = scorecard_html(card)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{_esc(title)}</title><style>{_SHEET_CSS}"
+        "@page { size: A4 landscape; margin: 10mm; } "
+        "td.band, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }"
+        "</style></head><body>"
+        f"<h1>{_esc(title)}</h1>{table}</body></html>\n"
     )
 
 
@@ -202,8 +250,9 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
         key: book.add_format(
             {"bg_color": b["colour"], "font_color": TEXT, "border": 1, "pattern": 1}
         )
-        for key, b in BANDS.items()
+        for key, b in CARD_BANDS.items()
     }
+    used = _bands_used(card)
     ws = book.add_worksheet("Scorecard")
     row0 = 0
     if title:
@@ -227,40 +276,22 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
     ws.write(
         row0 + len(grid) + 2,
         0,
-        "Symbols: " + ", ".join(f"{b['symbol']} {b['label']}" for b in BANDS.values()),
+        "Symbols: " + ", ".join(f"{b['symbol']} {b['label']}" for b in used.values()),
     )
 
     legend = book.add_worksheet("Legend")
     for j, head in enumerate(["Symbol", "Meaning", "Colour"]):
         legend.write(0, j, head, bold)
-    for i, (key, b) in enumerate(BANDS.items(), start=1):
+    for i, (key, b) in enumerate(used.items(), start=1):
         legend.write_string(i, 0, b["symbol"], fills[key])
         legend.write_string(i, 1, b["label"], fills[key])
         legend.write_string(i, 2, b["colour"], plain)
     legend.set_column(0, 2, 18)
 
     values = book.add_worksheet("Values")
-    cols = [
-        c
-        for c in [
-            "org_unit",
-            "org_unit_name",
-            "indicator",
-            "indicator_name",
-            "unit",
-            "period",
-            "value",
-            "target",
-            "label",
-            "rank",
-            "previous_value",
-            "change",
-            "trend",
-        ]
-        if c in card
-    ]
+    cols = [c for c in VALUE_HEADINGS if c in card]
     for j, col in enumerate(cols):
-        values.write(0, j, col, bold)
+        values.write(0, j, VALUE_HEADINGS[col], bold)
     for j, col in enumerate(cols):
         series = card[col]
         for i, v in enumerate(series.to_numpy(dtype=object), start=1):  # small: cells of a card
@@ -268,6 +299,8 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
                 continue
             if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
                 values.write_number(i, j, float(v))
+            elif isinstance(v, pd.Period):
+                values.write_string(i, j, period_text(v))
             else:
                 values.write_string(i, j, str(v))
     values.set_column(0, len(cols), 16)
@@ -379,7 +412,7 @@ def _sheet_html(sheet: FeedbackSheet, card: pd.DataFrame, district: str | None) 
         "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
-        + legend_html()
+        + legend_html(card)
         + "<h2>Questions for the team meeting</h2>"
         f"<ol class='questions'>{questions}</ol>"
         "<footer>Rank: 1 = best among the org units with data. The average counts each "

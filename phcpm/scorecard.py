@@ -83,6 +83,7 @@ from phcpm.periods import parse_period_series
 from phcpm.style import BANDS
 
 __all__ = [
+    "CARD_BANDS",
     "STANDARD_INDICATORS",
     "FeedbackSheet",
     "aggregate_to_level",
@@ -93,6 +94,7 @@ __all__ = [
     "format_value",
     "indicator_values",
     "not_offered",
+    "own_definitions",
     "period_text",
     "scorecard",
     "scorecard_wide",
@@ -102,6 +104,14 @@ __all__ = [
 
 #: The three performance bands a value can fall in, best first.
 PERFORMANCE_BANDS = ("good", "fair", "poor")
+
+#: The bands of a scorecard cell: :data:`phcpm.style.BANDS` and "no target set",
+#: for an indicator whose target and direction nobody has given (its cells are
+#: not coloured: the tool asks for them instead of inventing them).
+CARD_BANDS: dict[str, dict[str, str]] = {
+    **BANDS,
+    "no_target": {"colour": "#FFFFFF", "symbol": "○", "label": "No target set"},
+}
 
 #: Arrows shown for each trend.
 ARROWS = {"up": "↑", "down": "↓", "flat": "→", "none": ""}
@@ -248,17 +258,25 @@ def _legend_from_cutoffs(good, fair, higher_is_better: bool, indicator: str) -> 
     return _Legend(np.array([good, fair]), ("good", "fair", "poor"), "left", False)
 
 
-def _compile_legend(row: Mapping, indicator: str) -> _Legend:
-    hib = bool(row["higher_is_better"])
+def _compile_legend(row: Mapping, indicator: str) -> _Legend | None:
+    """The legend of one indicator, or None when it has no band boundaries at all
+    (an unrated indicator: its cells show "no target set", never a colour)."""
     spec = row.get("thresholds")
-    if spec is None or (isinstance(spec, float) and math.isnan(spec)):
-        if "good" in row and "fair" in row:
-            return _legend_from_cutoffs(row["good"], row["fair"], hib, indicator)
+    cutoffs = (
+        "good" in row and "fair" in row and not (_missing(row["good"]) and _missing(row["fair"]))
+    )
+    if (spec is None or (isinstance(spec, float) and math.isnan(spec))) and not cutoffs:
+        return None
+    hib = row["higher_is_better"]
+    if _missing(hib):
         raise InputError(
-            f"Indicator '{indicator}' has no band boundaries",
+            f"Indicator '{indicator}' has band boundaries but no direction",
             where="the indicator definitions",
-            todo="Give thresholds such as (80, 50) or a legend of (start, end, band) ranges",
+            todo="Say whether higher or lower values are better for it",
         )
+    hib = bool(hib)
+    if spec is None or (isinstance(spec, float) and math.isnan(spec)):
+        return _legend_from_cutoffs(row["good"], row["fair"], hib, indicator)
     if isinstance(spec, Mapping):
         if "good" not in spec or "fair" not in spec:
             raise InputError(
@@ -284,7 +302,7 @@ def _compile_legend(row: Mapping, indicator: str) -> _Legend:
 @dataclass(frozen=True)
 class _Definitions:
     table: pd.DataFrame  # one row per indicator, normalised columns
-    legends: dict[str, _Legend] = field(default_factory=dict)
+    legends: dict[str, _Legend | None] = field(default_factory=dict)
 
 
 _DEFINITION_DEFAULTS = {
@@ -344,19 +362,22 @@ def _definitions(definitions: pd.DataFrame, flat_tolerance: float) -> _Definitio
                 todo="Keep one row per indicator",
             )
         hib = record["higher_is_better"]
-        if not isinstance(hib, (bool, np.bool_)):
+        if not isinstance(hib, (bool, np.bool_)) and not _missing(hib):
             raise InputError(
                 f"higher_is_better must be True or False; for {indicator} it is {hib!r}",
                 where="the indicator definitions",
                 todo="Write True when higher values are better (coverage), False otherwise",
             )
-        record["higher_is_better"] = bool(hib)
-        legends[indicator] = _compile_legend(record, indicator)
+        legend = _compile_legend(record, indicator)
+        legends[indicator] = legend
+        rated = legend is not None
         row = {
             "indicator": indicator,
             "name": _or_default(record.get("name"), indicator),
-            "higher_is_better": bool(hib),
-            "target": _target(record.get("target"), indicator),
+            "higher_is_better": bool(hib) if rated else True,
+            "rated": rated,
+            # An unrated indicator has no target either: none is invented for it.
+            "target": _target(record.get("target"), indicator) if rated else math.nan,
             "tolerance": float(_or_default(record.get("tolerance"), flat_tolerance)),
         }
         for column, default in _DEFINITION_DEFAULTS.items():
@@ -375,6 +396,7 @@ def _definitions(definitions: pd.DataFrame, flat_tolerance: float) -> _Definitio
             "indicator",
             "name",
             "higher_is_better",
+            "rated",
             "target",
             "tolerance",
             *_DEFINITION_DEFAULTS,
@@ -689,6 +711,9 @@ def _band_arrays(
         if not rows.any():
             continue
         legend = defs.legends[indicator]
+        if legend is None:
+            bands[rows] = "no_target"
+            continue
         idx, out = legend.classify(values[rows])
         bands[rows] = np.asarray(legend.bands, dtype=object)[idx]
         outside[rows] = out
@@ -698,8 +723,8 @@ def _band_arrays(
 
 
 def _add_symbols(frame: pd.DataFrame) -> None:
-    symbols = {k: v["symbol"] for k, v in BANDS.items()}
-    labels = {k: v["label"] for k, v in BANDS.items()}
+    symbols = {k: v["symbol"] for k, v in CARD_BANDS.items()}
+    labels = {k: v["label"] for k, v in CARD_BANDS.items()}
     frame["symbol"] = frame["band"].map(symbols)
     frame["label"] = frame["band"].map(labels)
 
@@ -715,8 +740,9 @@ def band(
     ``values`` holds ``indicator`` and ``value`` (and ``org_unit`` when
     ``not_applicable`` is given, or a boolean ``not_applicable`` column).
     Returns a copy with columns ``band`` (``good``, ``fair``, ``poor``,
-    ``no_data`` or ``not_applicable``, the keys of :data:`phcpm.style.BANDS`),
-    ``symbol`` and ``label`` from ``BANDS``, and ``outside_legend`` (True when a
+    ``no_data``, ``not_applicable`` or, for an indicator without band
+    boundaries, ``no_target``: the keys of :data:`CARD_BANDS`),
+    ``symbol`` and ``label`` from ``CARD_BANDS``, and ``outside_legend`` (True when a
     value lies beyond the ranges of a legend and was put in the nearest one).
 
     Boundaries follow the conventions in the module docstring: cut-offs
@@ -887,14 +913,17 @@ def scorecard(
         pd.DataFrame({"org_unit": ou_col, "indicator": ind_col}), not_applicable, org_units
     )
     hib = meta["higher_is_better"].to_numpy(dtype=bool)[ind_pos]
+    rated = meta["rated"].to_numpy(dtype=bool)[ind_pos]
     target = meta["target"].to_numpy(dtype=float)[ind_pos]
     tolerance = meta["tolerance"].to_numpy(dtype=float)[ind_pos]
     bands, outside = _band_arrays(pd.Series(ind_col), values, na, defs)
-    band_pos = pd.Index(list(BANDS)).get_indexer(bands)
+    band_pos = pd.Index(list(CARD_BANDS)).get_indexer(bands)
 
     has = ~np.isnan(values) & ~na
     meets = np.where(hib, values >= target - _EPS, values <= target + _EPS)
     meets = np.where(np.isnan(target), bands == "good", meets) & has
+    # Without a target and a direction, "on target", "better" and ranks mean nothing.
+    unknown = na | ~rated
 
     prev = np.where(na, np.nan, prev)
     change = values - prev
@@ -904,16 +933,17 @@ def scorecard(
     up = known & ~flat & (change > 0)
     down = known & ~flat & (change < 0)
     trend = np.select([up, down, flat], ["up", "down", "flat"], "none")
-    better = (up & hib) | (down & ~hib)
-    worse = (down & hib) | (up & ~hib)
+    better = ((up & hib) | (down & ~hib)) & rated
+    worse = ((down & hib) | (up & ~hib)) & rated
 
     # Ranks within each indicator (a column of the grid): 1 = best, ties share the lowest.
-    key = np.where(has, np.where(hib, -values, values), np.nan).reshape(n_u, n_i)
+    ranked = has & rated
+    key = np.where(ranked, np.where(hib, -values, values), np.nan).reshape(n_u, n_i)
     ranks = pd.DataFrame(key).rank(method="min").to_numpy().ravel()
-    ranked_among = has.reshape(n_u, n_i).sum(axis=0)[ind_pos]
+    ranked_among = ranked.reshape(n_u, n_i).sum(axis=0)[ind_pos]
 
-    symbols = np.array([b["symbol"] for b in BANDS.values()], dtype=object)
-    labels = np.array([b["label"] for b in BANDS.values()], dtype=object)
+    symbols = np.array([b["symbol"] for b in CARD_BANDS.values()], dtype=object)
+    labels = np.array([b["label"] for b in CARD_BANDS.values()], dtype=object)
     no_period = pd.Series([None] * (n_u * n_i), dtype=object)
     card = pd.DataFrame(
         {
@@ -924,6 +954,7 @@ def scorecard(
             "unit": meta["unit"].to_numpy(dtype=object)[ind_pos],
             "decimals": meta["decimals"].to_numpy(dtype=int)[ind_pos],
             "higher_is_better": hib,
+            "rated": rated,
             "period": _repeat_period(period, n_u * n_i),
             "value": values,
             "target": target,
@@ -932,7 +963,7 @@ def scorecard(
             "label": labels[band_pos],
             "outside_legend": outside,
             "applicable": ~na,
-            "on_target": pd.arrays.BooleanArray(meets, na.copy()),
+            "on_target": pd.arrays.BooleanArray(meets & ~unknown, unknown.copy()),
             "previous_period": (
                 _repeat_period(compare_period, n_u * n_i)
                 if compare_period is not None
@@ -946,7 +977,7 @@ def scorecard(
                 [up, down, flat], [ARROWS["up"], ARROWS["down"], ARROWS["flat"]], ""
             ).astype(object),
             "direction": np.select(
-                [better, worse, flat], ["better", "worse", "same"], "none"
+                [better, worse, flat & rated], ["better", "worse", "same"], "none"
             ).astype(object),
             "rank": pd.arrays.IntegerArray(np.nan_to_num(ranks).astype("int64"), np.isnan(ranks)),
             "ranked_among": ranked_among.astype("int64"),
@@ -1016,16 +1047,19 @@ def _counts(card: pd.DataFrame, by: str) -> tuple[pd.Index, dict[str, np.ndarray
     values = card["value"].to_numpy(dtype=float)
     with_data = applicable & ~np.isnan(values)
     on_target = card["on_target"].fillna(False).to_numpy(dtype=bool)
+    rated = card["rated"].to_numpy(dtype=bool) if "rated" in card else np.ones(len(card), bool)
     out = {
         "applicable": np.bincount(codes, applicable, n).astype(int),
+        "rated": np.bincount(codes, applicable & rated, n).astype(int),
         "with_data": np.bincount(codes, with_data, n).astype(int),
         "on_target": np.bincount(codes, on_target & applicable, n).astype(int),
         "total": np.bincount(codes, np.where(with_data, values, 0.0), n),
     }
-    band_codes = pd.Index(list(BANDS)).get_indexer(card["band"].to_numpy(dtype=object))
-    per_band = np.bincount(codes * len(BANDS) + band_codes, minlength=n * len(BANDS))
-    for j, name in enumerate(BANDS):
-        out[name] = per_band.reshape(n, len(BANDS))[:, j]
+    k = len(CARD_BANDS)
+    band_codes = pd.Index(list(CARD_BANDS)).get_indexer(card["band"].to_numpy(dtype=object))
+    per_band = np.bincount(codes * k + band_codes, minlength=n * k)
+    for j, name in enumerate(CARD_BANDS):
+        out[name] = per_band.reshape(n, k)[:, j]
     return pd.Index(groups), out
 
 
@@ -1043,9 +1077,10 @@ def summary_by_indicator(card: pd.DataFrame) -> pd.DataFrame:
     indicator applies to), ``with_data``, ``average`` (plain mean of the org
     units' values, each org unit counting once; this is not the district value,
     which :func:`aggregate_to_level` gives), ``on_target`` (count),
-    ``share_on_target`` (per cent of org units with data that are on target),
-    and one count column per band (``good``, ``fair``, ``poor``, ``no_data``,
-    ``not_applicable``).
+    ``share_on_target`` (per cent of org units with data that are on target;
+    empty for an indicator without a target), and one count column per band
+    (``good``, ``fair``, ``poor``, ``no_data``, ``not_applicable``, and
+    ``no_target`` when the card has an indicator without band boundaries).
     """
     _check_card(card)
     groups, c = _counts(card, "indicator")
@@ -1059,11 +1094,15 @@ def summary_by_indicator(card: pd.DataFrame) -> pd.DataFrame:
             "with_data": with_data,
             "average": np.where(with_data > 0, c["total"] / safe, np.nan),
             "on_target": c["on_target"],
-            "share_on_target": np.where(with_data > 0, 100.0 * c["on_target"] / safe, np.nan),
+            "share_on_target": np.where(
+                (with_data > 0) & (c["rated"] > 0), 100.0 * c["on_target"] / safe, np.nan
+            ),
         }
     )
     for name in BANDS:
         out[name] = c[name]
+    if c["no_target"].any():
+        out["no_target"] = c["no_target"]
     return out
 
 
@@ -1071,8 +1110,10 @@ def summary_by_org_unit(card: pd.DataFrame) -> pd.DataFrame:
     """Per org unit: how many indicators are on target out of those that apply.
 
     Columns ``org_unit``, ``org_unit_name``, ``applicable``, ``with_data``,
-    ``on_target`` and ``text`` ("3 of 5 on target"). Indicators with no data
-    count as applicable and not on target.
+    ``on_target``, ``rated`` (applicable indicators that have a target) and
+    ``text`` ("3 of 5 on target", out of the rated ones). Indicators with no
+    data count as applicable and not on target; indicators without a target
+    are not counted.
     """
     _check_card(card)
     groups, c = _counts(card, "org_unit")
@@ -1083,11 +1124,10 @@ def summary_by_org_unit(card: pd.DataFrame) -> pd.DataFrame:
             "applicable": c["applicable"],
             "with_data": c["with_data"],
             "on_target": c["on_target"],
+            "rated": c["rated"],
         }
     )
-    out["text"] = (
-        out["on_target"].astype(str) + " of " + out["applicable"].astype(str) + " on target"
-    )
+    out["text"] = out["on_target"].astype(str) + " of " + out["rated"].astype(str) + " on target"
     return out
 
 
@@ -1188,13 +1228,14 @@ def scorecard_wide(card: pd.DataFrame, cells: str = "text", summary: bool = True
     per_ind = summary_by_indicator(card)
     if cells == "text":
         wide["On target"] = (
-            per_ou["on_target"].astype(str) + " of " + per_ou["applicable"].astype(str)
+            per_ou["on_target"].astype(str) + " of " + per_ou["rated"].astype(str)
         ).to_numpy()
         col_decimals = _first_of(card, "indicator", "decimals", pd.Index(col_keys), default=0)
         average = per_ind["average"].to_numpy(dtype=float)
         avg_text = _format_values(average, col_units, col_decimals)
         avg_text = np.where(np.isnan(average), BANDS["no_data"]["label"], avg_text)
-        total = f"{int(per_ind['on_target'].sum())} of {int(per_ind['applicable'].sum())}"
+        rated_total = int(summary_by_org_unit(card)["rated"].sum())
+        total = f"{int(per_ind['on_target'].sum())} of {rated_total}"
         avg_row = [*avg_text, total]
     elif cells == "value":
         wide["On target"] = per_ou["on_target"].to_numpy(dtype=float)
@@ -1331,7 +1372,8 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
         own[["previous_value", "change", "trend", "arrow", "direction"]]
     )
 
-    applicable = int(own["applicable"].sum())
+    rated = own["rated"].to_numpy(dtype=bool) if "rated" in own else np.ones(len(own), bool)
+    applicable = int((own["applicable"].to_numpy(dtype=bool) & rated).sum())
     on_target = int(own["on_target"].fillna(False).sum())
     peers = int(card["org_unit"].nunique())
 
@@ -1350,6 +1392,8 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
     sentences = [
         f"{name} was on target for {on_target} of {applicable} "
         f"indicator{'s' if applicable != 1 else ''} in {period_text(period)}."
+        if applicable
+        else f"No indicator of {name} has a target yet for {period_text(period)}."
     ]
     moved = own[own["trend"].isin(["up", "down"])]
     if len(moved):
@@ -1825,6 +1869,77 @@ def not_offered(values: pd.DataFrame, org_units: pd.DataFrame, level: int = 4) -
     return missing.to_frame(index=False)
 
 
+#: Above this, a value of a percentage indicator cannot be a percentage: it is a
+#: count (coverage above 100 % happens when a population estimate is too low, but
+#: not ten times over). A convention of this toolkit.
+COUNT_NOT_PERCENT = 1000.0
+
+
+def own_definitions(values: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Definitions for a user's own indicator values, inventing no target.
+
+    ``values`` is a table made by :func:`indicator_values`. An indicator whose
+    code is one of :data:`STANDARD_INDICATORS` keeps its standard definition
+    (name, target, thresholds, direction); any other gets none: no target, no
+    thresholds, no direction, so its cells show "no target set" and are not
+    coloured (:data:`CARD_BANDS`) until the user gives them. A standard
+    percentage indicator whose values go above :data:`COUNT_NOT_PERCENT` holds
+    counts, not percentages, and is not coloured either.
+
+    Returns the definitions table (for :func:`scorecard`) and, for each
+    indicator left without colours, the reason in plain words.
+    """
+    require_columns(values, ["indicator", "value"], "your indicator values")
+    standard = default_definitions().set_index("indicator")
+    numbers = pd.to_numeric(values["value"], errors="coerce")
+    rows, reasons = [], {}
+    for code in pd.unique(values["indicator"].astype(str)):  # one row per indicator
+        own = numbers[values["indicator"].astype(str) == code].dropna()
+        top = float(own.abs().max()) if len(own) else math.nan
+        whole = bool(len(own)) and bool((own == own.round()).all())
+        shown = f"{top:,.0f}" if whole or math.isnan(top) else f"{top:,.1f}"
+        if code in standard.index:
+            row = standard.loc[code].to_dict() | {"indicator": code}
+            if row.get("unit") == "%" and top > COUNT_NOT_PERCENT:
+                reasons[code] = (
+                    f"its values (up to {shown}) are counts, not percentages, so the "
+                    f"standard target of {row['target']:g} % does not apply"
+                )
+                row |= {"unit": "", "decimals": 0, "target": math.nan, "thresholds": None}
+                row |= {"higher_is_better": None}
+            rows.append(row)
+            continue
+        kind = f"whole numbers up to {shown}, so probably counts" if whole else f"up to {shown}"
+        reasons[code] = (
+            "it is not one of the standard indicators, so its target and whether higher or "
+            f"lower is better are not known (its values are {kind})"
+        )
+        rows.append(
+            {
+                "indicator": code,
+                "name": code,
+                "higher_is_better": None,
+                "target": math.nan,
+                "thresholds": None,
+                "unit": "",
+                "decimals": 0 if whole else 1,
+                "factor": 1.0,
+                "aggregation": "mean",
+            }
+        )
+    return pd.DataFrame(rows), reasons
+
+
+_PERIOD_WORDS = {
+    "D": "days",
+    "W": "weeks",
+    "M": "months",
+    "Q": "quarters",
+    "Y": "years",
+    "A": "years",
+}
+
+
 def indicator_values(table: pd.DataFrame) -> pd.DataFrame:
     """A user's own table of indicator values, checked and ready for :func:`scorecard`.
 
@@ -1844,8 +1959,30 @@ def indicator_values(table: pd.DataFrame) -> pd.DataFrame:
     out = table[need].copy().reset_index(drop=True)
     out["org_unit"] = out["org_unit"].astype(str)
     out["indicator"] = out["indicator"].astype(str)
+    if len(out) == 0:
+        raise InputError(
+            "Your table has no rows of indicator values",
+            where="your table",
+            todo="Choose a file with one row per org unit, period and indicator under the headings",
+        )
     if isinstance(out["period"].dtype, pd.PeriodDtype):
         periods = pd.PeriodIndex(out["period"])
+    elif all(isinstance(p, pd.Period) for p in pd.unique(out["period"])):
+        # Periods already read (for example by phcpm.io.tidy), possibly of several kinds.
+        kinds = sorted(
+            {_PERIOD_WORDS.get(p.freqstr[0], p.freqstr) for p in pd.unique(out["period"])}
+        )
+        if len(kinds) > 1:
+            raise InputError(
+                "Your table mixes kinds of periods (" + " and ".join(kinds) + ")",
+                where="column 'period'",
+                todo="Use one kind of period in one scorecard: keep only the "
+                + kinds[0]
+                + " or only the "
+                + kinds[1]
+                + " rows",
+            )
+        periods = pd.PeriodIndex(list(out["period"]))
     else:
         parsed, problems = parse_period_series(out["period"].astype(str))
         bad = problems.notna().to_numpy()

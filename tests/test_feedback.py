@@ -109,7 +109,8 @@ def test_scorecard_excel_opens_with_fills_and_symbols(card):
     assert gamma.value.startswith(BANDS["poor"]["symbol"])
     assert gamma.fill.fgColor.rgb.endswith(BANDS["poor"]["colour"][1:].upper())
     values = pd.read_excel(io.BytesIO(data), sheet_name="Values")
-    assert values.loc[values["org_unit"] == "A", "value"].tolist() == [82.0, 5.0]
+    assert values.loc[values["Org unit code"] == "A", "Value"].tolist() == [82.0, 5.0]
+    assert not any("_" in str(c) for c in values.columns)
 
 
 def test_exports_are_reproducible(card):

@@ -967,3 +967,88 @@ def test_indicator_values_explains_bad_periods(column, values, words):
 def test_indicator_values_names_missing_columns():
     with pytest.raises(InputError, match="indicator, value"):
         sc.indicator_values(pd.DataFrame({"org_unit": ["X"], "period": ["2025Q1"]}))
+
+
+def test_indicator_without_boundaries_is_not_coloured_ranked_or_counted():
+    data = pd.DataFrame(
+        {
+            "org_unit": ["A", "B", "A", "B"],
+            "period": pd.PeriodIndex(["2025Q1", "2025Q1", "2025Q1", "2025Q1"], freq="Q"),
+            "indicator": ["DEATHS", "DEATHS", "COV", "COV"],
+            "value": [926.0, 3.0, 85.0, 40.0],
+        }
+    )
+    defs = pd.DataFrame(
+        {
+            "indicator": ["DEATHS", "COV"],
+            "higher_is_better": [None, True],
+            "target": [float("nan"), 80.0],
+            "thresholds": [None, (80, 50)],
+        }
+    )
+    card = sc.scorecard(data, defs, "2025Q1", compare=None)
+    deaths = card[card["indicator"] == "DEATHS"]
+    assert deaths["band"].tolist() == ["no_target", "no_target"]
+    assert deaths["label"].tolist() == ["No target set", "No target set"]
+    assert deaths["on_target"].isna().all() and deaths["rank"].isna().all()
+    assert deaths["target"].isna().all()
+    # The "n of m on target" counts only indicators that have a target.
+    assert sc.summary_by_org_unit(card)["text"].tolist() == ["1 of 1 on target", "0 of 1 on target"]
+    assert sc.summary_by_indicator(card).set_index("indicator").loc["DEATHS", "no_target"] == 2
+
+
+def test_boundaries_without_a_direction_are_refused():
+    defs = pd.DataFrame(
+        {"indicator": ["X"], "higher_is_better": [None], "target": [1.0], "thresholds": [(1, 2)]}
+    )
+    data = pd.DataFrame(
+        {"org_unit": ["A"], "period": pd.PeriodIndex(["2025Q1"], freq="Q"), "indicator": ["X"]}
+    ).assign(value=1.0)
+    with pytest.raises(InputError, match="no direction"):
+        sc.scorecard(data, defs, "2025Q1", compare=None)
+
+
+def test_own_definitions_invent_no_target():
+    values = sc.indicator_values(
+        pd.DataFrame(
+            {
+                "org_unit": ["A", "B", "A"],
+                "period": ["2025Q1", "2025Q1", "2025Q1"],
+                "indicator": ["Maternal deaths", "Maternal deaths", "PENTA3_COV"],
+                "value": [926, 4, 85],
+            }
+        )
+    )
+    defs, reasons = sc.own_definitions(values)
+    own = defs.set_index("indicator")
+    assert own.loc["Maternal deaths", "thresholds"] is None
+    assert pd.isna(own.loc["Maternal deaths", "target"])
+    assert (
+        own.loc["PENTA3_COV", "target"]
+        == sc.default_definitions().set_index("indicator").loc["PENTA3_COV", "target"]
+    )
+    assert set(reasons) == {"Maternal deaths"}
+    assert "whole numbers up to 926" in reasons["Maternal deaths"]
+    counts = sc.indicator_values(
+        pd.DataFrame(
+            {"org_unit": ["A"], "period": ["2025Q1"], "indicator": ["PENTA3_COV"], "value": [1520]}
+        )
+    )
+    defs, reasons = sc.own_definitions(counts)
+    assert "counts, not percentages" in reasons["PENTA3_COV"]
+    assert defs.loc[0, "unit"] == ""
+
+
+def test_indicator_values_name_mixed_kinds_of_periods():
+    table = pd.DataFrame(
+        {
+            "org_unit": ["A", "A"],
+            "period": [pd.Period("2024-01", "M"), pd.Period("2024-01-15", "W")],
+            "indicator": ["X", "X"],
+            "value": [1, 2],
+        }
+    )
+    with pytest.raises(InputError, match="mixes kinds of periods \\(months and weeks\\)"):
+        sc.indicator_values(table)
+    with pytest.raises(InputError, match="no rows"):
+        sc.indicator_values(table.iloc[:0])

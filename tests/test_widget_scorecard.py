@@ -20,6 +20,7 @@ import pytest
 
 from phcpm import scorecard as sc
 from phcpm.style import BANDS
+from tests.widget_helpers import corpus_files, visible_text
 from widgets.scorecard import ScorecardBuilder
 
 matplotlib.use("Agg")
@@ -48,7 +49,7 @@ def test_starts_with_a_scorecard_of_the_latest_quarter(tool):
         (tool.table, "table"),
         (tool.period, "period"),
         (tool.level, "level"),
-        (tool.export_button, "export"),
+        (tool.excel_download, "excel"),
     ]:
         assert f"phcpm-scorecard-{part}" in widget._dom_classes
     # Only Ruvo's facilities are on the card, with every standard indicator.
@@ -104,22 +105,25 @@ def test_choosing_indicators_narrows_the_card(tool):
 
 
 def test_excel_export_keeps_colours_and_symbols(tool):
-    tool.export()
+    assert tool.excel_download.link.value == ""  # nothing is built before it is asked for
+    tool.excel_download.button.click()
     name = f"scorecard_{tool.period.value}.xlsx"
-    data = _payload(tool.downloads.value, name)
+    data = _payload(tool.excel_download.link.value, name)
     ws = openpyxl.load_workbook(io.BytesIO(data))["Scorecard"]
     symbols = {b["symbol"] for b in BANDS.values()}
     colours = {b["colour"][1:].upper() for b in BANDS.values()}
     cells = [ws.cell(r, c) for r in range(4, 10) for c in range(2, 6)]
     assert all(str(cell.value)[0] in symbols for cell in cells)
     assert all(cell.fill.fgColor.rgb[-6:] in colours for cell in cells)
-    assert "trends.png" in tool.downloads.value
+    tool.page_download.button.click()
+    page = _payload(tool.page_download.link.value, f"scorecard_{tool.period.value}.html")
+    assert page.startswith(b"<!DOCTYPE html>") and b"@media print" in page
 
 
 def test_feedback_sheets_zip_has_one_sheet_per_facility(tool):
-    tool.feedback_sheets()
+    tool.sheets_download.button.click()
     name = f"feedback_sheets_{tool.period.value}.zip"
-    archive = zipfile.ZipFile(io.BytesIO(_payload(tool.sheet_download.value, name)))
+    archive = zipfile.ZipFile(io.BytesIO(_payload(tool.sheets_download.link.value, name)))
     pages = [n for n in archive.namelist() if n != "index.html"]
     assert len(pages) == tool.card["org_unit"].nunique()
     first = archive.read(pages[0]).decode("utf-8")
@@ -127,10 +131,16 @@ def test_feedback_sheets_zip_has_one_sheet_per_facility(tool):
 
 
 def test_trends_draw_the_facility_and_its_district(tool):
-    tool.draw_trends()
-    assert tool.trends.value.startswith("<img")
+    tool.trend_button.click()
+    assert tool.trend_area.children[0].value.startswith("<img")
     labels = [t.get_text() for t in tool.figure.legends[0].get_texts()]
     assert labels[1] == "Ruvo District"
+    tool.trend_download.button.click()
+    assert 'download="trends.png"' in tool.trend_download.link.value
+    # A new choice empties the trends and their download: they belonged to the old card.
+    tool.compare.value = "The same period last year"
+    assert tool.trend_area.children == () and tool.trend_download.link.value == ""
+    tool.compare.value = "The period before"
 
 
 def test_own_data_and_bad_input(tool):
@@ -152,3 +162,100 @@ def test_own_data_and_bad_input(tool):
     assert north["band"] == "good" and north["arrow"] == "↑"
     tool.use_district_data()
     assert tool.card["org_unit"].nunique() > 2
+
+
+def test_a_failed_upload_leaves_no_old_scorecard():
+    tool = ScorecardBuilder()
+    tool.picker.use_example()
+    assert tool.source.value == "Use my own data" and tool.card is not None
+    assert tool.results.children and tool.table.value
+    tool.excel_download.button.click()
+    assert tool.excel_download.built
+    tool.picker._run(tool.picker.load_bytes, b"", "empty.csv")
+    assert "empty" in tool.picker.error.value
+    assert tool.results.children == ()
+    assert not tool.excel_download.built and tool.excel_download.link.value == ""
+
+
+def test_a_bad_table_leaves_no_old_scorecard():
+    tool = ScorecardBuilder()
+    assert tool.results.children
+    bad = pd.DataFrame(
+        {"org_unit": ["A"], "period": ["2025Q1"], "indicator": ["X"], "value": ["many"]}
+    )
+    tool.load_own(bad)
+    assert "'many' is not a number" in visible_text(tool.message.value)
+    assert tool.results.children == () and tool.card is None
+    assert "Something went wrong" not in tool.message.value
+
+
+def test_own_indicator_without_a_target_is_not_coloured_until_the_user_gives_one():
+    tool = ScorecardBuilder()
+    table = pd.DataFrame(
+        {
+            "org_unit": ["North", "South", "North", "South"],
+            "period": ["2025Q1", "2025Q1", "2025Q2", "2025Q2"],
+            "indicator": ["Maternal deaths"] * 4,
+            "value": [926, 3, 900, 2],
+        }
+    )
+    tool.load_own(table)
+    assert tool.last_error is None or "Maternal" not in tool.last_error
+    assert set(tool.card["band"]) == {"no_target"}
+    assert tool.card["on_target"].isna().all() and tool.card["rank"].isna().all()
+    assert "On target" not in tool.table.value.split("<tbody>")[1].split("</tbody>")[0]
+    assert "no target set" in tool.table.value
+    assert "not one of the standard indicators" in tool.notes.value
+    assert "whole numbers up to 926" in tool.notes.value
+    tool.threshold_for.value = "Maternal deaths"
+    assert "Not coloured" in tool.threshold_help.value
+    tool.direction.value = "Lower is better"
+    tool.good.value, tool.fair.value, tool.target.value = 0.0, 5.0, 0.0
+    assert set(tool.card["band"]) == {"no_target"}  # nothing changes before the user confirms
+    tool.apply_thresholds.click()
+    bands = dict(zip(tool.card["org_unit"], tool.card["band"], strict=True))
+    assert bands == {"North": "poor", "South": "fair"}
+    assert "Not coloured" not in tool.notes.value
+
+
+def test_counts_under_a_percentage_code_are_not_coloured():
+    tool = ScorecardBuilder()
+    table = pd.DataFrame(
+        {
+            "org_unit": ["North", "South"],
+            "period": ["2025Q1", "2025Q1"],
+            "indicator": ["PENTA3_COV", "PENTA3_COV"],
+            "value": [1520, 1310],
+        }
+    )
+    tool.load_own(table)
+    assert set(tool.card["band"]) == {"no_target"}
+    assert "counts, not percentages" in tool.notes.value
+    assert "%" not in tool.table.value.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_no_corpus_file_reaches_the_generic_message(path):
+    from widgets.common import GENERIC_ERROR
+
+    tool = _fresh_tool()
+    picker = tool.picker
+    picker._run(picker.load_bytes, path.read_bytes(), path.name)
+    if picker.error.value == "" and picker.mapping_box.layout.display != "none":
+        picker._run(picker.apply_mapping)
+    shown = picker.error.value + tool.message.value
+    assert GENERIC_ERROR not in shown, (path.name, picker.last_error, tool.last_error)
+    if shown:
+        assert tool.results.children == ()
+
+
+_TOOL = {}
+
+
+def _fresh_tool():
+    """One tool for the corpus cases (each case loads over the previous one)."""
+    if "tool" not in _TOOL:
+        _TOOL["tool"] = ScorecardBuilder()
+    tool = _TOOL["tool"]
+    tool.picker.use_example()
+    return tool

@@ -26,3 +26,14 @@ def upload(name: str, data: bytes, mime: str = "text/csv") -> tuple[dict, ...]:
 def visible_text(value: str) -> str:
     """The text a reader sees in an HTML fragment (tags dropped, entities decoded)."""
     return html.unescape(re.sub(r"<[^>]+>", " ", value))
+
+
+def corpus_files() -> list:
+    """Every file of ``tests/corpus`` (sub-folders included), except its builder and key."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "corpus"
+    skip = {"expected.json", "README.md"}
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix != ".py" and p.name not in skip
+    )

@@ -441,6 +441,8 @@ def _empty(widget: w.Widget) -> None:
     """Empty one widget that shows something built from the input."""
     if isinstance(widget, OnDemandDownload):
         widget.reset()
+    elif isinstance(widget, Results):
+        widget.clear()  # a nested area empties what it tracks too
     elif isinstance(widget, w.Output):
         widget.clear_output()
     elif isinstance(widget, w.Box):

@@ -4,11 +4,17 @@ Every calculation is done by :mod:`phcpm.scorecard` and :mod:`phcpm.feedback`;
 this module only builds the controls, calls those functions and shows their
 results. The indicator table (slow: about a second) is computed once per level
 and kept; a change of a control only rebuilds the scorecard itself.
+
+What is on screen always belongs to the current choices: every change empties
+the results (:meth:`widgets.common.Tool.run_safely`) before the new scorecard
+is built, an error leaves them empty, and the files (Excel, printable page,
+feedback sheets, trends) are made only when asked for. An indicator of the
+user's own file without a known target is shown without colour until the user
+gives a direction and thresholds: the tool never invents them.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -17,17 +23,17 @@ import pandas as pd
 from phcpm import feedback
 from phcpm import scorecard as sc
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, to_csv_bytes
+from phcpm.io import figure_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
     Progress,
     Tool,
-    download_html,
+    download_on_demand,
     error_box,
+    image_html,
     note_box,
     show_notes,
-    update_download,
 )
 from widgets.data_picker import DataPicker
 
@@ -36,6 +42,11 @@ COMPARE = {"The period before": "previous", "The same period last year": "year"}
 ALL_DISTRICTS = "All districts"
 DEFAULT_DISTRICT = "Ruvo District"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIRECTIONS = {
+    "Not set: no colour": None,
+    "Higher is better": True,
+    "Lower is better": False,
+}
 _WIDE = {"description_width": "initial"}
 
 __all__ = ["ScorecardBuilder"]
@@ -46,46 +57,24 @@ def _css(widget: w.Widget, part: str) -> w.Widget:
     return widget
 
 
-def _own_definitions(values: pd.DataFrame) -> pd.DataFrame:
-    """Definitions for a user's own indicators: the standard ones where the codes match,
-    otherwise higher is better with boundaries 80 and 50 until the user changes them."""
-    standard = sc.default_definitions().set_index("indicator")
-    rows = []
-    for code in pd.unique(values["indicator"].astype(str)):  # one row per indicator
-        if code in standard.index:
-            rows.append(standard.loc[code].to_dict() | {"indicator": code})
-        else:
-            rows.append(
-                {
-                    "indicator": code,
-                    "name": code,
-                    "higher_is_better": True,
-                    "target": 80.0,
-                    "thresholds": (80.0, 50.0),
-                    "unit": "",
-                    "decimals": 1,
-                    "factor": 100.0,
-                    "aggregation": "mean",
-                }
-            )
-    return pd.DataFrame(rows)
-
-
 class ScorecardBuilder(Tool):
-    """A performance scorecard with colours, symbols, ranks and trends; Excel, PNG and
-    one-page feedback sheets for every facility."""
+    """A performance scorecard with colours, symbols, ranks and trends; Excel, a printable
+    page and one-page feedback sheets for every facility, made when asked for."""
 
     css_class = "phcpm-scorecard"
 
     def __init__(self) -> None:
         use_style()
+        super().__init__()
         self._org_units = pd.read_csv(dataset_path("org_units.csv"))
         self._values: dict[str, pd.DataFrame] = {}
         self._own: pd.DataFrame | None = None
         self._definitions = sc.default_definitions()
-        self._overrides: dict[str, tuple[float, float, float]] = {}
+        self._unrated: dict[str, str] = {}
+        self._overrides: dict[str, dict] = {}
         self.card: pd.DataFrame | None = None
         self.figure = None
+        self._trend_png: bytes | None = None
         units = self._org_units
         self._names = dict(zip(units["org_unit_id"], units["name"], strict=True))
         # Facility code -> the name of its district org unit ("Ruvo District").
@@ -119,13 +108,17 @@ class ScorecardBuilder(Tool):
                 options=[],
                 description="Indicators",
                 rows=11,
-                layout=w.Layout(width="30em"),
+                layout=w.Layout(width="30em", max_width="100%"),
                 style=_WIDE,
             ),
             "indicators",
         )
         self.threshold_for = _css(
             w.Dropdown(options=[], description="Thresholds of", style=_WIDE), "threshold-for"
+        )
+        self.direction = _css(
+            w.Dropdown(options=list(DIRECTIONS), description="Which is better", style=_WIDE),
+            "direction",
         )
         self.good = _css(
             w.BoundedFloatText(
@@ -145,12 +138,17 @@ class ScorecardBuilder(Tool):
             ),
             "target",
         )
-        self.threshold_help = w.HTML()
+        self.apply_thresholds = _css(
+            w.Button(description="Use these thresholds", button_style="primary"),
+            "apply-thresholds",
+        )
+        self.threshold_help = _css(w.HTML(), "threshold-help")
         self.upload_help = w.HTML(
-            "<p>Upload a CSV or Excel file with one row per org unit, period and indicator, "
-            "and the columns <code>org_unit</code>, <code>period</code> (2025Q1, 2025-03 or "
-            "March 2025), <code>indicator</code> and <code>value</code>. Indicators with the "
-            "standard codes (for example PENTA3_COV) get their usual targets.</p>"
+            "<p>Upload a CSV or Excel file with one row per place, period and indicator: "
+            "a column for the place (facility or district), the period (2025Q1, 2025-03 or "
+            "March 2025), the indicator and the value. Indicators with the standard codes "
+            "(for example PENTA3_COV) get their usual targets; for any other indicator the "
+            "tool asks you for a target before it colours it.</p>"
         )
         self.picker = DataPicker(
             load_example=self._example_table,
@@ -158,30 +156,65 @@ class ScorecardBuilder(Tool):
             example_label="Try the example indicator values",
             upload_label="Upload my indicator values",
         )
+        self.watch_picker(self.picker)
         self.picker_box = w.VBox([self.picker.widget])
-        self.message = error_box()
-        self.notes = note_box()
+        self.message = _css(error_box(), "message")
+        self.notes = _css(note_box(), "notes")
+        self.register_notes(self.notes)
         self.progress = Progress()
         self.table = _css(w.HTML(), "table")
         self.trend_unit = _css(
             w.Dropdown(options=[], description="Trends for", style=_WIDE), "trend-unit"
         )
         self.trend_button = _css(w.Button(description="Draw the trends"), "trend-draw")
-        self.trends = _css(
-            w.HTML("<p>Choose an org unit and click <b>Draw the trends</b>.</p>"), "trends"
+        # The trend chart has its own area, emptied with the scorecard's results.
+        self.trend_area = self.new_results()
+        self.trend_area.add_class("phcpm-scorecard-trends")
+        self.results.track(self.trend_area)
+
+        stamp = lambda: str(self.period.value)  # noqa: E731 - names the files by period
+        self.excel_download = _css(
+            download_on_demand(
+                "Scorecard (Excel)",
+                "scorecard.xlsx",
+                self.excel_bytes,
+                XLSX,
+            ),
+            "excel",
         )
-        self.export_button = _css(
-            w.Button(description="Prepare Excel and PNG", button_style="primary"), "export"
+        self.page_download = _css(
+            download_on_demand(
+                "Scorecard to print (web page)",
+                "scorecard.html",
+                self.page_bytes,
+                "text/html",
+            ),
+            "printable",
         )
-        self.sheets_button = _css(
-            w.Button(description="Make feedback sheets for all", button_style="primary"),
+        self.sheets_download = _css(
+            download_on_demand(
+                "Feedback sheets for every org unit (ZIP of web pages)",
+                "feedback_sheets.zip",
+                self.feedback_sheets,
+                "application/zip",
+            ),
             "feedback",
         )
-        self.downloads = _css(w.HTML(), "downloads")
-        self.sheet_download = _css(w.HTML(), "feedback-download")
+        self.trend_download = _css(
+            download_on_demand("Trends (PNG picture)", "trends.png", self.trend_bytes, "image/png"),
+            "trend-png",
+        )
+        self._stamp = stamp
+        self.downloads = _css(
+            w.VBox([self.excel_download, self.page_download, self.sheets_download]), "downloads"
+        )
+        self.register_download(self.excel_download, self.page_download, self.sheets_download)
+        self.register_download(self.trend_download, results=self.trend_area)
+        self.trend_box = w.VBox(
+            [w.HTML("<h3>Trends</h3>"), w.HBox([self.trend_unit, self.trend_button])]
+        )
 
         self._busy = False
-        self._trend_png: bytes | None = None
         self.source.observe(self._on_source, names="value")
         for control in (self.level, self.district):
             control.observe(lambda _: self.run_safely(self._reload, self.message), "value")
@@ -190,9 +223,11 @@ class ScorecardBuilder(Tool):
         self.threshold_for.observe(lambda _: self._show_thresholds(), "value")
         for control in (self.good, self.fair, self.target):
             control.observe(lambda _: self._on_threshold(), "value")
-        self.trend_button.on_click(lambda _: self.run_safely(self.draw_trends, self.message))
-        self.export_button.on_click(lambda _: self.run_safely(self.export, self.message))
-        self.sheets_button.on_click(lambda _: self.run_safely(self.feedback_sheets, self.message))
+        self.direction.observe(lambda _: self._on_direction(), "value")
+        self.apply_thresholds.on_click(lambda _: self._refresh_safely(apply=True))
+        self.trend_button.on_click(
+            lambda _: self.run_safely(self.draw_trends, self.message, results=self.trend_area)
+        )
 
         controls = self.controls = w.Tab(
             children=[
@@ -201,8 +236,10 @@ class ScorecardBuilder(Tool):
                 w.VBox(
                     [
                         self.threshold_for,
-                        w.HBox([self.good, self.fair, self.target]),
                         self.threshold_help,
+                        self.direction,
+                        w.HBox([self.good, self.fair, self.target]),
+                        self.apply_thresholds,
                     ]
                 ),
                 w.VBox([self.upload_help, self.picker_box]),
@@ -210,7 +247,7 @@ class ScorecardBuilder(Tool):
         )
         for i, title in enumerate(["Level and period", "Indicators", "Thresholds", "My data"]):
             controls.set_title(i, title)
-        super().__init__(
+        self.set_children(
             [
                 w.HTML(
                     "<h2>Scorecard builder</h2><p>Which facilities are on target, which need "
@@ -220,15 +257,9 @@ class ScorecardBuilder(Tool):
                 self.source,
                 controls,
                 self.message,
-                self.notes,
                 self.progress.widget,
-                self.table,
-                w.HBox([self.export_button, self.sheets_button]),
-                self.downloads,
-                self.sheet_download,
-                w.HTML("<h3>Trends</h3>"),
-                w.HBox([self.trend_unit, self.trend_button]),
-                self.trends,
+                self.notes,
+                self.results,
             ]
         )
         self.run_safely(self._reload, self.message)
@@ -274,20 +305,36 @@ class ScorecardBuilder(Tool):
     def _district_values(self) -> pd.DataFrame:
         return self._computed("district")
 
-    def definitions(self) -> pd.DataFrame:
-        """The definitions in use, with the thresholds and targets the user changed."""
+    def definitions(self, every: bool = False) -> pd.DataFrame:
+        """The definitions in use (``every``: of all indicators, not only the chosen ones),
+        with the direction, thresholds and targets the user gave."""
         defs = self._definitions.copy()
-        for code, (good, fair, target) in self._overrides.items():
-            rows = defs["indicator"] == code
-            defs.loc[rows, "target"] = target
-            defs["thresholds"] = [
-                (good, fair) if i == code else t
-                for i, t in zip(defs["indicator"], defs["thresholds"], strict=True)
-            ]
-        chosen = list(self.indicators.value) or list(defs["indicator"])
+        defs["higher_is_better"] = defs["higher_is_better"].astype(object)
+        defs["thresholds"] = defs["thresholds"].astype(object)
+        for code, given in self._overrides.items():
+            rows = (defs["indicator"] == code).to_numpy()
+            if not rows.any():
+                continue
+            i = int(rows.argmax())
+            if given["higher"] is None:
+                defs.at[i, "thresholds"] = None
+                defs.at[i, "higher_is_better"] = None
+                defs.at[i, "target"] = float("nan")
+                continue
+            defs.at[i, "higher_is_better"] = bool(given["higher"])
+            defs.at[i, "thresholds"] = (given["good"], given["fair"])
+            defs.at[i, "target"] = given["target"]
+        chosen = [] if every else list(self.indicators.value)
+        chosen = chosen or list(defs["name"])
         codes = dict(zip(defs["name"], defs["indicator"], strict=True))
         keep = [codes.get(c, c) for c in chosen]
         return defs.set_index("indicator").loc[keep].reset_index()
+
+    def _rated(self, code: str) -> bool:
+        """Whether an indicator has a direction and thresholds (given or standard)."""
+        if code in self._overrides:
+            return self._overrides[code]["higher"] is not None
+        return code not in self._unrated
 
     def _reload(self) -> None:
         """New data or level: reset the period, indicator and trend choices, then refresh."""
@@ -296,6 +343,7 @@ class ScorecardBuilder(Tool):
             self.district.disabled = (
                 self.level.value != "Facilities" or self.source.value != "District data"
             )
+            self.level.disabled = self.source.value != "District data"
             values = self.values()
             periods = sorted(pd.unique(values["period"]))
             names = list(self._definitions["name"])
@@ -307,7 +355,7 @@ class ScorecardBuilder(Tool):
             self.threshold_for.options = names
             self.threshold_for.value = names[0]
             units = pd.unique(values["org_unit"])
-            shown = sorted((self._names.get(u, u), u) for u in units)
+            shown = sorted((str(self._names.get(u, u)), u) for u in units)
             self.trend_unit.options = shown
             self.trend_unit.value = shown[0][1]
             self._show_thresholds()
@@ -322,10 +370,16 @@ class ScorecardBuilder(Tool):
             return
         if change["new"] == "District data":
             self._definitions = sc.default_definitions()
-            self._overrides = {}
+            self._unrated, self._overrides = {}, {}
         elif self._own is None:
+            self.clear_results()
+            self.card = None
             self.controls.selected_index = 3
-            show_notes(self.notes, "Upload a file in the tab 'My data' (or try the example).")
+            show_notes(
+                self.notes,
+                "Upload a file in the tab 'My data' (or try the example indicator values): "
+                "the scorecard appears here once your file has been read.",
+            )
             return
         self.run_safely(self._reload, self.message)
 
@@ -348,10 +402,13 @@ class ScorecardBuilder(Tool):
         """Use a table of the user's own indicator values."""
 
         def load() -> None:
+            self.card = None
+            self._own = None
             values = sc.indicator_values(table)
+            definitions, unrated = sc.own_definitions(values)
             self._own = values
-            self._definitions = _own_definitions(values)
-            self._overrides = {}
+            self._definitions = definitions
+            self._unrated, self._overrides = unrated, {}
             self._busy = True
             try:
                 self.source.value = "Use my own data"
@@ -364,50 +421,109 @@ class ScorecardBuilder(Tool):
     def use_district_data(self) -> None:
         """Back to the synthetic district data and the standard indicators."""
         self._definitions = sc.default_definitions()
-        self._overrides = {}
+        self._unrated, self._overrides = {}, {}
         self.source.value = "District data"
 
     def _show_thresholds(self) -> None:
-        defs = self._definitions.set_index("name")
+        defs = self.definitions_all().set_index("name")
         name = self.threshold_for.value
         if name not in defs.index:
             return
         row = defs.loc[name]
         code = row["indicator"]
-        good, fair = self._overrides.get(code, (*row["thresholds"], row["target"]))[:2]
-        target = self._overrides.get(code, (good, fair, row["target"]))[2]
+        rated = self._rated(code)
         busy, self._busy = self._busy, True
         try:
-            self.good.value, self.fair.value = float(good), float(fair)
-            self.target.value = 0.0 if pd.isna(target) else float(target)
+            if rated:
+                good, fair = row["thresholds"][:2]
+                higher = bool(row["higher_is_better"])
+                self.direction.value = "Higher is better" if higher else "Lower is better"
+                self.good.value, self.fair.value = float(good), float(fair)
+                target = row["target"]
+                self.target.value = 0.0 if pd.isna(target) else float(target)
+            else:
+                self.direction.value = "Not set: no colour"
+                self.good.value = self.fair.value = self.target.value = 0.0
         finally:
             self._busy = busy
-        if row["higher_is_better"]:
+        self._describe_thresholds(code, rated, row)
+
+    def definitions_all(self) -> pd.DataFrame:
+        """The definitions of every indicator (chosen or not), with the user's changes."""
+        return self.definitions(every=True)
+
+    def _describe_thresholds(self, code: str, rated: bool, row) -> None:
+        higher = self.direction.value == "Higher is better"
+        self.good.description = "Good from" if higher else "Good up to"
+        self.fair.description = "Fair from" if higher else "Fair up to"
+        unset = self.direction.value == "Not set: no colour"
+        for control in (self.good, self.fair, self.target):
+            control.disabled = unset
+        if code in self._unrated and not rated:
+            reason = self._unrated[code]
+            words = (
+                f"Not coloured: {reason}. To colour it, choose which is better, type the "
+                "boundaries and the target, then click 'Use these thresholds'."
+            )
+        elif unset:
+            words = "Not coloured. Choose which is better to give it thresholds."
+        elif higher:
             words = "Higher is better: good from the first number up, fair from the second."
         else:
             words = "Lower is better: good up to the first number, fair up to the second."
-        self.good.description = "Good from" if row["higher_is_better"] else "Good up to"
-        self.fair.description = "Fair from" if row["higher_is_better"] else "Fair up to"
-        source = row.get("source", "")
-        extra = "" if not isinstance(source, str) or not source else f" Target: {source}."
+        source = row.get("source", "") if hasattr(row, "get") else ""
+        extra = f" Target: {source}." if isinstance(source, str) and source and rated else ""
         self.threshold_help.value = f"<p>{html.escape(words + extra)}</p>"
+
+    def _given(self) -> dict:
+        return {
+            "higher": DIRECTIONS[self.direction.value],
+            "good": float(self.good.value),
+            "fair": float(self.fair.value),
+            "target": float(self.target.value),
+        }
+
+    def _current_code(self) -> str | None:
+        defs = self._definitions.set_index("name")
+        name = self.threshold_for.value
+        return None if name not in defs.index else str(defs.loc[name, "indicator"])
+
+    def _on_direction(self) -> None:
+        if self._busy:
+            return
+        code = self._current_code()
+        if code is None:
+            return
+        defs = self._definitions.set_index("indicator")
+        self._describe_thresholds(code, self._rated(code), defs.loc[code].to_dict())
+        if self._rated(code):
+            # A rated indicator follows every change at once (its numbers are already set).
+            self._overrides[code] = self._given()
+            self._refresh_safely()
 
     def _on_threshold(self) -> None:
         if self._busy:
             return
-        defs = self._definitions.set_index("name")
-        code = defs.loc[self.threshold_for.value, "indicator"]
-        self._overrides[code] = (self.good.value, self.fair.value, self.target.value)
-        self._refresh_safely()
+        code = self._current_code()
+        if code is not None and self._rated(code):
+            self._overrides[code] = self._given()
+            self._refresh_safely()
 
-    def _refresh_safely(self) -> None:
-        if not self._busy:
-            self.run_safely(self.refresh, self.message)
+    def _refresh_safely(self, apply: bool = False) -> None:
+        if self._busy:
+            return
+        if apply:
+            code = self._current_code()
+            if code is not None:
+                self._overrides[code] = self._given()
+        self.run_safely(self.refresh, self.message)
 
     # ------------------------------------------------------------------ outputs
 
     def refresh(self) -> None:
         """Rebuild the scorecard from the kept indicator values (fast)."""
+        self.card = None
+        self._trend_png = None
         values = self.values()
         defs = self.definitions()
         values = values[values["indicator"].isin(set(defs["indicator"]))]
@@ -424,22 +540,47 @@ class ScorecardBuilder(Tool):
             not_applicable=na,
         )
         self.card = card
-        where = self.district.value if not self.district.disabled else self.level.value.lower()
+        if self.source.value != "District data":
+            where = "your data"
+        elif not self.district.disabled:
+            where = self.district.value
+        else:
+            where = self.level.value.lower()
         caption = f"Scorecard, {sc.period_text(self.period.value)}, {where}"
-        self.table.value = feedback.scorecard_html(card, caption=caption)
-        self.downloads.value = ""
-        self.sheet_download.value = ""
-        outside = card.loc[card["outside_legend"] | (card["value"] > 100) & (card["unit"] == "%")]
+        self.table.value = (
+            "<div class='phcpm-scroll'>" + feedback.scorecard_html(card, caption=caption) + "</div>"
+        )
+        percent = card["unit"] == "%"
+        outside = card.loc[(card["outside_legend"] | (card["value"] > 100)) & percent]
         notes = []
+        unrated = [c for c in pd.unique(card["indicator"]) if not self._rated(c)]
+        if unrated:
+            names = dict(zip(card["indicator"], card["indicator_name"], strict=False))
+            notes.append(
+                "Not coloured, because no target is known. "
+                + " ".join(
+                    f"{names[c]}: {self._unrated.get(c, 'no direction has been set')}."
+                    for c in unrated
+                )
+                + " Give each one a direction and thresholds in the tab 'Thresholds' "
+                "to colour it."
+            )
         if len(outside):
             notes.append(
                 f"{outside['org_unit'].nunique()} org unit(s) have a coverage above 100 %: "
                 "the population estimate may be too low; check it before praising them."
             )
         show_notes(self.notes, notes)
+        self.show_results(self.table, self.downloads, self.trend_box, self.trend_area)
 
     def draw_trends(self) -> None:
         """Small multiples of the chosen org unit's indicators over time, target dashed."""
+        if self.card is None:
+            raise InputError(
+                "There is no scorecard to draw trends for",
+                where="the scorecard",
+                todo="Choose a period and indicators first, or load your file again",
+            )
         values = self.values()
         defs = self.definitions()
         code = self.trend_unit.value
@@ -459,55 +600,55 @@ class ScorecardBuilder(Tool):
         png = figure_bytes(fig, "png")
         plt.close(fig)
         self._trend_png = png
-        label = " and ".join(names[u] for u in units)
-        self.trends.value = (
-            f"<img alt='Quarterly trends of each indicator for {html.escape(label)}, with the "
-            f"target as a dashed line' src='data:image/png;base64,"
-            f"{base64.b64encode(png).decode('ascii')}' style='max-width:100%'/>"
+        label = " and ".join(str(names[u]) for u in units)
+        picture = w.HTML(
+            image_html(
+                png,
+                alt=f"Trends of each indicator for {label}, with the target as a dashed line",
+                max_width="100%",
+            )
         )
+        picture.add_class("phcpm-scorecard-trend-chart")
+        self.show_results(picture, self.trend_download, results=self.trend_area)
+
+    def _title(self) -> str:
+        return f"Scorecard {sc.period_text(self.period.value)}"
+
+    def _card(self) -> pd.DataFrame:
+        if self.card is None:
+            raise InputError(
+                "There is no scorecard yet",
+                where="the scorecard",
+                todo="Choose a period with data first",
+            )
+        return self.card
 
     def excel_bytes(self) -> bytes:
         """The scorecard as Excel (colours and symbols kept)."""
-        if self.card is None:
-            raise InputError("There is no scorecard yet", todo="Choose a period first")
-        title = f"Scorecard {sc.period_text(self.period.value)}"
-        return feedback.scorecard_excel(self.card, title=title)
+        card = self._card()
+        self.excel_download.filename = f"scorecard_{self._stamp()}.xlsx"
+        return feedback.scorecard_excel(card, title=self._title())
 
-    def export(self) -> None:
-        """Put the Excel, CSV and PNG downloads on the page."""
-        with self.progress.running("Preparing the files"):
-            xlsx = self.excel_bytes()
-            if self._trend_png is None:
-                self.draw_trends()
-            stamp = str(self.period.value)
-            self.downloads.value = " ".join(
-                [
-                    download_html(xlsx, f"scorecard_{stamp}.xlsx", "Scorecard (Excel)", XLSX),
-                    download_html(
-                        to_csv_bytes(self.card), f"scorecard_{stamp}.csv", "Scorecard (CSV)"
-                    ),
-                    download_html(self._trend_png, "trends.png", "Trends (PNG)", "image/png"),
-                ]
-            )
+    def page_bytes(self) -> bytes:
+        """The scorecard as a web page to print (or save as PDF from the browser)."""
+        card = self._card()
+        self.page_download.filename = f"scorecard_{self._stamp()}.html"
+        return feedback.scorecard_page(card, self._title()).encode("utf-8")
 
-    def feedback_sheets(self) -> None:
+    def trend_bytes(self) -> bytes:
+        if self._trend_png is None:
+            raise InputError("There is no trend chart yet", todo="Click 'Draw the trends' first")
+        return self._trend_png
+
+    def feedback_sheets(self) -> bytes:
         """One-page feedback sheets for every org unit on the scorecard, as one ZIP."""
-        if self.card is None:
-            raise InputError("There is no scorecard yet", todo="Choose a period first")
-        total = self.card["org_unit"].nunique()
+        card = self._card()
+        total = card["org_unit"].nunique()
+        self.sheets_download.filename = f"feedback_sheets_{self._stamp()}.zip"
         with self.progress.running(f"Writing {total} feedback sheets"):
 
             def step(done: int, n: int) -> None:
                 if done % 5 == 0 or done == n:
                     self.progress.step(done / n, f"Sheet {done} of {n}")
 
-            data = feedback.feedback_sheets_zip(
-                self.card, districts=self._district_of, progress=step
-            )
-        update_download(
-            self.sheet_download,
-            data,
-            f"feedback_sheets_{self.period.value}.zip",
-            f"Feedback sheets, {total} org units (ZIP)",
-            "application/zip",
-        )
+            return feedback.feedback_sheets_zip(card, districts=self._district_of, progress=step)
