@@ -507,9 +507,20 @@ def _answers_long(df: pd.DataFrame, area_col: str, answer_cols) -> tuple[pd.Data
     _need_columns(df, [area_col, *cols])
     if df.empty:
         raise InputError("The table has no rows", todo="Choose a file with one row per person")
-    coded = pd.DataFrame({c: _as_binary(df[c], c) for c in cols})
-    coded[area_col] = df[area_col].to_numpy()
-    long = coded.melt(id_vars=area_col, var_name="indicator", value_name="answer")
+    if area_col in ("indicator", "answer"):
+        raise InputError(
+            f"The supervision area column is called '{area_col}', a name the results use",
+            where=f"column '{area_col}'",
+            todo="Rename the column, for example to 'supervision_area', and load the file again",
+        )
+    # Built column by column (not with melt), so an answer column may have any name.
+    long = pd.DataFrame(
+        {
+            area_col: np.tile(df[area_col].to_numpy(), len(cols)),
+            "indicator": np.repeat(cols, len(df)),
+            "answer": np.concatenate([_as_binary(df[c], c).to_numpy(dtype=float) for c in cols]),
+        }
+    )
     return long, cols
 
 

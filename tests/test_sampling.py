@@ -358,6 +358,26 @@ def test_district_coverage_without_weights_is_the_pooled_share(survey):
         district_coverage(survey, "supervision_area", "anc4", weights={"North": 10})
 
 
+def test_district_coverage_matches_a_published_population_weighted_average():
+    # Worked example of a population-weighted average over areas, published by
+    # M. Myatt on the en-net forum ("Weight factor?", question 319, 21 Dec 2010):
+    # prevalences 7.6 %, 9.3 % and 5.4 % in areas of 123,000, 91,000 and 52,000
+    # people give (7.6 x 123000 + 9.3 x 91000 + 5.4 x 52000) / 266000 = 7.75 %.
+    # The same weighting is Valadez et al. (2003)'s district estimate from LQAS areas.
+    rows = []
+    for area, yes in (("District 1", 76), ("District 2", 93), ("District 3", 54)):
+        rows += [{"area": area, "answer": int(i < yes)} for i in range(1000)]
+    answers = pd.DataFrame(rows)
+    pops = {"District 1": 123_000, "District 2": 91_000, "District 3": 52_000}
+    # An answer column may be called "answer".
+    out = district_coverage(answers, "area", "answer", weights=pops).iloc[0]
+    assert round(out.coverage * 100, 2) == 7.75
+    # Unweighted, the three areas count equally (equal samples): a different answer.
+    equal = district_coverage(answers, "area", "answer").iloc[0]
+    assert round(equal.coverage * 100, 2) == 7.43
+    assert out.ci_lower < out.coverage < out.ci_upper
+
+
 # --------------------------------------------------------------------------- drawing samples
 
 
