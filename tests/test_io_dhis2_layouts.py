@@ -72,6 +72,11 @@ def _is_period_text(text) -> bool:
     return True
 
 
+def _labels(label) -> list:
+    """A spot label, or a list of labels that are equally right (a UID and its name)."""
+    return list(label) if isinstance(label, list) else [label]
+
+
 def check_data(df: pd.DataFrame, expected: dict) -> list[str]:
     """Every way ``df`` differs from ``expected``, in words; an empty list when it matches."""
     missing = [c for c in CORE_COLUMNS if c not in df.columns]
@@ -125,12 +130,12 @@ def check_data(df: pd.DataFrame, expected: dict) -> list[str]:
         same = [_same_period(p, target) for p in df["period"]]
         mask = (df["org_unit"] == org_unit) & pd.Series(same, index=df.index, dtype=bool)
         if data_element is not None:
-            mask &= df["data_element"] == data_element
+            mask &= df["data_element"].isin(_labels(data_element))
         if coc is not None:
             if "category_option_combo" not in df.columns:
                 problems.append("no 'category_option_combo' column for the spot check")
                 continue
-            mask &= df["category_option_combo"] == coc
+            mask &= df["category_option_combo"].isin(_labels(coc))
         key = (org_unit, code, data_element, coc)
         if not mask.any():
             problems.append(f"no row for {key}")
@@ -244,6 +249,10 @@ def _right_pair() -> tuple[pd.DataFrame, dict]:
 def test_checker_accepts_right_data():
     df, expected = _right_pair()
     assert check_data(df, expected) == []
+    either = copy.deepcopy(expected)
+    either["spot"][0][2] = ["Jtf34kNZhzP", "ANC 1st visit"]
+    either["spot"][0][3] = ["Male", "mN6bV1cX3zL"]
+    assert check_data(df, either) == []
 
 
 @pytest.mark.parametrize(
@@ -260,10 +269,11 @@ def test_checker_accepts_right_data():
         lambda e: e["spot"][1].__setitem__(1, "202403"),
         lambda e: e["spot"][0].__setitem__(3, "HllvX50cXC0"),
         lambda e: e["spot"][1].__setitem__(1, "2024Q1"),
+        lambda e: e["spot"][0].__setitem__(2, ["ANC 1st visit", "Jtf34kNZhzQ"]),
     ],
     ids=[
         "rows", "total", "org_units", "periods", "data_elements", "column", "forbidden",
-        "spot_value", "spot_missing", "spot_coc", "spot_other_period_type",
+        "spot_value", "spot_missing", "spot_coc", "spot_other_period_type", "spot_labels",
     ],
 )  # fmt: skip
 def test_checker_rejects_a_wrong_expectation(tamper):
