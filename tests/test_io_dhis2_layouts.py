@@ -67,7 +67,7 @@ def _is_period_text(text) -> bool:
         return False
     try:
         parse_period(text)
-    except InputError:
+    except ValueError:  # InputError is a ValueError
         return False
     return True
 
