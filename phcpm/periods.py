@@ -65,7 +65,13 @@ import pandas as pd
 
 from phcpm.errors import InputError
 
-__all__ = ["parse_period", "format_period", "parse_period_series", "period_kind"]
+__all__ = [
+    "parse_period",
+    "format_period",
+    "parse_period_series",
+    "period_kind",
+    "split_period_heading",
+]
 
 #: Years outside this range are treated as typing mistakes.
 MIN_YEAR = 1900
@@ -86,18 +92,18 @@ _FINANCIAL = {  # code suffix: (first month, pandas freq, label is the start yea
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        "january jan janvier janv janeiro",
-        "february feb fevrier fev fevereiro",
-        "march mar mars marco",
+        "january jan janvier janv janeiro enero ene",
+        "february feb fevrier fevr fev fevereiro febrero",
+        "march mar mars marco marzo",
         "april apr avril avr abril abr",
-        "may mai maio",
-        "june jun juin junho",
-        "july jul juillet juil julho",
+        "may mai maio mayo",
+        "june jun juin junho junio",
+        "july jul juillet juil julho julio",
         "august aug aout agosto ago",
-        "september sep sept septembre setembro set",
-        "october oct octobre outubro out",
-        "november nov novembre novembro",
-        "december dec decembre dezembro dez",
+        "september sep sept septembre setembro set septiembre setiembre",
+        "october oct octobre outubro out octubre",
+        "november nov novembre novembro noviembre",
+        "december dec decembre dezembro dez diciembre dic",
     ],
     start=1,
 ):
@@ -125,7 +131,7 @@ _HUMAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso_day", re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]00:00(?::00)?)?")),
     ("year_month", re.compile(r"(\d{4})[-/. ](\d{1,2})")),
     ("month_year", re.compile(r"(\d{1,2})[-/. ](\d{4})")),
-    ("name_year", re.compile(rf"({_MONTH_NAMES})\.?[-/ ,]*(\d{{4}}|\d{{2}})")),
+    ("name_year", re.compile(rf"({_MONTH_NAMES})\.?[-/ ,]*(?:de |del )?(\d{{4}}|\d{{2}})")),
     ("year_name", re.compile(rf"(\d{{4}})[-/ ,]*({_MONTH_NAMES})\.?")),
     ("year_quarter", re.compile(r"(\d{4})[-/ ]*(?:q|t|quarter|trimestre)[ ]*(\d)")),
     ("quarter_year", re.compile(r"(?:q|t|quarter|trimestre)[ ]*(\d)[-/ ,]*(\d{4})")),
@@ -496,3 +502,38 @@ def _period_key(period):
     if period is None:
         return None
     return (period.freqstr, period.ordinal)
+
+
+_HEADING_SEPARATORS = " -:|/,_"
+
+
+def split_period_heading(text) -> tuple[pd.Period, str, str] | None:
+    """``(period, rest, where)`` when a column heading starts or ends with a
+    period ("May 2025 ANC 1st visit", "ANC 1st visit 202405"), else None.
+
+    ``where`` is ``"start"`` or ``"end"``. The longest period at the start is
+    tried first, then at the end; ``rest`` is the heading without it (and
+    without the separators between them), and must not be empty. Month names
+    are read in English, French, Portuguese and Spanish, as DHIS2 writes them
+    in those languages.
+    """
+    words = str(text).split()
+    if len(words) < 2:
+        return None
+    for where in ("start", "end"):
+        for k in range(min(4, len(words) - 1), 0, -1):
+            part = words[:k] if where == "start" else words[-k:]
+            rest = words[k:] if where == "start" else words[:-k]
+            head = " ".join(part).strip(_HEADING_SEPARATORS)
+            if not head or not any(ch.isdigit() for ch in head):
+                continue
+            try:
+                period = parse_period(head)
+            except InputError:
+                continue
+            if period.freqstr == "Y-DEC" and len(head) != 4:
+                continue
+            label = " ".join(rest).strip(_HEADING_SEPARATORS).strip()
+            if label:
+                return period, label, where
+    return None
