@@ -1332,6 +1332,74 @@ def public_files() -> None:
         )
 
 
+def dvs_weekly() -> None:
+    name = "dvs_weekly_periods.csv"
+    records = []
+    values = iter([3, 0, 5, 2, 1, 4, 7, 2, 6, 3, 2, 8])
+    for ou in (BO, NG):
+        for pe in ("2024W52", "2025W1", "2025W2"):
+            records.append(rec(ou[0], pe, MAL[0], COC_F, next(values)))
+            records.append(rec(ou[0], pe, MAL[0], COC_M, next(values)))
+    rows = [
+        [
+            "dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo",
+            "value", "storedby", "lastupdated", "comment", "followup", "deleted",
+        ]
+    ]  # fmt: skip
+    for r in records:
+        rows.append(
+            [r["de"], r["pe"], r["ou"], r["coc"], AOC_DEFAULT, num(r["value"]),
+             "idsr_focal", "2025-01-15T09:30:00.000", "", "false", "false"]
+        )  # fmt: skip
+    write_text(name, csv_text(rows))
+    expect_data(
+        name,
+        "data value set, CSV, weekly periods (2024W52, 2025W1: week numbers not zero-padded)",
+        SRC_DVS_WRITER + "; weekly period codes yyyyWn from the Web API docs 'Date and "
+        "period format' (week 1 of 2025 starts on Monday 30 December 2024); zero counts kept",
+        records,
+        [
+            (BO[0], "2025W1", MAL[0], COC_F),
+            (NG[0], "2024W52", MAL[0], COC_M),
+            (BO[0], "2024W52", MAL[0], COC_M),
+        ],
+        ["category_option_combo"],
+    )
+
+
+def pivot_period_reporting_rate_heading() -> None:
+    name = "pivot_heading_period_and_reporting_rate.csv"
+    codes = ["202505", "202506"]
+    items = ["Child Health - Reporting rate", "Child Health - Reporting rate on time"]
+    rows = [["Organisation unit"] + [f"{month_name(c)} {item}" for c in codes for item in items]]
+    records = []
+    values = iter([100, 100, 83.3, 66.7, 100, 50, 91.7, 75, 66.7, 33.3, 100, 100])
+    for ou in (BO, NG, GB):
+        row = [ou[1]]
+        for c in codes:
+            for item in items:
+                value = next(values)
+                row.append(num(value))
+                records.append(rec(ou[1], c, item, None, value))
+        rows.append(row)
+    write_text(name, csv_text(rows))
+    expect_data(
+        name,
+        "pivot table, period and data set reporting rate joined in one heading "
+        "('May 2025 Child Health - Reporting rate')",
+        "pivot table 'Download > Table layout' with columns pe, dx, where the data items are "
+        "data set reporting rates (docs 'The dx dimension': <dataset-id>.REPORTING_RATE, "
+        "REPORTING_RATE_ON_TIME), named '<data set> - Reporting rate'; the heading shape "
+        "reported in the issue",
+        records,
+        [
+            ("Ngelehun CHC", "202505", items[0], None),
+            ("Gbenikoro MCHP", "202506", items[1], None),
+            ("Bo Hospital", "202506", items[0], None),
+        ],
+    )
+
+
 def main() -> None:
     dvs_lowercase()
     dvs_camelcase()
@@ -1380,6 +1448,8 @@ def main() -> None:
     analytics_csv_ids()
     xls_table_layout()
     public_files()
+    dvs_weekly()
+    pivot_period_reporting_rate_heading()
     text = json.dumps(dict(sorted(EXPECTED.items())), indent=1, ensure_ascii=False)
     (HERE / "expected.json").write_text(text + "\n", encoding="utf-8")
     print(f"wrote {len(EXPECTED)} files and expected.json")
