@@ -20,6 +20,10 @@ from phcpm.style import BANDS, NEUTRAL, ORDINARY, SIGNAL
 
 __all__ = [
     "CHECK_NAMES",
+    "annual_excel",
+    "annual_html",
+    "annual_table",
+    "verify_table",
     "flag_table",
     "report_excel",
     "report_html",
@@ -295,3 +299,116 @@ def series_figure(
     ax.set_ylabel("Value reported")
     fig.tight_layout()
     return fig
+
+
+def annual_table(review, level: str | None = None, within: str | None = None) -> pd.DataFrame:
+    """The WHO annual report table in plain words (DQR layout), for display and export.
+
+    One row per metric and data element: ``Dimension, Check, Data element, WHO
+    threshold, Overall score, Sub-units, Divergent, % divergent, Divergent sub-units``
+    (names), from :func:`phcpm.quality.annual_report`. ``review`` is a
+    :class:`phcpm.quality.ReviewResult` or its ``annual`` part.
+    """
+    annual = getattr(review, "annual", review)
+    t = annual.report(level, within)
+    if t.empty:
+        return t
+    return pd.DataFrame(
+        {
+            "Dimension": t["dimension"],
+            "Check": t["check"],
+            "Data element": t["data_element"],
+            "WHO threshold": t["threshold"],
+            "Overall score": t["overall_text"],
+            "Sub-units": t["subunits"],
+            "Divergent": t["divergent"],
+            "% divergent": np.round(t["percent_divergent"].astype(float), 1),
+            "Divergent sub-units": t["names"],
+        }
+    )
+
+
+def verify_table(result, top: int | None = None) -> pd.DataFrame:
+    """The verify-first list with plain column names (all rows, or the first ``top``)."""
+    v = result.verify if top is None else result.verify.head(top)
+    out = v.copy()
+    out["period"] = out["period"].astype(str)
+    out["share_of_district"] = out["share_of_district"].round(2)
+    return out.rename(
+        columns={
+            "rank": "Rank",
+            "org_unit": "Org unit",
+            "district": "District",
+            "region": "Region",
+            "period": "Month",
+            "data_element": "Data element",
+            "value": "Value",
+            "expected": "Usual value",
+            "difference": "Difference",
+            "share_of_district": "% of district total",
+            "reasons": "Why",
+        }
+    )
+
+
+def annual_html(
+    result,
+    *,
+    title: str = "Annual data quality review",
+    level: str | None = None,
+    within: str | None = None,
+    interpretations: dict | None = None,
+    top: int = 50,
+) -> str:
+    """A printable, self-contained HTML page of the annual report in the DQR layout.
+
+    For each metric: the overall score, the number and % of divergent sub-units and
+    their names, then a box with the user's interpretation (``interpretations``
+    maps a check's name to text; empty boxes are left for writing on paper), as in
+    the WHO Data Quality Tool's annual review (``src/moduleReview/review.js``,
+    ``interpretationToParagraph``). Then the first ``top`` rows of the verify-first
+    list. No scripts, no date: the same review gives the same page.
+    """
+    annual = result.annual
+    interpretations = interpretations or {}
+    table = annual_table(result, level, within)
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}"
+        ".interp{border:1px solid #888;min-height:3em;padding:4px;margin:4px 0 12px}</style>"
+        "</head><body>",
+        f"<h1>{html.escape(title)}: {annual.year}</h1>",
+        f"<p class='note'>Year reviewed: {html.escape(annual.year_reason)}.</p>",
+    ]
+    parts += [f"<p class='note'>{html.escape(n)}</p>" for n in result.notes[1:]]
+    for text in result.skipped:
+        parts.append(f"<p class='note'>Not reviewed: {html.escape(text)}</p>")
+    for dimension, group in table.groupby("Dimension", sort=False):
+        parts.append(f"<h2>{html.escape(str(dimension))}</h2>")
+        for check, rows in group.groupby("Check", sort=False):
+            parts.append(f"<h3>{html.escape(str(check))}</h3>")
+            parts.append(_table_html(rows.drop(columns=["Dimension", "Check"])))
+            text = interpretations.get(str(check), "")
+            parts.append(
+                "<p><b>Interpretation</b></p><div class='interp'>" + html.escape(text) + "</div>"
+            )
+    parts.append(f"<h2>Verify first: the {top} values that matter most</h2>")
+    parts.append(_table_html(verify_table(result, top)))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def annual_excel(result, level: str | None = None, within: str | None = None) -> bytes:
+    """An Excel workbook: the annual report, the verify-first list and every flag."""
+    from phcpm.io import to_excel_bytes
+
+    sheets = {
+        "Annual report": annual_table(result, level, within),
+        "Verify first": verify_table(result),
+        "Summary": summary_table(result),
+    }
+    for name, frame in sheets.items():  # empty cells, not "nan", for text columns
+        text = frame.select_dtypes(exclude="number").columns
+        sheets[name] = frame.assign(**{c: frame[c].astype(object).fillna("") for c in text})
+    return to_excel_bytes(sheets, title="Annual data quality review")

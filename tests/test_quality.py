@@ -249,13 +249,19 @@ def over_time_data():
 
 def test_consistency_over_time_mean_of_three_years():
     # Kilima: 200 / mean(100, 110, 120) = 200 / 110 = 1.818182: |0.818| > 0.33, flagged.
-    # Mto: 120 / 100 = 1.2: within ±33 %. Bonde: 2021 and 2022 missing: no_data.
-    full = q.consistency_over_time(over_time_data(), flagged_only=False).set_index("org_unit")
+    # Mto: 120 / 100 = 1.2: within ±33 %. Bonde: 2021 and 2022 missing, so the reference
+    # is the mean of the one year with data (2020: 100), as the WHO tool's referenceValue
+    # takes mathService.getMean of the values it has (dqAnalysisConsistency.js):
+    # 120 / 100 = 1.2, ok.
+    full = q.consistency_over_time(
+        over_time_data(), year=2023, compare_to="expected", flagged_only=False
+    ).set_index("org_unit")
     assert full.loc["Kilima HC", "statistic"] == pytest.approx(200 / 110)
     assert full.loc["Kilima HC", "severity"] == "flagged"
     assert full.loc["Mto HC", "statistic"] == pytest.approx(1.2)
     assert full.loc["Mto HC", "severity"] == "ok"
-    assert full.loc["Bonde HC", "severity"] == "no_data"
+    assert full.loc["Bonde HC", "statistic"] == pytest.approx(1.2)
+    assert full.loc["Bonde HC", "severity"] == "ok"
     assert full.loc["Kilima HC", "period"] == pd.Period("2023", freq="Y")
     assert full.loc["Kilima HC", "value"] == 200
 
@@ -264,7 +270,9 @@ def test_consistency_over_time_trend():
     # Kilima: straight line through (0, 100), (1, 110), (2, 120) has slope 10, so the
     # forecast for x = 3 is 130; ratio = 200 / 130 = 1.538462 > 1.33: flagged.
     # Mto: flat line at 100, ratio 1.2: ok.
-    full = q.consistency_over_time(over_time_data(), method="trend", flagged_only=False)
+    full = q.consistency_over_time(
+        over_time_data(), year=2023, method="trend", compare_to="expected", flagged_only=False
+    )
     full = full.set_index("org_unit")
     assert full.loc["Kilima HC", "statistic"] == pytest.approx(200 / 130)
     assert full.loc["Kilima HC", "severity"] == "flagged"
@@ -272,21 +280,43 @@ def test_consistency_over_time_trend():
 
 
 def test_consistency_over_time_against_the_overall_ratio():
-    # Overall (units with a ratio): now 200 + 120 = 320, reference 110 + 100 = 210,
-    # overall ratio 320 / 210 = 1.523810.
-    # Kilima: 1.818182 / 1.523810 - 1 = 0.193 -> ok. Mto: 1.2 / 1.523810 - 1 = -0.2125 -> ok.
-    full = q.consistency_over_time(over_time_data(), compare_to="overall", flagged_only=False)
+    # WHO Data Quality Tool, dqAnalysisConsistency.js (commit 0246e6c),
+    # timeConsistencyAnalysis: the boundary's value is the total of 2023 and its
+    # reference the mean of the boundary's totals of the preceding years.
+    # 2023: 200 + 120 + 120 = 440; 2020: 300, 2021: 210, 2022: 220 -> mean 243.333;
+    # boundary ratio 440 / 243.333 = 1.808219.
+    # isOutlier: ratioOfRatios = subunit / boundary outside 1 ± 33 %.
+    # Kilima 1.818182 / 1.808219 = 1.0055 -> ok; Mto 1.2 / 1.808219 = 0.6636 -> flagged;
+    # Bonde 120 / 100 = 1.2 -> 0.6636 -> flagged.
+    full = q.consistency_over_time(over_time_data(), year=2023, flagged_only=False)
     full = full.set_index("org_unit")
     assert full.loc["Kilima HC", "severity"] == "ok"
-    assert full.loc["Mto HC", "severity"] == "ok"
-    assert "against 1.52" in full.loc["Kilima HC", "message"] or full.loc[
-        "Kilima HC", "message"
-    ].startswith("Passed")
+    assert full.loc["Mto HC", "severity"] == "flagged"
+    assert full.loc["Bonde HC", "severity"] == "flagged"
+    assert "against 1.81" in full.loc["Mto HC", "message"]
+
+
+def test_consistency_over_time_growth_everywhere_is_not_flagged():
+    # 50 % growth in every unit: each ratio 1.5 equals the boundary's ratio 1.5, so
+    # ratioOfRatios = 1 (dqAnalysisConsistency.js, isOutlier): nothing is flagged.
+    # Compared with 1 instead (the option), every unit is flagged (|1.5 - 1| > 0.33).
+    data = pd.concat(
+        [
+            yearly("Kilima HC", "ANC1", [100, 100, 100, 150]),
+            yearly("Mto HC", "ANC1", [40, 40, 40, 60]),
+        ],
+        ignore_index=True,
+    )
+    who = q.consistency_over_time(data, year=2023, flagged_only=False)
+    assert who["severity"].tolist() == ["ok", "ok"]
+    assert who["statistic"].tolist() == pytest.approx([1.5, 1.5])
+    against_one = q.consistency_over_time(data, year=2023, compare_to="expected")
+    assert sorted(against_one["org_unit"]) == ["Kilima HC", "Mto HC"]
 
 
 def test_consistency_over_time_zero_reference_is_no_data():
     data = yearly("Kilima HC", "ANC1", [0, 0, 0, 5])
-    full = q.consistency_over_time(data, flagged_only=False)
+    full = q.consistency_over_time(data, year=2023, flagged_only=False)
     assert full["severity"].tolist() == ["no_data"]
     assert np.isnan(full["statistic"].iloc[0])
 
@@ -411,11 +441,12 @@ def test_reporting_completeness_exact_threshold_and_nothing_expected():
 
 def test_reporting_timeliness_on_time_over_received():
     # Kilima 7 / 10 = 0.70 < 0.75: flagged. Mto 11 / 11 = 1. Bonde 9 / 9 = 1.
-    out = q.reporting_timeliness(reporting_data())
+    out = q.reporting_timeliness(reporting_data(), denominator="received")
     assert out["org_unit"].tolist() == ["Kilima HC"]
     assert out["statistic"].iloc[0] == pytest.approx(0.7)
-    # Against expected instead: Kilima 7 / 12 = 0.583; Bonde 9 / 12 = 0.75 (ok, at target).
-    alt = q.reporting_timeliness(reporting_data(), denominator="expected", flagged_only=False)
+    # Against expected (the default, DHIS2 REPORTING_RATE_ON_TIME): Kilima 7 / 12 = 0.583;
+    # Bonde 9 / 12 = 0.75 (ok, at target).
+    alt = q.reporting_timeliness(reporting_data(), flagged_only=False)
     assert alt.set_index("org_unit")["statistic"].to_dict() == pytest.approx(
         {"Bonde HC": 0.75, "Kilima HC": 7 / 12, "Mto HC": 11 / 12}
     )
@@ -433,9 +464,10 @@ def test_reporting_timeliness_from_dates():
         }
     )
     # Received 3; on time: 10 Feb <= 15 Feb yes, 20 Mar > 15 Mar no, 15 Apr = deadline yes.
-    # 2 / 3 = 0.667 < 0.75: flagged.
-    out = q.reporting_timeliness(rep)
+    # 2 / 3 = 0.667 < 0.75: flagged; over the 4 expected reports 2 / 4 = 0.5 (default).
+    out = q.reporting_timeliness(rep, denominator="received")
     assert out["statistic"].tolist() == pytest.approx([2 / 3])
+    assert q.reporting_timeliness(rep)["statistic"].tolist() == pytest.approx([0.5])
 
 
 def test_timeliness_needs_some_timing_column():
@@ -799,8 +831,13 @@ def reference_yearly(data):
 
 
 def test_review_matches_plain_reference_on_planted_outliers():
-    data, rep, planted = planted_dataset()
-    result = q.review(data, rep)
+    # The review looks at the last complete year, 2023 (consistency over time also at
+    # 2020-2022); the reference below is computed on the rows of 2023.
+    all_data, rep, planted = planted_dataset()
+    result = q.review(all_data, rep, compare_to="expected")
+    assert result.year == 2023
+    data = all_data[all_data["period"].str.startswith("2023")]
+    rep = rep[rep["period"].str.startswith("2023")]
     for table in ("outliers", "modified_z", "over_time", "between", "internal"):
         assert len(getattr(result, table)) > 0, table  # every comparison below has rows
     assert len(result.element_completeness) > 0
@@ -831,7 +868,7 @@ def test_review_matches_plain_reference_on_planted_outliers():
     assert planted_keys and planted_keys <= set(got.index)
 
     # Consistency over time: 2023 against the mean of 2020-2022.
-    yearly = reference_yearly(data)
+    yearly = reference_yearly(all_data)
     ratio = yearly[2023] / yearly[[2020, 2021, 2022]].mean(axis=1)
     flagged = ratio[(ratio - 1).abs() > 0.33]
     got = result.over_time.set_index(["org_unit", "data_element"]).sort_index()
@@ -839,7 +876,9 @@ def test_review_matches_plain_reference_on_planted_outliers():
     np.testing.assert_allclose(got["statistic"], flagged.sort_index(), rtol=1e-12)
 
     # ANC1 / PENTA1, yearly totals, ±10 %.
-    between = yearly.xs("ANC1", level="data_element") / yearly.xs("PENTA1", level="data_element")
+    between = yearly[[2023]].xs("ANC1", level="data_element") / yearly[[2023]].xs(
+        "PENTA1", level="data_element"
+    )
     between = between.stack()
     between = between[(between - 1).abs() > 0.10 + 1e-9]
     got = result.between.assign(year=result.between["period"].dt.year)
@@ -847,12 +886,15 @@ def test_review_matches_plain_reference_on_planted_outliers():
     assert list(got.index) == [(u, int(y)) for u, y in between.sort_index().index]
     np.testing.assert_allclose(got, between.sort_index(), rtol=1e-12)
 
-    # ANC4 <= ANC1 and PENTA3 <= PENTA1, month by month.
-    wide = data.dropna(subset=["value"]).pivot(
-        index=["org_unit", "period"], columns="data_element", values="value"
-    )
+    # ANC1 -> ANC4 and PENTA1 -> PENTA3 dropouts on the totals of 2023, flagged when
+    # negative (WHO tool: isOutlier case 'do', dqAnalysisConsistency.js).
     expected_internal = sum(
-        int((wide[part] > wide[whole]).sum())
+        int(
+            (
+                yearly[2023].xs(part, level="data_element")
+                > yearly[2023].xs(whole, level="data_element")
+            ).sum()
+        )
         for part, whole in (("ANC4", "ANC1"), ("PENTA3", "PENTA1"))
     )
     assert len(result.internal) == expected_internal
