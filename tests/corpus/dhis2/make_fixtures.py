@@ -1007,16 +1007,17 @@ def xls_title_rows() -> None:
 
     name = "pivot_title_rows.xls"
     book = xlwt.Workbook(encoding="utf-8")
-    sheet = book.add_sheet("ANC visits")
+    sheet = book.add_sheet("ANC visits Bo")  # toXls names the sheet after the title
     bold = xlwt.easyxf("font: bold on")
-    sheet.write(0, 0, "ANC visits, Bo", bold)
-    sheet.write(1, 0, "January - March 2024")
+    # GridUtils.toXls: title in row 0, subtitle in row 2, headers in row 4, data from row 5
+    sheet.write(0, 0, "ANC visits Bo", bold)
+    sheet.write(2, 0, "January - March 2024", bold)
     heading = ["Data", "Period", "Organisation unit", "Value"]
     for j, text in enumerate(heading):
-        sheet.write(3, j, text, bold)
+        sheet.write(4, j, text, bold)
     records = []
     values = iter([12, 15, 11, 20, 18, 23, 7, 9, 6, 10, 8, 13])
-    r = 4
+    r = 5
     for de in (ANC1, ANC4):
         for ou in (BO, NG):
             for pe in ("202401", "202402", "202403"):
@@ -1031,9 +1032,9 @@ def xls_title_rows() -> None:
     expect_data(
         name,
         "XLS (Excel 97-2003) with title rows, plain data source",
-        "dhis2-core GridUtils.toXls: the grid's title and subtitle rows, an empty row, the "
-        "headers (display column names), values written as numeric cells; "
-        "GET /api/analytics.xls",
+        "dhis2-core GridUtils.toXls: the grid's title in the first row, an empty row, the "
+        "subtitle, an empty row, then the headers (display column names); values written "
+        "as numeric cells; the sheet named after the title; GET /api/analytics.xls",
         records,
         [("Bo Hospital", "202401", ANC1[1], None), ("Ngelehun CHC", "202402", ANC4[1], None)],
     )
@@ -1284,8 +1285,9 @@ def xls_table_layout() -> None:
     expect_data(
         name,
         "XLS table layout with metadata columns; period and facility codes stored as numbers",
-        SRC_META + "; dhis2-core GridUtils.toXls: title row, then the headers, and every "
-        "cell that looks like a number (periodid 202401, organisationunitcode 10231) "
+        SRC_META + "; dhis2-core GridUtils.toXls: title row, an empty row, the headers; "
+        "in the versions whose toXls tests each cell's text with MathUtils.isNumeric, every "
+        "cell that looks like a number (periodid 202401, organisationunitcode 10231) is "
         "written as a numeric cell",
         records,
         [
