@@ -17,7 +17,7 @@ import pandas as pd
 
 from phcpm.errors import InputError
 from phcpm.io._common import FIX_FILE, drop_empty, name_list, tidy_headers
-from phcpm.io._text import _find_header, _nonempty
+from phcpm.io._text import _find_header, _nonempty, two_heading_rows
 
 
 def _sheets_xlsx(data: bytes):
@@ -155,6 +155,8 @@ def read_workbook(data: bytes, sheet: str | None, notes: list[str], old: bool = 
         header_idx = _find_header(grid)
         if header_idx is None or (sheet is None and _nonempty(grid[header_idx]) < 2):
             continue
+        if two_heading_rows(grid, header_idx):
+            header_idx += 1
         frame = _frame(grid, header_idx)
         tables.append((name, header_idx, frame, len(merged)))
         if sheet is not None:

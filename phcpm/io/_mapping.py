@@ -261,6 +261,20 @@ def decide(df: pd.DataFrame) -> dict[str, str]:
                     f"{name_list(named)} is headed like the {role.replace('_', ' ')} "
                     f"but does not hold {kind}"
                 )
+        refused = [
+            m
+            for m in ("period", "value")
+            if m in missing and any((heading_role(c) or ("", 0))[0] == m for c in df.columns)
+        ]
+        if refused:
+            # The heading names the column, but its content cannot be used: no row can be.
+            kind = "no period can be read" if "period" in refused else "no value is a number"
+            raise InputError(
+                f"No row of the table can be used: {kind} (" + "; ".join(why) + ")",
+                where="columns found: " + name_list(columns),
+                todo="Check that you chose the right file: periods look like 202401 or "
+                "January 2024, and values are numbers",
+            )
         raise NeedsMapping(
             "The table has no column for the "
             + ", ".join(_MISSING_LABELS[m] for m in missing)

@@ -84,15 +84,45 @@ def _find_header(grid: list[list]) -> int | None:
         filled = widths[i]
         if filled < max(2, 0.6 * widest) and not (widest == 1 and filled == 1):
             continue
-        texty = sum(1 for v in row if _is_texty(v))
+        texty = sum(1 for v in row if _is_heading_cell(v))
         if texty >= 0.5 * filled:
             return i
     return None
 
 
+_PERIOD_CODE = re.compile(r"(19|20|21)\d{2}(0[1-9]|1[0-2]|Q[1-4]|S[12]|W\d{1,2})")
+
+
+def _is_heading_cell(value) -> bool:
+    """A cell that can be a column heading: words, or a DHIS2 period code
+    (202401, 2024Q1), which a pivot table with periods as columns uses as headings."""
+    if _is_texty(value):
+        return True
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        value = int(value)
+    if isinstance(value, (int, np.integer, str)) and not isinstance(value, bool):
+        return _PERIOD_CODE.fullmatch(str(value).strip()) is not None
+    return False
+
+
+def two_heading_rows(grid: list[list], header_idx: int) -> bool:
+    """True when a heading row with a label spread over several columns
+    ("Period" over the months) has a second heading row below it."""
+    if header_idx + 1 >= len(grid):
+        return False
+    top, below = grid[header_idx], grid[header_idx + 1]
+    filled = [str(v) for v in top if v is not None and str(v).strip()]
+    if len(filled) == len(set(filled)):
+        return False
+    cells = [v for v in below if v is not None and str(v).strip()]
+    if len(cells) < len(filled):
+        return False
+    return sum(1 for v in cells if _is_heading_cell(v) or isinstance(v, _dt.datetime)) == len(cells)
+
+
 def _looks_like_dvs_row(row: list) -> bool:
     """A header-less DHIS2 data value set row: id, period, id, coc, aoc, value, ..."""
-    if not 4 <= len(row) <= 10:
+    if not 4 <= len(row) <= 12:
         return False
     cells = [("" if v is None else str(v)).strip() for v in row]
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{10}", cells[0] or "-"):
