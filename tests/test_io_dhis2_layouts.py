@@ -125,6 +125,21 @@ def check_data(df: pd.DataFrame, expected: dict) -> list[str]:
         duplicated = int(df.duplicated(identity).sum())
         if duplicated:
             problems.append(f"{duplicated} row(s) repeat the same {identity}")
+    for org_unit, name in expected.get("org_unit_names", {}).items():
+        if "org_unit_name" not in df.columns:
+            break  # reported above as a missing column
+        names = set(df.loc[df["org_unit"] == org_unit, "org_unit_name"])
+        if names != {name}:
+            problems.append(
+                f"org unit {org_unit} is named {sorted(map(str, names))}, expected {name!r}"
+            )
+    for org_unit, levels in expected.get("hierarchy", {}).items():
+        rows = df[df["org_unit"] == org_unit]
+        for level, place in enumerate(levels, start=1):
+            column = f"orgunitlevel{level}"
+            if column in df.columns and set(rows[column]) != {place}:
+                found = sorted(map(str, set(rows[column])))
+                problems.append(f"org unit {org_unit} has {column} {found}, expected {place!r}")
     for org_unit, code, data_element, coc, value in expected["spot"]:
         target = parse_period(code)
         same = [_same_period(p, target) for p in df["period"]]
@@ -227,6 +242,9 @@ def _right_pair() -> tuple[pd.DataFrame, dict]:
                 "Ngelehun CHC",
                 "Ngelehun CHC",
             ],
+            "orgunitlevel1": ["Sierra Leone"] * 5,
+            "orgunitlevel2": ["Bo"] * 5,
+            "orgunitlevel3": ["Kakua", "Kakua", "Badjia", "Badjia", "Badjia"],
         }
     )
     expected = {
@@ -238,6 +256,8 @@ def _right_pair() -> tuple[pd.DataFrame, dict]:
         "data_elements": 1,
         "columns_present": ["category_option_combo", "org_unit_name"],
         "forbidden_values": [202401.0, 202402.0, 10231.0],
+        "org_unit_names": {"Qw3rTy7UiOp": "Bo Hospital", "As5dFg2HjKl": "Ngelehun CHC"},
+        "hierarchy": {"As5dFg2HjKl": ["Sierra Leone", "Bo", "Badjia"]},
         "spot": [
             ["Qw3rTy7UiOp", "202401", "Jtf34kNZhzP", "mN6bV1cX3zL", 11.0],
             ["As5dFg2HjKl", "202402", None, None, 37.5],
@@ -263,17 +283,20 @@ def test_checker_accepts_right_data():
         lambda e: e.update(org_units=3),
         lambda e: e.update(periods=1),
         lambda e: e.update(data_elements=2),
-        lambda e: e["columns_present"].append("orgunitlevel2"),
+        lambda e: e["columns_present"].append("attribute_option_combo"),
         lambda e: e["forbidden_values"].append(30.0),
         lambda e: e["spot"][0].__setitem__(4, 14.0),
         lambda e: e["spot"][1].__setitem__(1, "202403"),
         lambda e: e["spot"][0].__setitem__(3, "HllvX50cXC0"),
         lambda e: e["spot"][1].__setitem__(1, "2024Q1"),
         lambda e: e["spot"][0].__setitem__(2, ["ANC 1st visit", "Jtf34kNZhzQ"]),
+        lambda e: e["org_unit_names"].update({"As5dFg2HjKl": "Bo Hospital"}),
+        lambda e: e["hierarchy"].update({"As5dFg2HjKl": ["Sierra Leone", "Bo", "Kakua"]}),
     ],
     ids=[
         "rows", "total", "org_units", "periods", "data_elements", "column", "forbidden",
         "spot_value", "spot_missing", "spot_coc", "spot_other_period_type", "spot_labels",
+        "name", "hierarchy",
     ],
 )  # fmt: skip
 def test_checker_rejects_a_wrong_expectation(tamper):
@@ -296,11 +319,13 @@ def test_checker_rejects_a_wrong_expectation(tamper):
         lambda d: pd.concat([d, d.iloc[[0]]], ignore_index=True),
         lambda d: d.iloc[:4],
         lambda d: d.assign(value=[14.0, 11.0, 9.0, 7.5, float("nan")]),
+        lambda d: d.assign(org_unit_name=["Bo Hospital"] * 5),
+        lambda d: d.assign(orgunitlevel3=["Kakua"] * 5),
     ],
     ids=[
         "value_is_period_code", "value_is_text", "place_is_period", "item_is_period_name",
         "period_not_parsed", "coc_dropped", "no_data_element", "duplicate_row", "row_lost",
-        "empty_value",
+        "empty_value", "name_lost", "hierarchy_wrong",
     ],
 )  # fmt: skip
 def test_checker_rejects_wrong_data(spoil):

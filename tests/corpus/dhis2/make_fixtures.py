@@ -37,6 +37,8 @@ GB = ("Zx9cVb4NmLk", "Gbenikoro MCHP", "10233", ("Sierra Leone", "Bo", "Tikonko"
 KP1 = ("Kp1aB2cD3eF", "Kpetema MCHP", "10241", ("Sierra Leone", "Kenema", "Dodo"))
 KP2 = ("Kp9zY8xW7vU", "Kpetema MCHP", "10242", ("Sierra Leone", "Tonkolili", "Kunike"))
 
+OU_BY_ID = {ou[0]: ou for ou in (BO, NG, GB, KP1, KP2)}
+
 ANC1 = ("Jtf34kNZhzP", "ANC 1st visit")
 ANC4 = ("Xr4mKp2LwQa", "ANC 4th or more visits")
 MEAS = ("Ym7nQz3RtSb", "Measles doses given")
@@ -181,6 +183,12 @@ def expect_data(
         "forbidden_values": sorted(forbidden),
         "spot": spot_rows,
     }
+    present = set(columns_present or [])
+    units = sorted({r["ou"] for r in records})
+    if "org_unit_name" in present:  # the file gives ID and name: the name rides along
+        EXPECTED[name]["org_unit_names"] = {ou: OU_BY_ID[ou][1] for ou in units}
+    if "orgunitlevel1" in present:  # and the hierarchy, level by level
+        EXPECTED[name]["hierarchy"] = {ou: list(OU_BY_ID[ou][3]) for ou in units}
 
 
 def expect_failure(name: str, layout: str, source: str, outcome: str, words) -> None:
