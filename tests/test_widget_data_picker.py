@@ -78,12 +78,19 @@ def _shown(widget: w.Widget) -> bool:
 # --------------------------------------------------------------------------- the picker
 
 
-def test_widgets_have_stable_classes_and_the_upload_accepts_csv_excel_text(picker):
+def test_widgets_have_stable_classes_and_the_upload_accepts_csv_excel_json_text(picker):
     assert "phcpm-picker-example" in picker.example_button._dom_classes
     assert picker.example_button.description == "Use the example district data"
     assert "phcpm-picker-upload" in picker.upload._dom_classes
     assert picker.upload.description == "Use my own data"
-    assert set(picker.upload.accept.split(",")) == {".csv", ".xlsx", ".txt"}
+    assert set(picker.upload.accept.split(",")) == {
+        ".csv",
+        ".xlsx",
+        ".xls",
+        ".txt",
+        ".tsv",
+        ".json",
+    }
     assert picker.upload.multiple is False
     assert "phcpm-picker-apply" in picker.apply_button._dom_classes
     assert "phcpm-picker-summary" in picker.summary._dom_classes
@@ -325,3 +332,48 @@ def test_take_upload_returns_the_file_and_empties_the_widget():
     # The value of older ipywidgets: a dict by file name.
     legacy = {"old.csv": {"name": "old.csv", "content": b"x\n1\n"}}
     assert take_upload(w.FileUpload(), legacy) == (b"x\n1\n", "old.csv")
+
+
+PIVOT_WITH_METADATA = (
+    b"periodid,periodname,periodcode,perioddescription,orgunitlevel1,orgunitlevel2,"
+    b"organisationunitid,organisationunitname,organisationunitcode,organisationunitdescription,"
+    b"ANC 1st visit,ANC 4th visit\n"
+    b"202401,January 2024,202401,,Sendara,Ruvo,Ou1aBcDeFgH,Kalumbe CHC,,,12,8\n"
+    b"202401,January 2024,202401,,Sendara,Ruvo,Ou2aBcDeFgH,Mirada HP,,,5,\n"
+    b"202402,February 2024,202402,,Sendara,Ruvo,Ou1aBcDeFgH,Kalumbe CHC,,,14,9\n"
+)
+
+
+def test_a_pivot_download_with_metadata_columns_is_read_without_questions(picker, received):
+    picker.upload.value = _upload_value("pivot.csv", PIVOT_WITH_METADATA)
+    assert not _shown(picker.mapping_box)
+    data, _report = received.calls[-1]
+    assert data["org_unit"].nunique() == 2 and data["value"].sum() == 48.0
+    assert set(data["org_unit_name"]) == {"Kalumbe CHC", "Mirada HP"}
+    assert "202401" not in set(data["data_element"])
+    assert "was not read" not in picker.error.value
+    assert "organisationunitid" in picker.notes.value  # how the columns were understood
+
+
+def test_a_file_that_cannot_say_which_column_is_which_asks(picker, received):
+    data = b"a,b,c\nKalumbe,Mirada,5\nTamari,Kalumbe,6\n"  # no period column either
+    picker.upload.value = _upload_value("unclear.csv", data)
+    assert _shown(picker.mapping_box) and not received.calls
+    ambiguous = b"a,b,c,d\nKalumbe,ANC,202401,5\nMirada,ANC,202401,6\n"
+    picker.upload.value = _upload_value("ambiguous.csv", ambiguous)
+    assert _shown(picker.mapping_box) and not received.calls
+    assert "Please choose" in picker.mapping_help.value
+    assert "'a', 'b'" in html.unescape(picker.mapping_help.value)
+    picker.dropdowns["org_unit"].value = "a"
+    picker.dropdowns["data_element"].value = "b"
+    picker.apply_button.click()
+    data, _report = received.calls[-1]
+    assert data["org_unit"].tolist() == ["Kalumbe", "Mirada"]
+
+
+def test_a_headings_only_file_is_refused_plainly_and_the_picker_stays_usable(picker, received):
+    picker.upload.value = _upload_value("empty.csv", b"Facility,Period,Visits\n")
+    assert "headings but no data rows" in picker.error.value
+    assert "Traceback" not in picker.error.value and not received.calls
+    picker.upload.value = _upload_value("pivot.csv", PIVOT_WITH_METADATA)
+    assert received.calls and picker.error.value == ""

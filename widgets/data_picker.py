@@ -25,7 +25,16 @@ import ipywidgets as w
 import pandas as pd
 
 from phcpm.errors import InputError
-from phcpm.io import Table, read_table, suggest_mapping, table_from_frame, tidy, to_csv_bytes
+from phcpm.io import (
+    NeedsMapping,
+    Table,
+    read_table,
+    suggest_mapping,
+    table_from_frame,
+    tidy,
+    to_csv_bytes,
+)
+from phcpm.io.layouts import BY_NAME
 from widgets.common import (
     Progress,
     clear_message,
@@ -110,13 +119,15 @@ class DataPicker:
         )
         self.example_button.layout.width = "auto"
         self.upload = _css(
-            w.FileUpload(accept=".csv,.xlsx,.txt", multiple=False, description=upload_label),
+            w.FileUpload(
+                accept=".csv,.xlsx,.xls,.txt,.tsv,.json", multiple=False, description=upload_label
+            ),
             "upload",
         )
         self.upload.layout.width = "auto"
         hint = w.HTML(
-            "<small>Your own data: a CSV, text or Excel (.xlsx) file, such as a DHIS2 "
-            "export, or any table with a column for the place, the period and the "
+            "<small>Your own data: a CSV, text, JSON or Excel (.xlsx, .xls) file, such as a "
+            "DHIS2 download, or any table with a column for the place, the period and the "
             "number. The file is read in memory and never saved.</small>"
         )
         self.progress = Progress()
@@ -232,15 +243,28 @@ class DataPicker:
             table = read_table(data, filename=name, max_bytes=self.max_bytes)
         self.table = table
         show_notes(self.notes, table.notes, title="What we found in the file")
-        if table.format.startswith("dhis2-"):
-            self._check(None)
+        layout = BY_NAME.get(table.format)
+        if layout is not None and layout.self_mapping:
+            try:
+                self._check(None)
+            except NeedsMapping as err:
+                self._show_mapping(table, question=err)
         else:
             self._show_mapping(table)
 
-    def _show_mapping(self, table: Table) -> None:
+    def _show_mapping(self, table: Table, question: NeedsMapping | None = None) -> None:
+        """Show the dropdowns, filled with the guesses; when the file cannot say
+        which column is which, say why and fill in the first possible choice."""
         columns = [str(c) for c in table.data.columns]
         options = [("(none)", _NONE)] + [(c, c) for c in columns]
-        guessed = {role: col for col, role in suggest_mapping(table).items()}
+        if question is None:
+            try:
+                suggested = suggest_mapping(table)
+            except NeedsMapping as err:
+                question = err
+        if question is not None:
+            suggested = question.candidates[0] if question.candidates else {}
+        guessed = {role: col for col, role in suggested.items()}
         wide = table.format == "wide"
         for role, dropdown in self.dropdowns.items():
             dropdown.options = options
@@ -255,6 +279,11 @@ class DataPicker:
             text += (
                 " Each column whose heading is a period (for example 'Jan 2024') becomes "
                 "one period, so only the place and what is counted need choosing."
+            )
+        if question is not None:
+            text = (
+                f"<b>Please choose:</b> {html.escape(question.what)}. "
+                "Choose the right column for each role, then press <b>Apply</b>."
             )
         self.mapping_help.value = f"<p>{text}</p>"
         self.mapping_box.layout.display = ""
