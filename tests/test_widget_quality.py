@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 
 import matplotlib
 import pandas as pd
@@ -30,8 +29,6 @@ from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool  # noqa: E402
 from widgets.data_picker import DataPicker  # noqa: E402
 from widgets.quality import DataQualityReview, load_example  # noqa: E402
-
-INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED"))
 
 
 def _example_tidy() -> pio.TidyResult:
@@ -75,20 +72,58 @@ def test_it_starts_empty_with_stable_classes_and_a_widget():
     assert {"phcpm-error", "phcpm-quality-error"} <= set(t.error._dom_classes)
 
 
-def test_one_click_gives_summary_flags_and_reports(tool):
-    assert "Reporting completeness" in tool.summary.value
-    assert "■ Fail" in tool.summary.value and "● Pass" in tool.summary.value
+def _report_text(tool) -> str:
+    return " ".join(box.children[0].value for box in tool.report_box.children)
+
+
+def test_one_click_gives_the_annual_report_the_verify_list_and_reports_on_demand(tool):
     _, reporting, _ = load_example()
     checked = _example_tidy()
     pd.testing.assert_frame_equal(tool.data, checked.data)
-    expected = len(quality.review(checked.data, reporting, internal=INTERNAL).flagged())
-    assert f"{expected:,} flags to verify" in tool.status.value
+    expected = quality.review(checked.data, reporting, org_units=tool.org_units)
+    assert tool.result.year == expected.year == 2025  # the last complete year
+    assert f"Review of 2025 done: {len(expected.verify):,} values to verify" in _text(
+        tool.status.value
+    )
+    assert "the last complete year in the data" in _text(tool.status.value)
     assert "not checked" not in tool.status.value  # the example has the reporting data
-    links = re.findall(r'base64,([A-Za-z0-9+/=]+)"', tool.downloads.value)
-    assert len(links) == 2
-    book = pd.read_excel(io.BytesIO(base64.b64decode(links[0])), sheet_name=None)
-    assert list(book)[0] == "Summary"
-    assert b"<h1>Data quality review</h1>" in base64.b64decode(links[1])
+    text = _report_text(tool)
+    assert "Reporting completeness" in text and "Consistency over time" in text
+    assert "region level" in tool.summary.value  # the top of the drill-down
+    assert tool.verify_html.value.count("<tr>") == 50  # the first 50 values (and a heading)
+    # Reports are built only when asked for.
+    assert [d.label for d in tool.downloads.children] == ["HTML report (printable)", "Excel report"]
+    assert all(not d.built and d.link.value == "" for d in tool.downloads.children)
+    page = tool.html_download.build()
+    assert b"<h1>Annual data quality review: 2025</h1>" in page
+    assert "base64," in tool.html_download.link.value
+    book = pd.read_excel(io.BytesIO(tool.excel_download.build()), sheet_name=None)
+    assert list(book)[:2] == ["Annual report", "Verify first"]
+
+
+def test_drill_down_from_region_to_district_to_facility_keeps_the_interpretations(tool):
+    assert tool.drill_region.options == ("All", "Kalindi Region", "Mosoro Region")
+    first = tool.report_box.children[0].children[1]
+    first.value = "Reports late in the rainy season"
+    tool.drill_region.value = "Kalindi Region"
+    assert "district level, inside Kalindi Region" in tool.summary.value
+    assert tool.drill_district.options == (
+        "All",
+        "Lusako District",
+        "Ruvo District",
+        "Tembwe District",
+    )
+    tool.drill_district.value = "Ruvo District"
+    assert "facility level, inside Ruvo District" in tool.summary.value
+    annual = tool.result.annual.report("facility", "Ruvo District")
+    assert annual["subunits"].max() == (
+        tool.result.annual.units.query("level == 'facility' and district == 'Ruvo District'")[
+            "org_unit"
+        ].nunique()
+    )
+    assert tool.report_box.children[0].children[1].value == "Reports late in the rainy season"
+    assert b"Reports late in the rainy season" in tool.html_download.build()
+    tool.drill_region.value = "All"
 
 
 def test_the_example_problems_dropped_by_the_check_are_those_of_the_answer_key(tool):
@@ -110,6 +145,8 @@ def test_the_example_problems_dropped_by_the_check_are_those_of_the_answer_key(t
 
 
 def test_filters_narrow_the_flags_and_the_chart_follows(tool):
+    tool.pick_year.value = "2024"  # the year of the extra digit below
+    assert tool.result.year == 2024
     tool.pick_district.value = "Ruvo District"
     tool.pick_facility.value = "Kerama Health Centre"
     shown = tool.filtered()
@@ -126,25 +163,44 @@ def test_filters_narrow_the_flags_and_the_chart_follows(tool):
     assert tool.pick_flag.options == ()  # no monthly series for a unit-level check
     assert tool.chart.value == ""
     tool.pick_district.value = "All"
+    tool.pick_year.value = "Last complete year"
 
 
 def test_a_stricter_threshold_gives_more_flags(tool):
     _, reporting, _ = load_example()
     tool.completeness.value = 95
     got = (tool.flags["rule"] == "reporting_completeness").sum()
-    assert got == len(quality.reporting_completeness(reporting, threshold=0.95))
-    assert got > 80  # 80 facilities are below the WHO 90 % threshold
+    of_2025 = reporting[reporting["period"].str.startswith("2025")]
+    assert got == len(quality.reporting_completeness(of_2025, threshold=0.95))
+    assert got > 20
 
 
-def test_a_bad_file_shows_a_plain_message_and_the_tool_stays_usable(tool):
+def test_a_bad_file_empties_the_old_results_and_says_why(tool):
+    assert tool.result is not None and len(tool.downloads.children) == 2
+    tool.html_download.build()
     tool.upload.value = upload("empty.csv", b"")
     assert "empty" in tool.picker.error.value and 'role="alert"' in tool.picker.error.value
-    assert "Reporting completeness" in tool.summary.value  # earlier result still there
+    # Nothing of the earlier review stays under the message: no table, no download.
+    assert tool.results.children == () and tool.status.value == ""
+    assert tool.downloads.children == () or all(d.link.value == "" for d in tool.downloads.children)
+    assert "Review of" not in tool.status.value
     tool.upload.value = upload("junk.csv", bytes(range(256)) * 40)
     assert "not a table" in _text(tool.picker.error.value)
     assert "Traceback" not in tool.picker.error.value
-    assert "Reporting completeness" in tool.summary.value
     assert tool.upload.value == ()  # the widget keeps no copy of the file
+    tool.run.click()  # the tool stays usable
+    assert "Review of 2025 done" in _text(tool.status.value)
+
+
+def test_a_file_without_a_usable_row_is_an_error_not_zero_flags():
+    tool = DataQualityReview()
+    rows = "Data,Period,Organisation unit,Value\nANC first visit,sometime,Kilima,\n"
+    tool.upload.value = upload("nothing.csv", rows.encode())
+    if tool.picker.mapping_box.layout.display != "none":
+        tool.picker.apply_button.click()
+    shown = _text(tool.picker.error.value) + _text(tool.error.value)
+    assert shown.strip()  # a reason is given
+    assert "Review of" not in tool.status.value and tool.result is None
 
 
 def test_a_dhis2_download_is_reviewed_without_the_reporting_checks(dhis2_bytes):
@@ -155,17 +211,18 @@ def test_a_dhis2_download_is_reviewed_without_the_reporting_checks(dhis2_bytes):
     expected = pio.tidy(pio.read_table(dhis2_bytes, filename="datavalueset.csv"))
     pd.testing.assert_frame_equal(tool.data, expected.data)
     assert tool.reporting is None
-    flagged = quality.review(expected.data, None, internal=INTERNAL).flagged()
-    assert f"{len(flagged):,} flags to verify" in tool.status.value
+    result = quality.review(expected.data, None)
+    flagged = result.flagged()
+    assert f"{len(result.verify):,} values to verify" in _text(tool.status.value)
     assert "Reporting completeness and timeliness are not checked" in tool.status.value
-    assert "Reporting completeness" not in tool.summary.value
-    assert "Outlier" in tool.summary.value
+    assert "Reporting completeness" not in _report_text(tool)
+    assert "outliers" in _report_text(tool)
     assert tool.pick_district.options == ("All",)  # no districts known for a user's file
-    assert len(tool.flags) == len(flagged) and len(tool.pick_flag.options) > 0
-    assert "data-quality-review.xlsx" in tool.downloads.value
+    assert len(tool.flags) == len(flagged)
+    assert tool.excel_download.filename == "data-quality-review.xlsx"
     # The example after an upload brings back the reporting checks and the districts.
     tool.run.click()
-    assert tool.reporting is not None and "Reporting completeness" in tool.summary.value
+    assert tool.reporting is not None and "Reporting completeness" in _report_text(tool)
     assert "Ruvo District" in tool.pick_district.options
 
 
@@ -188,7 +245,7 @@ def test_an_ordinary_table_is_mapped_then_reviewed():
     assert tool.picker.error.value == "" and tool.error.value == ""
     assert len(tool.data) == len(mine)
     assert set(tool.data["data_element"]) == {"ANC1", "ANC4"}
-    assert "flags to verify" in tool.status.value
+    assert "values to verify" in tool.status.value
 
 
 def test_review_errors_become_messages_and_the_tool_stays_usable(dhis2_bytes, monkeypatch):
@@ -213,7 +270,7 @@ def test_review_errors_become_messages_and_the_tool_stays_usable(dhis2_bytes, mo
     assert "RuntimeError" in tool.last_error
     monkeypatch.setattr(quality, "review", real)
     tool.moderate.value = 2.0
-    assert tool.error.value == "" and "flags to verify" in tool.status.value
+    assert tool.error.value == "" and "values to verify" in tool.status.value
 
 
 # --------------------------------------------------------------------------- phcpm additions

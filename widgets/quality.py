@@ -10,6 +10,7 @@ the tool stays usable.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,7 +26,7 @@ from widgets.common import (
     Progress,
     Tool,
     clear_message,
-    download_html,
+    download_on_demand,
     error_box,
     image_html,
     note_box,
@@ -33,11 +34,12 @@ from widgets.common import (
 )
 from widgets.data_picker import DataPicker
 
-__all__ = ["ALL", "DataQualityReview", "load_example"]
+__all__ = ["ALL", "DataQualityReview", "load_example", "load_example_org_units"]
 
 ALL = "All"
-_INTERNAL = (("ANC4", "ANC1"), ("PENTA3", "PENTA1"), ("MAL_CONFIRMED", "MAL_TESTED"))
+_LATEST = "Last complete year"
 _MAX_ROWS = 200
+_TOP = 50
 _LONG = ["org_unit", "period", "data_element", "value"]
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _START = (
@@ -70,19 +72,32 @@ def load_example() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     return service, reporting, district
 
 
+def load_example_org_units() -> pd.DataFrame:
+    """The example's org unit table (``datasets/org_units.csv``), with facility names as
+    the org units of the example data, for the facility, district and region levels."""
+    units = pd.read_csv(dataset_path("org_units.csv"))
+    return units.assign(org_unit_id=units["name"])[["org_unit_id", "name", "parent_id"]].assign(
+        parent_id=units["parent_id"].map(units.set_index("org_unit_id")["name"])
+    )
+
+
 def _css(widget: w.Widget, part: str) -> w.Widget:
     widget.add_class(f"phcpm-quality-{part}")
     return widget
 
 
 class DataQualityReview(Tool):
-    """One-page WHO desk review, flags to verify, a chart per flag and reports to download.
+    """The WHO annual data quality review of one complete year, with drill-down.
 
     The data come from ``self.picker`` (a :class:`DataPicker`): the example
-    district (routine values and the reports received) or the user's own file
-    (routine values, plus the data set's expected, actual and on-time reports
-    when the download has them; without those the reporting checks stay out of
-    the review).
+    district (routine values, the reports received, and the org unit table for
+    the district and region levels) or the user's own file (routine values,
+    plus the data set's expected, actual and on-time reports when the download
+    has them; the levels come from its hierarchy columns when it has them).
+
+    Everything built from the data lives in ``self.results`` (the base class
+    empties it before every action and after any error), and the reports are
+    built only when their button is clicked.
     """
 
     css_class = "phcpm-quality"
@@ -92,11 +107,13 @@ class DataQualityReview(Tool):
         super().__init__()
         self.data: pd.DataFrame | None = None
         self.reporting: pd.DataFrame | None = None
+        self.org_units: pd.DataFrame | None = None
         self._own_reporting = False
         self.district = pd.Series(dtype=object)
         self.result: quality.ReviewResult | None = None
         self.flags = pd.DataFrame()
         self.figure = None
+        self.interpretations: dict[str, str] = {}
         self._example: tuple[pd.DataFrame, pd.DataFrame, pd.Series] | None = None
         self._example_table: Table | None = None
         self._busy = False
@@ -121,6 +138,10 @@ class DataQualityReview(Tool):
         self.timeliness = w.IntSlider(
             value=75, min=50, max=100, step=5, description="Timeliness target (%)", **slider
         )
+        dd = dict(style=style, layout=w.Layout(width="330px"))
+        self.pick_year = _css(
+            w.Dropdown(options=[_LATEST], value=_LATEST, description="Year reviewed", **dd), "year"
+        )
         self.picker = DataPicker(
             load_example=self._load_example_table,
             on_data=self._on_data,
@@ -133,7 +154,12 @@ class DataQualityReview(Tool):
         self.status = _css(note_box(), "status")
         self.error = _css(error_box(), "error")
         self.summary = _css(w.HTML(_START), "summary")
-        dd = dict(style=style, layout=w.Layout(width="330px"))
+        self.drill_region = _css(w.Dropdown(options=[ALL], description="Region", **dd), "region")
+        self.drill_district = _css(
+            w.Dropdown(options=[ALL], description="District", **dd), "drill-district"
+        )
+        self.report_box = _css(w.VBox(), "report")
+        self.verify_html = _css(w.HTML(), "verify")
         self.pick_district = _css(
             w.Dropdown(options=[ALL], description="District", **dd), "district"
         )
@@ -152,7 +178,9 @@ class DataQualityReview(Tool):
             "pick",
         )
         self.chart = _css(w.HTML(), "chart")
-        self.downloads = _css(w.HTML(), "download")
+        self.downloads = _css(w.VBox(), "download")
+        self.html_download = None
+        self.excel_download = None
 
         for s in (
             self.moderate,
@@ -161,21 +189,47 @@ class DataQualityReview(Tool):
             self.consistency,
             self.completeness,
             self.timeliness,
+            self.pick_year,
         ):
-            s.observe(lambda _: self.review(), names="value")
-        self.pick_district.observe(lambda _: self._safely(self._district_changed), names="value")
-        self.pick_facility.observe(lambda _: self._safely(self.show_flags), names="value")
-        self.pick_check.observe(lambda _: self._safely(self.show_flags), names="value")
-        self.pick_flag.observe(lambda _: self._safely(self.show_chart), names="value")
+            s.observe(lambda _: self._changed(), names="value")
+        self.drill_region.observe(lambda _: self._keep(self._region_changed), names="value")
+        self.drill_district.observe(lambda _: self._keep(self.show_report), names="value")
+        self.pick_district.observe(lambda _: self._keep(self._district_changed), names="value")
+        self.pick_facility.observe(lambda _: self._keep(self.show_flags), names="value")
+        self.pick_check.observe(lambda _: self._keep(self.show_flags), names="value")
+        self.pick_flag.observe(lambda _: self._keep(self.show_chart), names="value")
+        self.results.children = ()
+        self.register_notes(self.status)
+        self.register_download(self.downloads)
+        self.watch_picker(self.picker)
+        self._result_parts = [
+            w.HTML("<h3>Annual report</h3>"),
+            w.HTML(
+                "<p>Choose a region to see its districts, then a district to see its "
+                "facilities. Write what you make of each result in its box: the text is "
+                "kept when you change the level and goes into the HTML report.</p>"
+            ),
+            w.HBox([self.drill_region, self.drill_district]),
+            self.summary,
+            self.report_box,
+            w.HTML(f"<h3>Verify first: the {_TOP} values that matter most</h3>"),
+            self.verify_html,
+            w.HTML("<h3>Every flag of the year</h3>"),
+            w.HBox([self.pick_district, self.pick_facility, self.pick_check]),
+            self.flag_html,
+            self.pick_flag,
+            self.chart,
+        ]
         self.set_children(
             [
                 w.HTML(
-                    "<p>Run the WHO desk review of data quality. Start with the example "
-                    "district, or choose a DHIS2 download (CSV or Excel) of your own. "
-                    "Your file is read in memory and never saved.</p>"
+                    "<p>Run the WHO annual review of data quality on the last complete year. "
+                    "Start with the example district, or choose a DHIS2 download (CSV or "
+                    "Excel) of your own. Your file is read in memory and never saved.</p>"
                 ),
                 self.picker.widget,
-                w.HTML("<b>Thresholds</b> (WHO defaults)"),
+                w.HTML("<b>Year and thresholds</b> (WHO defaults)"),
+                self.pick_year,
                 w.HBox(
                     [
                         w.VBox([self.moderate, self.extreme, self.mz]),
@@ -185,14 +239,8 @@ class DataQualityReview(Tool):
                 self.progress.widget,
                 self.status,
                 self.error,
-                w.HTML("<h3>One-page summary</h3>"),
-                self.summary,
-                w.HTML("<h3>Values to verify with each facility</h3>"),
-                w.HBox([self.pick_district, self.pick_facility, self.pick_check]),
-                self.flag_html,
-                self.pick_flag,
-                self.chart,
-                w.HTML("<h3>Report</h3>"),
+                self.results,
+                w.HTML("<h3>Reports</h3>"),
                 self.downloads,
             ]
         )
@@ -200,7 +248,7 @@ class DataQualityReview(Tool):
     # ---------------------------------------------------------------- display
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "Data Quality Review: WHO desk review, flags to verify, reports"
+        bundle["text/plain"] = "Data Quality Review: WHO annual review, verify first, reports"
         return bundle
 
     @contextmanager
@@ -212,9 +260,14 @@ class DataQualityReview(Tool):
         finally:
             self._busy = busy
 
-    def _safely(self, fn) -> None:
+    def _keep(self, fn) -> None:
+        """A change of view (level, filter): same result, no clearing; errors shown."""
+        if not self._busy and self.result is not None:
+            self.run_safely(fn, self.error, clear=False)
+
+    def _changed(self) -> None:
         if not self._busy:
-            self.run_safely(fn, self.error)
+            self.review()
 
     # ------------------------------------------------------------------ data
     def _load_example_table(self) -> Table:
@@ -226,71 +279,214 @@ class DataQualityReview(Tool):
         return self._example_table
 
     def _on_data(self, data: pd.DataFrame, _report: pd.DataFrame) -> None:
-        """The picker has checked new data: review it."""
+        """The picker has checked new data: forget the old result, then review."""
+        self._forget()
         example = self._example is not None and self.picker.table is self._example_table
         if example:
             self.data, self.reporting = data, self._example[1]
+            self.org_units = load_example_org_units()
         else:
             self.data, self.reporting = quality.split_reporting(data)
+            self.org_units = None
         self._own_reporting = not example and self.reporting is not None
         self.district = self._example[2] if example else pd.Series(dtype=object)
-        self._clear_results()
+        self.interpretations = {}
+        years = self._complete_years()
+        with self._quiet():
+            self.pick_year.options = [_LATEST, *[str(y) for y in years]]
+            self.pick_year.value = _LATEST
         self.review()
 
-    def _clear_results(self) -> None:
+    def _complete_years(self) -> list[int]:
+        if self.data is None or not len(self.data):
+            return []
+        months = pd.PeriodIndex(self.data["period"].astype(str), freq="M").unique()
+        counts = pd.Series(months.year).value_counts()
+        return sorted(int(y) for y, n in counts.items() if n == 12)
+
+    def _forget(self) -> None:
+        """Nothing of the previous data stays: result, tables, downloads, notes."""
         self.result = None
         self.flags = pd.DataFrame()
+        self.clear_results()
         self.summary.value = ""
+        self.report_box.children = ()
+        self.verify_html.value = ""
         self.flag_html.value = ""
         self.chart.value = ""
-        self.downloads.value = ""
+        self.downloads.children = ()
+        self.html_download = self.excel_download = None
         clear_message(self.status)
         with self._quiet():
             self.pick_flag.options = []
-            for pick in (self.pick_district, self.pick_facility, self.pick_check):
+            for pick in (
+                self.pick_district,
+                self.pick_facility,
+                self.pick_check,
+                self.drill_region,
+                self.drill_district,
+            ):
                 pick.options = [ALL]
                 pick.value = ALL
 
     # ---------------------------------------------------------------- review
     def review(self) -> None:
-        """Run the review with the thresholds set; a problem becomes a message."""
+        """Run the review with the year and thresholds set; a problem becomes a message."""
+        self._forget()
         self.run_safely(self._review, self.error)
+        if self.result is None:
+            self._forget()
 
     def _review(self) -> None:
         if self.data is None:
             return
-        clear_message(self.status)
+        year = None if self.pick_year.value in (_LATEST, None) else int(self.pick_year.value)
         with self.progress.running("Running the review: this takes a few seconds…") as progress:
             result = quality.review(
                 self.data,
                 self.reporting,
-                internal=_INTERNAL,
+                year=year,
+                org_units=self.org_units,
                 moderate=self.moderate.value,
                 extreme=max(self.extreme.value, self.moderate.value),
                 modified_z_cutoff=self.mz.value,
                 time_threshold=self.consistency.value / 100,
                 completeness_threshold=self.completeness.value / 100,
                 timeliness_threshold=self.timeliness.value / 100,
+                progress=lambda f, t: progress.step(0.8 * f, t),
             )
-            progress.step(0.5, "Preparing the list of flags…")
+            progress.step(0.85, "Preparing the tables…")
             flags = report.flag_table(result)
             if len(self.district):
                 flags.insert(1, "district", flags["org_unit"].map(self.district))
             self.result, self.flags = result, flags
-            self.summary.value = report.summary_table(result).to_html(index=False, border=0)
+            self._set_drill()
+            self.show_report()
+            self.verify_html.value = self._verify_html(result)
             self._set_filters()
-            progress.step(0.75, "Preparing the reports…")
-            excel = report.report_excel(result)
-            page = report.report_html(result, title="Data quality review").encode("utf-8")
-        self.downloads.value = download_html(
-            excel, "data-quality-review.xlsx", "Excel report (one sheet per check)", _XLSX
-        ) + download_html(page, "data-quality-review.html", "HTML report", "text/html")
-        notes = [f"Review done: {len(flags):,} flags to verify."]
+        self._offer_downloads(result)
+        self.show_results(*self._result_parts)
+        notes = [
+            f"Review of {result.year} done: {len(result.verify):,} values to verify, "
+            f"the {min(_TOP, len(result.verify))} that matter most listed first.",
+            *result.notes,
+        ]
         if self.reporting is None:
             notes.append(_NO_REPORTING)
         elif self._own_reporting:
             notes.append(_OWN_REPORTING)
+        notes += [
+            f"Not reviewed: {text}" for text in result.skipped[1 if self.reporting is None else 0 :]
+        ]
         show_notes(self.status, notes)
+
+    def _offer_downloads(self, result) -> None:
+        """Report buttons that build their file only when clicked, for this result."""
+
+        def where():
+            return self._level_and_boundary()
+
+        def make_html() -> bytes:
+            level, within = where()
+            page = report.annual_html(
+                result, level=level, within=within, interpretations=dict(self.interpretations)
+            )
+            return page.encode("utf-8")
+
+        def make_excel() -> bytes:
+            level, within = where()
+            return report.annual_excel(result, level=level, within=within)
+
+        self.html_download = download_on_demand(
+            "HTML report (printable)", "data-quality-review.html", make_html, "text/html"
+        )
+        self.excel_download = download_on_demand(
+            "Excel report", "data-quality-review.xlsx", make_excel, _XLSX
+        )
+        self.downloads.children = (self.html_download, self.excel_download)
+
+    # ------------------------------------------------------------ drill-down
+    def _set_drill(self) -> None:
+        annual = self.result.annual
+        regions = annual.boundaries("region") if "region" in annual.levels else []
+        with self._quiet():
+            self.drill_region.options = [ALL, *regions]
+            self.drill_region.value = ALL
+            self.drill_region.layout.display = "" if regions else "none"
+        self._fill_districts()
+
+    def _fill_districts(self) -> None:
+        annual = self.result.annual
+        units = annual.units
+        rows = units[units["level"] == "district"]
+        region = self._chosen(self.drill_region)
+        if region is not None:
+            rows = rows[rows["region"].astype(str) == region]
+        districts = sorted(rows["org_unit"].dropna().astype(str).unique())
+        with self._quiet():
+            self.drill_district.options = [ALL, *districts]
+            self.drill_district.value = ALL
+            self.drill_district.layout.display = "" if districts else "none"
+
+    def _region_changed(self) -> None:
+        self._fill_districts()
+        self.show_report()
+
+    def _level_and_boundary(self) -> tuple[str, str | None]:
+        """The level of the sub-units shown and the boundary they are inside."""
+        levels = self.result.annual.levels
+        district = self._chosen(self.drill_district)
+        region = self._chosen(self.drill_region)
+        if district is not None:
+            return "facility", district
+        if region is not None:
+            return ("district" if "district" in levels else "facility"), region
+        for level in ("region", "district", "facility"):
+            if level in levels:
+                return level, None
+        return "facility", None
+
+    def show_report(self) -> None:
+        """The annual report for the chosen boundary, one box per check to interpret."""
+        level, within = self._level_and_boundary()
+        table = report.annual_table(self.result, level, within)
+        where = within or "all the data"
+        self.summary.value = (
+            f"<p><b>{self.result.year}</b>: {level} level, inside {html.escape(where)}. "
+            "Divergent sub-units are those outside the WHO threshold.</p>"
+        )
+        boxes = []
+        for check, rows in table.groupby("Check", sort=False):
+            text = w.Textarea(
+                value=self.interpretations.get(str(check), ""),
+                placeholder="Your interpretation: what explains this, what to do",
+                layout=w.Layout(width="90%", height="4em"),
+            )
+            text.add_class("phcpm-quality-interpretation")
+
+            def keep(change, check=str(check)) -> None:
+                self.interpretations[check] = change["new"]
+
+            text.observe(keep, names="value")
+            shown = rows.drop(columns=["Dimension", "Check"])
+            boxes.append(
+                w.VBox(
+                    [
+                        w.HTML(
+                            f"<h4>{html.escape(str(check))}</h4>"
+                            + shown.to_html(index=False, border=0, na_rep="")
+                        ),
+                        text,
+                    ]
+                )
+            )
+        self.report_box.children = tuple(boxes)
+
+    def _verify_html(self, result) -> str:
+        top = report.verify_table(result, _TOP)
+        if top.empty:
+            return "<p>No value to verify.</p>"
+        return top.to_html(index=False, border=0, na_rep="", float_format="{:,.1f}".format)
 
     # ---------------------------------------------------------------- filters
     def _set_filters(self) -> None:

@@ -361,6 +361,8 @@ def _unit_metrics(level, year, names, expected, relations, years_back, moderate,
         if not keep.any():
             continue
         nd = n[:, d].astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ext_share, mod_share = ext[:, d] / nd, mod[:, d] / nd
         frames = [
             _frame(
                 level, "data_element_completeness", element, nd, np.full(len(nd), 12.0), nd / 12
@@ -373,8 +375,8 @@ def _unit_metrics(level, year, names, expected, relations, years_back, moderate,
                 np.full(len(nd), 12.0),
                 (nd - zeros[:, d]) / 12,
             ),
-            _frame(level, "outlier_extreme", element, ext[:, d], nd, ext[:, d] / nd, ext[:, d]),
-            _frame(level, "outlier_moderate", element, mod[:, d], nd, mod[:, d] / nd, mod[:, d]),
+            _frame(level, "outlier_extreme", element, ext[:, d], nd, ext_share, ext[:, d]),
+            _frame(level, "outlier_moderate", element, mod[:, d], nd, mod_share, mod[:, d]),
         ]
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(ref[:, d] > 0, now[:, d] / ref[:, d], np.nan)
