@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from hypothesis import strategies as st  # noqa: E402
 from phcpm.errors import InputError  # noqa: E402
 from phcpm.io import (  # noqa: E402
     MAX_UPLOAD_BYTES,
+    NeedsMapping,
     check_pairs,
     figure_bytes,
     guess_mapping,
@@ -31,6 +33,7 @@ from phcpm.io import (  # noqa: E402
     tidy,
     to_csv_bytes,
     to_excel_bytes,
+    total_over_disaggregations,
 )
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -223,18 +226,43 @@ def test_damaged_zip_members_are_plain_errors():
         read_table(broken.getvalue())
 
 
+def _plain_message(err: InputError) -> None:
+    """An error a user can read: what is wrong first, no traceback, short."""
+    assert err.what and err.what[0].isupper(), err.what
+    assert "Traceback" not in str(err) and "Error(" not in str(err)
+    assert len(str(err)) < 2000  # at most about ten column names
+
+
 def _must_be_data_or_input_error(data: bytes):
+    """Any input gives checked data or an InputError (NeedsMapping included);
+    any other exception is a bug and fails the test."""
     try:
         table = read_table(data)
     except InputError as err:
-        assert str(err)
+        _plain_message(err)
         return
+    assert len(table.data) > 0  # a file with no data rows is refused by read_table
     try:
         result = tidy(table)
-    except InputError as err:
-        assert str(err)
+    except NeedsMapping as err:
+        _plain_message(err)
+        assert err.columns == [str(c) for c in table.data.columns]
+        assert all(set(c) <= set(table.data.columns) for c in err.candidates)
         return
-    assert list(result.data.columns[:4]) == ["org_unit", "period", "data_element", "value"]
+    except InputError as err:
+        _plain_message(err)
+        return
+    out = result.data
+    assert list(out.columns[:4]) == ["org_unit", "period", "data_element", "value"]
+    assert len(out) > 0 and out["value"].dtype == "float64"
+    assert np.isfinite(out["value"]).all() and (out["value"] >= 0).all()
+    assert all(isinstance(p, pd.Period) for p in out["period"])
+    assert (out["org_unit"].astype(str).str.strip() != "").all()
+    key = [c for c in out.columns if c in ("org_unit", "period", "data_element")]
+    key += [c for c in ("category_option_combo", "attribute_option_combo") if c in out.columns]
+    assert not out.duplicated(key).any()
+    assert list(result.report.columns) == ["row", "column", "value", "problem", "action"]
+    assert result.understood and result.notes[0].startswith("How the columns were understood")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -493,3 +521,249 @@ def test_suggest_mapping_is_what_tidy_uses():
     mapping = suggest_mapping(plain)
     assert mapping == {"Site": "org_unit", "Month": "period", "Visits": "value"}
     pd.testing.assert_frame_equal(tidy(plain).data, tidy(plain, mapping=mapping).data)
+
+
+# --------------------------------------------------------------------------- layouts
+# Small files made the way DHIS2 writes them, each with its exact outcome.
+
+PIVOT_META = (
+    "periodid,periodname,periodcode,perioddescription,orgunitlevel1,orgunitlevel2,"
+    "organisationunitid,organisationunitname,organisationunitcode,organisationunitdescription,"
+    "ANC 1st visit,ANC 4th visit,Penta3\n"
+    "202401,January 2024,202401,,Sendara,Ruvo,Ou1aBcDeFgH,Kalumbe CHC,KAL,,12,8,30\n"
+    "202401,January 2024,202401,,Sendara,Ruvo,Ou2aBcDeFgH,Kalumbe CHC,KA2,,5,,7\n"
+    "202402,February 2024,202402,,Sendara,Lowa,Ou3aBcDeFgH,Mirada HP,MIR,,14,9,1\n"
+)
+
+
+def _outcome(result):
+    d = result.data
+    return (
+        len(d),
+        float(d["value"].sum()),
+        d["org_unit"].nunique(),
+        d["period"].nunique(),
+        d["data_element"].nunique(),
+    )
+
+
+def test_pivot_with_metadata_columns_reads_one_column_per_data_item():
+    table = read_table(PIVOT_META.encode())
+    assert table.format == "dhis2-pivot-table"
+    result = tidy(table)
+    # 3 rows x 3 data columns = 9 cells, one empty: 8 values, total 86
+    assert _outcome(result) == (8, 86.0, 3, 2, 3)
+    d = result.data
+    assert not d["value"].isin([202401.0, 202402.0]).any()
+    assert set(d["data_element"]) == {"ANC 1st visit", "ANC 4th visit", "Penta3"}
+    # two facilities share a name: the ID is the key, the name is kept for display
+    assert d.loc[d["org_unit"] == "Ou2aBcDeFgH", "org_unit_name"].iloc[0] == "Kalumbe CHC"
+    assert d.loc[d["org_unit"] == "Ou3aBcDeFgH", "orgunitlevel2"].iloc[0] == "Lowa"
+    assert result.report[["row", "column", "problem"]].values.tolist() == [
+        [3, "ANC 4th visit", "The value is empty"]
+    ]
+    words = " ".join(result.understood)
+    assert "'periodid' is the period" in words and "3 column(s) are data items" in words
+    assert "shown by its name 'organisationunitname'" in words
+
+
+def test_short_headings_keep_category_option_combos_apart():
+    data = (
+        b"de,pe,ou,coc,aoc,value\n"
+        b"Xa1bC2dE3fG,202401,Ou1aBcDeFgH,CocFemale01,HllvX50cXC0,3\n"
+        b"Xa1bC2dE3fG,202401,Ou1aBcDeFgH,CocMale0001,HllvX50cXC0,4\n"
+        b"Xa1bC2dE3fG,202401,Ou1aBcDeFgH,CocMale0001,HllvX50cXC0,4\n"
+    )
+    result = tidy(read_table(data))
+    assert result.data["org_unit"].tolist() == ["Ou1aBcDeFgH", "Ou1aBcDeFgH"]
+    assert result.data["data_element"].tolist() == ["Xa1bC2dE3fG", "Xa1bC2dE3fG"]
+    assert result.data["category_option_combo"].tolist() == ["CocFemale01", "CocMale0001"]
+    assert result.report["row"].tolist() == [4]  # only the true repeat is dropped
+    totals, note = total_over_disaggregations(result.data)
+    assert totals["value"].tolist() == [7.0] and "2 disaggregations" in note
+
+
+def test_space_after_each_comma_and_padded_quoted_ids():
+    data = (
+        b'"de", "pe", "ou", "value"\n'
+        b'"Xa1bC2dE3fG", "2017-01", " Ou1aBcDeFgH ", "7"\n'
+        b'"Xa1bC2dE3fG", "2017-02", "\'Ou1aBcDeFgH\'", "9"\n'
+    )
+    table = read_table(data)
+    assert any("followed by a space" in n for n in table.notes)
+    result = tidy(table)
+    assert _outcome(result) == (2, 16.0, 1, 2, 1)
+    assert set(result.data["org_unit"]) == {"Ou1aBcDeFgH"}
+
+
+def test_json_data_value_set_with_set_defaults_and_deleted_values():
+    doc = {
+        "dataSet": "pBOMPrpg1QX",
+        "period": "202401",
+        "orgUnit": "Ou1aBcDeFgH",
+        "dataValues": [
+            {"dataElement": "Xa1bC2dE3fG", "categoryOptionCombo": "HllvX50cXC0", "value": "5"},
+            {"dataElement": "Hk4LmN5oP6q", "value": 6},
+            {"dataElement": "Hk4LmN5oP6q", "period": "202402", "value": "8", "deleted": True},
+        ],
+    }
+    result = tidy(read_table(json.dumps(doc).encode()))
+    assert _outcome(result) == (2, 11.0, 1, 1, 2)
+    assert any("marked deleted" in n for n in result.notes)
+
+
+def test_json_analytics_response_takes_names_from_the_metadata():
+    doc = {
+        "headers": [
+            {"name": "dx", "column": "Data"},
+            {"name": "pe", "column": "Period"},
+            {"name": "ou", "column": "Organisation unit"},
+            {"name": "value", "column": "Value"},
+        ],
+        "metaData": {"items": {"Xa1": {"name": "ANC 1st visit"}, "Ou1": {"name": "Kalumbe"}}},
+        "rows": [["Xa1", "202401", "Ou1", "12"], ["Xa1", "202402", "Ou1", "3.5"]],
+    }
+    result = tidy(read_table(json.dumps(doc).encode()))
+    assert _outcome(result) == (2, 15.5, 1, 2, 1)
+    assert result.data["data_element"].iloc[0] == "ANC 1st visit"
+    assert (
+        result.data["org_unit"].iloc[0] == "Ou1"
+        and result.data["org_unit_name"].iloc[0] == "Kalumbe"
+    )
+    with pytest.raises(InputError, match="not a DHIS2 data value set"):
+        read_table(b'{"something": []}')
+
+
+@pytest.mark.parametrize(
+    "months",
+    [
+        ("janvier 2024", "f\u00e9vrier 2024"),
+        ("janeiro 2024", "fevereiro 2024"),
+        ("enero 2024", "febrero 2024"),
+        ("202401", "202402"),
+    ],
+)
+def test_periods_as_columns_in_several_languages_and_codes(months):
+    text = f"Data,Organisation unit,{months[0]},{months[1]}\nANC 1st visit,Kalumbe,1,2\nANC 1st visit,Mirada,3,\n"
+    table = read_table(text.encode("utf-8"))
+    assert table.format == "wide"
+    result = tidy(table)
+    assert _outcome(result) == (3, 6.0, 2, 2, 1)
+    assert sorted({str(p) for p in result.data["period"]}) == ["2024-01", "2024-02"]
+
+
+def test_period_and_data_item_in_one_heading_are_split():
+    data = (
+        b"Organisation unit,May 2025 Child Health - Reporting rate,June 2025 Child Health - "
+        b"Reporting rate,May 2025 ANC 1st visit\nKalumbe,90,80,4\nMirada,70,,5\n"
+    )
+    table = read_table(data)
+    assert table.format == "dhis2-period-item-headings"
+    result = tidy(table)
+    assert _outcome(result) == (5, 249.0, 2, 2, 2)
+    assert set(result.data["data_element"]) == {"Child Health - Reporting rate", "ANC 1st visit"}
+
+
+def test_data_item_and_org_unit_in_one_heading_without_shared_parts_asks():
+    data = (
+        b"Period,ANC 1st visit Bo Hospital,ANC 4th visit Ngelehun CHC\n"
+        b"January 2024,10,11\nFebruary 2024,13,14\n"
+    )
+    with pytest.raises(NeedsMapping) as info:
+        tidy(read_table(data))
+    assert info.value.columns[0] == "Period"
+
+
+@pytest.mark.parametrize(
+    "month", [("January", "February"), ("1", "2"), ("janvier", "f\u00e9vrier")]
+)
+def test_separate_year_and_month_columns_make_the_period(month):
+    text = f"Facility,Year,Month,Visits\nKalumbe,2024,{month[0]},12\nKalumbe,2024,{month[1]},13\n"
+    table = read_table(text.encode("utf-8"))
+    assert table.format == "year-month"
+    result = tidy(table)
+    assert _outcome(result) == (2, 25.0, 1, 2, 1)
+    assert [str(p) for p in result.data["period"]] == ["2024-01", "2024-02"]
+    assert not result.data["value"].isin([2024.0]).any()
+
+
+def _xls_bytes(sheets: dict) -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    for name, rows in sheets.items():
+        ws = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write(r, c, v)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xls_with_title_rows_and_a_checks_sheet_first():
+    data = _xls_bytes(
+        {
+            "Checks": [["Check", "Result"], ["Completeness", "OK"], ["Timeliness", "OK"]],
+            "Data": [
+                ["ANC visits, Ruvo District"],
+                [],
+                ["Data", "Period", "Organisation unit", "Value"],
+                ["ANC 1st visit", "January 2024", "Kalumbe CHC", 12],
+                ["ANC 1st visit", "January 2024", "Mirada HP", 8.0],
+            ],
+        }
+    )
+    table = read_table(data, filename="pivot.xls")
+    assert table.container == "xls" and table.sheet == "Data" and table.header_row == 3
+    assert any("Sheet 'Checks' comes first" in n for n in table.notes)
+    assert _outcome(tidy(table)) == (2, 20.0, 2, 1, 1)
+    assert read_table(data, sheet="Checks").sheet == "Checks"
+    with pytest.raises(InputError, match="damaged"):
+        read_table(data[:600])
+
+
+@pytest.mark.parametrize(
+    ("data", "cause"),
+    [
+        (b"dataelement,period,orgunit,value\n", "headings but no data rows"),
+        (
+            b"Facility,Period,Visits\nKalumbe,202401,n/a\nMirada,202401,none\n",
+            "no value is a number",
+        ),
+        (b"facility,period,value\nBo,Round one,25\nBo,Round two,20\n", "no period can be read"),
+        (b"de,pe,ou,value\nXa1bC2dE3fG,202413,Ou1aBcDeFgH,3\n", "no period can be read"),
+        (b"de,pe,ou,value\nXa1bC2dE3fG,202401,Ou1aBcDeFgH,x\n", "no value is a number"),
+    ],
+)
+def test_files_with_no_usable_row_are_refused_saying_why(data, cause):
+    with pytest.raises(InputError) as info:
+        tidy(read_table(data))
+    assert not isinstance(info.value, NeedsMapping)
+    assert cause in str(info.value)
+
+
+def test_no_guess_puts_a_period_or_a_name_into_the_values():
+    # periodcode looks like a number; it must never become the value
+    data = b"Facility,periodcode,Visits\nKalumbe,202401,12\nMirada,202402,9\n"
+    result = tidy(read_table(data))
+    assert result.data["value"].tolist() == [12.0, 9.0]
+    assert [str(p) for p in result.data["period"]] == ["2024-01", "2024-02"]
+    # two period columns: the reader asks which one, it never takes one as the value
+    both = b"periodname,periodcode,Facility,Visits\nJanuary 2024,202401,Kalumbe,12\n"
+    with pytest.raises(NeedsMapping, match="period") as info:
+        tidy(read_table(both))
+    assert all(c.get("Visits") == "value" for c in info.value.candidates)
+    anon = b"a,b\nKalumbe,202401\nMirada,202402\n"
+    with pytest.raises(NeedsMapping, match="value"):
+        tidy(read_table(anon))
+
+
+def test_messages_name_at_most_ten_columns():
+    heads = ",".join(f"Indicator {i} name" for i in range(971))
+    row = ",".join("x" for _ in range(971))
+    with pytest.raises(InputError) as info:
+        tidy(read_table(f"{heads}\n{row}\n".encode()))
+    assert "and 961 more" in str(info.value)
+    assert str(info.value).count("Indicator") <= 11
