@@ -11,8 +11,13 @@ What cohort mode adds to the settings in ``voila.json``:
 * a cap on the number of kernels in use: once it is reached, a new visitor
   gets a short "The server is full" page (HTTP 503) instead of slowing
   everyone down or running the machine out of memory;
-* idle clean-up: a kernel whose page was closed is shut down after a few
-  minutes without activity;
+* kernels of pages that have gone: a kernel whose page closed, crashed or lost
+  its connection is shut down once it has had no connection for the grace
+  period (5 minutes by default, ``--idle-minutes``); a page that reconnects
+  within it keeps its kernel. The cap counts only live pages: connected ones,
+  and those still within their grace period;
+* the light serving of ``make start`` (``scripts/serve.py``): compressed
+  responses and websockets, cache headers, icons served locally;
 * a time limit on each cell, so one stuck computation cannot hold a kernel.
 
 Run ``python scripts/cohort.py --help`` for the options. The settings come from
@@ -24,7 +29,9 @@ the Voila 0.5 documentation and source (``voila/voila_kernel_manager.py``,
 from __future__ import annotations
 
 import argparse
+import functools
 import html
+import importlib.util
 import math
 import os
 import sys
@@ -35,6 +42,18 @@ APPS = ROOT / "notebooks" / "apps"
 TEMPLATES = ROOT / "share" / "jupyter"
 
 FULL_TITLE = "The server is full"
+# Minutes a kernel may go without a connection before it is closed.
+GRACE_MINUTES = 5
+
+
+@functools.cache
+def serve_module():
+    """``scripts/serve.py``: the light Voila that cohort mode builds on."""
+    spec = importlib.util.spec_from_file_location("phcpm_serve", ROOT / "scripts" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("phcpm_serve", module)
+    spec.loader.exec_module(module)
+    return module
 
 
 def app_names() -> list[str]:
@@ -42,12 +61,15 @@ def app_names() -> list[str]:
     return sorted(p.stem for p in APPS.glob("*.ipynb"))
 
 
-def pool_plan(participants: int, apps: list[str], session_apps: list[str] | None) -> dict:
+def pool_plan(
+    participants: int, apps: list[str], session_apps: list[str] | None, others: int = 1
+) -> dict:
     """How many warm kernels to keep ready for each app (Voila ``kernel_pools_config``).
 
     The apps named for the session share ``participants`` warm kernels (rounded
-    up, at least one each); every other app keeps one warm kernel. With no
-    session apps named, all apps are session apps.
+    up, at least one each); every other app keeps ``others`` warm kernels (one
+    by default; 0: its visitors wait for a kernel to start). With no session
+    apps named, all apps are session apps.
     """
     if participants < 1:
         raise ValueError("The number of participants must be at least 1.")
@@ -56,12 +78,14 @@ def pool_plan(participants: int, apps: list[str], session_apps: list[str] | None
     if unknown:
         raise ValueError(f"Unknown app(s): {', '.join(unknown)}. The apps are: {', '.join(apps)}.")
     per_app = max(1, math.ceil(participants / len(chosen)))
-    plan = {f"{name}.ipynb": {"pool_size": per_app if name in chosen else 1} for name in apps}
-    plan["default"] = {"pool_size": 1}
+    plan = {f"{name}.ipynb": {"pool_size": per_app if name in chosen else others} for name in apps}
+    plan["default"] = {"pool_size": others}
     return plan
 
 
-def reserve_plan(participants: int, apps: list[str], session_apps: list[str] | None) -> dict:
+def reserve_plan(
+    participants: int, apps: list[str], session_apps: list[str] | None, others: int = 1
+) -> dict:
     """Warm kernels to keep in reserve once the first ones have been handed out.
 
     Voila refills a pool to its full size after every visitor. On a small server,
@@ -70,7 +94,7 @@ def reserve_plan(participants: int, apps: list[str], session_apps: list[str] | N
     about one kernel for every ten participants for each session app, one for
     the others (for late arrivals and reloaded pages).
     """
-    full = pool_plan(participants, apps, session_apps)
+    full = pool_plan(participants, apps, session_apps, others)
     keep = max(1, math.ceil(participants / 10))
     return {name: {"pool_size": min(entry["pool_size"], keep)} for name, entry in full.items()}
 
@@ -82,6 +106,24 @@ def sessions_in_use(kernel_ids, session_ids) -> int:
     shut down for being idle no longer appears among ``kernel_ids``.
     """
     return len(set(kernel_ids) & set(session_ids))
+
+
+def live_sessions(kernel_ids, session_ids, connections, idle_seconds, grace_seconds) -> int:
+    """Tool pages in use that are still live: the cap counts these.
+
+    A page is live while its kernel has a connection, or within the grace period
+    after it was handed its kernel or lost its last connection
+    (``serve.page_is_live``). ``connections`` and ``idle_seconds`` give, for a
+    kernel id, its open connections and the seconds since its last activity.
+    A page that vanished without closing no longer holds a place once its grace
+    period is over, even before its kernel is closed.
+    """
+    live = serve_module().page_is_live
+    return sum(
+        1
+        for kernel_id in set(kernel_ids) & set(session_ids)
+        if live(connections(kernel_id), idle_seconds(kernel_id), grace_seconds)
+    )
 
 
 def is_full(in_use: int, max_sessions: int) -> bool:
@@ -114,7 +156,9 @@ def track_sessions(kernel_manager) -> set[str]:
     A visitor gets either a warm kernel from a pool (``get_rendered_notebook``)
     or, when the pool is empty, a new one that Voila's page handler starts with
     ``VOILA_PREHEAT=False`` in its environment; pool refills start theirs with
-    ``VOILA_PREHEAT=True`` and are not sessions.
+    ``VOILA_PREHEAT=True`` and are not sessions. A warm kernel handed out is
+    marked as just used: it may have waited in its pool for longer than the
+    grace period, and its page has not connected yet.
     """
     sessions: set[str] = set()
     kernel_manager.cohort_sessions = sessions
@@ -124,6 +168,7 @@ def track_sessions(kernel_manager) -> set[str]:
         async def get_rendered_notebook(*args, **kwargs):
             result = await take(*args, **kwargs)
             sessions.add(result[2])
+            serve_module().touch_kernel(kernel_manager, result[2])
             return result
 
         kernel_manager.get_rendered_notebook = get_rendered_notebook
@@ -144,11 +189,17 @@ def cohort_config(
     participants: int,
     session_apps: list[str] | None = None,
     max_sessions: int | None = None,
-    idle_minutes: float = 10,
+    idle_minutes: float = GRACE_MINUTES,
     cell_timeout: int = 60,
+    warm_others: int = 1,
 ) -> dict:
-    """The Voila settings for a cohort (merged over ``voila.json``)."""
-    plan = pool_plan(participants, app_names(), session_apps)
+    """The Voila settings for a cohort (merged over ``voila.json``).
+
+    ``idle_minutes`` is the grace period: how long a kernel may go without a
+    connection before it is closed. It is checked every quarter of that (at
+    least every 5 s, at most every minute).
+    """
+    plan = pool_plan(participants, app_names(), session_apps, warm_others)
     cap = 2 * participants if max_sessions is None else max_sessions
     return {
         "VoilaConfiguration": {
@@ -170,7 +221,7 @@ def cohort_config(
         },
         "CohortVoila": {
             "max_sessions": cap,
-            "reserve_pools": reserve_plan(participants, app_names(), session_apps),
+            "reserve_pools": reserve_plan(participants, app_names(), session_apps, warm_others),
         },
     }
 
@@ -180,20 +231,30 @@ def _build_app_class():
     import tornado.web
     from traitlets import Dict, Int
     from traitlets.config import Config
-    from voila.app import Voila
-    from voila.tornado.handler import TornadoVoilaHandler
 
-    class CohortRenderHandler(TornadoVoilaHandler):
+    serve = serve_module()
+    light_voila, light_handler = serve.light_voila()
+
+    class CohortRenderHandler(light_handler):
         """Voila's page handler, but it turns visitors away once the cap is reached."""
 
         def initialize(self, **kwargs):
             self.max_sessions = kwargs.pop("max_sessions", 0)
             super().initialize(**kwargs)
 
+        def live_pages(self) -> int:
+            km = self.kernel_manager
+            return live_sessions(
+                km.list_kernel_ids(),
+                getattr(km, "cohort_sessions", ()),
+                lambda kernel_id: serve.connections(km, kernel_id),
+                lambda kernel_id: serve.idle_seconds(km, kernel_id),
+                km.cull_idle_timeout,
+            )
+
         @tornado.web.authenticated
         async def get(self, path=None):
-            km = self.kernel_manager
-            in_use = sessions_in_use(km.list_kernel_ids(), getattr(km, "cohort_sessions", ()))
+            in_use = self.live_pages()
             if is_full(in_use, self.max_sessions):
                 self.log.warning("Cohort cap reached (%s in use): turned a visitor away", in_use)
                 self.set_status(503)
@@ -203,11 +264,11 @@ def _build_app_class():
                 return
             await super().get(path)
 
-    class CohortVoila(Voila):
+    class CohortVoila(light_voila):
         """Voila with cohort settings on top of ``voila.json`` and a cap on sessions."""
 
         max_sessions = Int(
-            0, config=True, help="Most kernels in use at once; 0 or less means no cap."
+            0, config=True, help="Most live tool pages at once; 0 or less means no cap."
         )
         reserve_pools = Dict(
             {},
@@ -229,10 +290,13 @@ def _build_app_class():
                 km.kernel_pools_config = self.reserve_pools
             return settings
 
+        def render_handler_class(self):
+            return CohortRenderHandler
+
         def init_handlers(self):
             handlers = []
             for spec in super().init_handlers():
-                if len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
+                if len(spec) >= 2 and spec[1] is CohortRenderHandler:
                     options = dict(spec[2]) if len(spec) > 2 else {}
                     options["max_sessions"] = self.max_sessions
                     spec = (spec[0], CohortRenderHandler, options)
@@ -269,7 +333,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="most kernels in use at once (default: twice the participants; 0: no cap)",
     )
-    parser.add_argument("--idle-minutes", type=float, default=10, help="close idle kernels after")
+    parser.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=GRACE_MINUTES,
+        help="close a kernel after this many minutes without a connection (the grace period)",
+    )
+    parser.add_argument(
+        "--warm-other-apps",
+        type=int,
+        default=1,
+        help="warm kernels for each app the session does not name (0: none)",
+    )
     parser.add_argument("--cell-timeout", type=int, default=60, help="seconds allowed per cell")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8866)
@@ -288,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             args.max_sessions,
             args.idle_minutes,
             args.cell_timeout,
+            args.warm_other_apps,
         )
     except ValueError as error:
         print(error, file=sys.stderr)
@@ -305,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Cohort mode: {args.participants} participants, {warm} warm kernels, "
         f"at most {settings['CohortVoila']['max_sessions']} in use, "
-        f"idle kernels closed after {args.idle_minutes:g} min.",
+        f"kernels of vanished pages closed after {args.idle_minutes:g} min.",
         flush=True,
     )
     app_class.launch_instance(argv=voila_args(args.host, args.port, args.token))

@@ -2,33 +2,223 @@
 
 Used by ``make start``. The book is served from ``_build/html`` by a small
 static file server; the apps in ``notebooks/apps`` by Voila.
+
+Both servers are made for slow links and for laptops without internet:
+
+* every text response (HTML, CSS, JavaScript, JSON, SVG) is sent gzip-compressed
+  to browsers that accept it;
+* files whose address carries a version (a content hash in the name, or a
+  ``?v=``/``?digest=`` query) may be kept by the browser for a year, so a
+  second visit loads them from its cache; other files are checked with the
+  server on every visit (``no-cache``; an unchanged file costs a short 304
+  answer);
+* nothing is fetched from the internet while a page loads: the tools' icon font
+  (Font Awesome, from the ``fontawesomefree`` package) and the book's MathJax
+  (from the ``django-static-mathjax`` package) come from this machine. This
+  module is also the Sphinx extension that copies MathJax into the built book
+  (``sphinx.local_extensions`` in ``_config.yml``).
+
+Kernels of pages that have gone: every tool page has its own Python kernel.
+When a page is closed normally, Voila shuts its kernel down. When the page
+vanishes without saying so (a crash, a sleeping laptop, a dropped connection)
+the kernel stays until it has had no connection for the grace period
+(``MappingKernelManager.cull_idle_timeout`` in ``voila.json``) and is then
+closed at the next check (``cull_interval``). A page that reconnects within the
+grace period keeps its kernel and its work. See ``book/facilitator/serving.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import email.utils
 import functools
+import gzip
 import http.server
+import io
+import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+# The built book; PHCPM_SITE or --site point at a book built elsewhere.
+SITE = Path(os.environ.get("PHCPM_SITE") or ROOT / "_build" / "html")
 APPS = ROOT / "notebooks" / "apps"
+TEMPLATES = ROOT / "share" / "jupyter"
+
+# A year: what browsers may keep a file whose address names its version.
+LONG_CACHE = "public, max-age=31536000, immutable"
+# Voila's own JavaScript chunks are named by number, not by content, so they are
+# kept for a day only (a Voila upgrade reaches every browser within a day).
+DAY_CACHE = "public, max-age=86400"
+NO_CACHE = "no-cache"
+
+# Text types worth compressing (images and fonts are compressed already).
+COMPRESSIBLE = re.compile(
+    r"^(text/|application/(javascript|x-javascript|json|xml|xhtml\+xml|manifest\+json)|image/svg)"
+)
+# A file name that carries a content hash: 84.09c61a35dce1705f.js, remoteEntry.698dcaf7.js
+HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,}\.[a-z0-9]+$")
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+# --------------------------------------------------------------------------- book
+
+
+def cache_control(path: str, query: str) -> str:
+    """The ``Cache-Control`` value for a file of the built book.
+
+    Sphinx and the theme add ``?v=<checksum>`` or ``?digest=<hash>`` to the
+    addresses of their stylesheets and scripts; MathJax sits in a folder named
+    after its version. Those may be cached for a year. Pages, pictures and
+    everything else are revalidated on every visit.
+    """
+    args = urllib.parse.parse_qs(query)
+    if args.get("v") or args.get("digest") or re.search(r"/_static/mathjax-[0-9.]+/", path):
+        return LONG_CACHE
+    return NO_CACHE
+
+
+class BookHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files of the built book, gzip-compressed and with cache headers."""
+
+    # (path, size, mtime) -> compressed bytes; the site is small enough to keep.
+    _compressed: dict[tuple[str, int, float], bytes] = {}
+    _lock = threading.Lock()
+
     def log_message(self, format, *args):  # noqa: A002 - signature from the base class
         pass
 
+    def end_headers(self):
+        parts = urllib.parse.urlsplit(self.path)
+        self.send_header("Cache-Control", cache_control(parts.path, parts.query))
+        super().end_headers()
 
-TEMPLATES = ROOT / "share" / "jupyter"
+    def _accepts_gzip(self) -> bool:
+        accepted = self.headers.get("Accept-Encoding", "")
+        return any(p.split(";")[0].strip() == "gzip" for p in accepted.split(","))
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) or not os.path.isfile(path):
+            return super().send_head()
+        ctype = self.guess_type(path)
+        if not COMPRESSIBLE.match(ctype) or not self._accepts_gzip():
+            return super().send_head()
+        stat = os.stat(path)
+        etag = f'"{int(stat.st_mtime)}-{stat.st_size}-gz"'
+        last_modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Vary", "Accept-Encoding")
+            self.end_headers()
+            return None
+        key = (path, stat.st_size, stat.st_mtime)
+        body = self._compressed.get(key)
+        if body is None:
+            with open(path, "rb") as f:
+                body = gzip.compress(f.read(), compresslevel=9, mtime=0)
+            with self._lock:
+                self._compressed[key] = body
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", last_modified)
+        self.send_header("ETag", etag)
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+# Kept for callers that want a plain handler.
+QuietHandler = BookHandler
+
+
+def book_server(host: str, port: int, site: Path = SITE) -> http.server.ThreadingHTTPServer:
+    """A threaded server for the built book (not started)."""
+    handler = functools.partial(BookHandler, directory=str(site))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+# ------------------------------------------------- MathJax in the built book (Sphinx)
+
+
+def mathjax_source() -> tuple[Path, str]:
+    """MathJax 3's browser files (``es5``) from the ``django-static-mathjax`` package."""
+    import mathjax  # the package's module name
+
+    base = Path(mathjax.__file__).resolve().parent / "static" / "mathjax"
+    version = json.loads((base / "package.json").read_text(encoding="utf-8"))["version"]
+    return base / "es5", version
+
+
+# What a page with formulas may load: the TeX-to-HTML bundle, the TeX packages it
+# loads on demand, its fonts, the menu and the accessibility parts the menu offers.
+MATHJAX_PARTS = [
+    "tex-chtml.js",
+    "input/tex/extensions",
+    "output/chtml/fonts/woff-v2",
+    "ui",
+    "a11y",
+    "sre",
+]
+
+
+def mathjax_folder(version: str) -> str:
+    return f"mathjax-{version}"
+
+
+def _use_local_mathjax(app, config):
+    from sphinx.ext.mathjax import MATHJAX_URL
+
+    if config.mathjax_path in ("", MATHJAX_URL):
+        _, version = mathjax_source()
+        config.mathjax_path = f"{mathjax_folder(version)}/tex-chtml.js"
+
+
+def _copy_mathjax(app):
+    if app.builder.format != "html":
+        return
+    source, version = mathjax_source()
+    target = Path(app.outdir) / "_static" / mathjax_folder(version)
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+def setup(app):
+    """Sphinx extension: the book's MathJax is served from the site itself."""
+    app.connect("config-inited", _use_local_mathjax)
+    app.connect("builder-inited", _copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# -------------------------------------------------------------------------- tools
+
+FONT_AWESOME_CDN = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/"
+
+
+def font_awesome_dir() -> tuple[Path, str]:
+    """Font Awesome's stylesheets and web fonts from the ``fontawesomefree`` package."""
+    from importlib.metadata import version
+
+    import fontawesomefree
+
+    base = Path(fontawesomefree.__file__).resolve().parent / "static" / "fontawesomefree"
+    return base, version("fontawesomefree")
 
 
 def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -40,11 +230,8 @@ def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def voila_command(host: str, port: int, extra: list[str]) -> list[str]:
+def voila_args(host: str, port: int, extra: list[str]) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "voila",
         str(APPS),
         f"--Voila.ip={host}",
         f"--port={port}",
@@ -53,6 +240,185 @@ def voila_command(host: str, port: int, extra: list[str]) -> list[str]:
         "--template=phcpm",
         *extra,
     ]
+
+
+def voila_command(host: str, port: int, extra: list[str]) -> list[str]:
+    """Voila with this project's light serving (see ``light_voila``)."""
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--voila",
+        *voila_args(host, port, extra),
+    ]
+
+
+def page_is_live(connections: int, idle_seconds: float, grace_seconds: float) -> bool:
+    """A tool page counts as live while connected, or for the grace period after.
+
+    ``idle_seconds`` is the time since the kernel's last activity, which counts
+    the moment a page was handed its kernel and the moment its last connection
+    dropped (``watch_connections``).
+    """
+    return connections > 0 or idle_seconds < grace_seconds
+
+
+def watch_connections(kernel_manager) -> None:
+    """Start a kernel's grace period when its last connection drops.
+
+    jupyter_server closes a kernel without connections once its last activity
+    is older than ``cull_idle_timeout``. Its last activity is the last message
+    from the kernel, so a page that sat quietly for an hour and then lost its
+    connection would be closed at the next check, with no time to reconnect.
+    Marking the moment of disconnection as activity gives every page the full
+    grace period to come back.
+    """
+    from jupyter_server._tz import utcnow
+
+    notify = kernel_manager.notify_disconnect
+
+    def notify_disconnect(kernel_id):
+        notify(kernel_id)
+        if kernel_manager._kernel_connections.get(kernel_id, 0) <= 0:
+            kernel = kernel_manager._kernels.get(kernel_id)
+            if kernel is not None:
+                kernel.last_activity = utcnow()
+
+    kernel_manager.notify_disconnect = notify_disconnect
+
+
+def touch_kernel(kernel_manager, kernel_id) -> None:
+    """Mark a kernel as just used (it was handed to a page that is loading)."""
+    from jupyter_server._tz import utcnow
+
+    kernel = getattr(kernel_manager, "_kernels", {}).get(kernel_id)
+    if kernel is not None:
+        kernel.last_activity = utcnow()
+
+
+def idle_seconds(kernel_manager, kernel_id) -> float:
+    from jupyter_server._tz import utcnow
+
+    kernel = kernel_manager._kernels.get(kernel_id)
+    last = getattr(kernel, "last_activity", None)
+    if last is None:
+        return 0.0
+    return (utcnow() - last).total_seconds()
+
+
+def connections(kernel_manager, kernel_id) -> int:
+    return kernel_manager._kernel_connections.get(kernel_id, 0)
+
+
+@functools.cache
+def light_voila():
+    """The Voila application with light serving; built on first use (imports are heavy).
+
+    Returns ``(LightVoila, LightRenderHandler)``.
+    """
+    from jupyter_server.base.handlers import FileFindHandler
+    from tornado.web import StaticFileHandler
+    from traitlets import Unicode
+    from voila.app import Voila
+    from voila.static_file_handler import MultiStaticFileHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    fa_dir, fa_version = font_awesome_dir()
+
+    class LightRenderHandler(TornadoVoilaHandler):
+        """Voila's page handler; the icon font's stylesheets come from this server."""
+
+        def initialize(self, **kwargs):
+            self.local_font_awesome = kwargs.pop("local_font_awesome")
+            super().initialize(**kwargs)
+
+        def write(self, chunk):
+            if isinstance(chunk, bytes) and FONT_AWESOME_CDN.encode() in chunk:
+                chunk = chunk.replace(FONT_AWESOME_CDN.encode(), self.local_font_awesome.encode())
+            elif isinstance(chunk, str) and FONT_AWESOME_CDN in chunk:
+                chunk = chunk.replace(FONT_AWESOME_CDN, self.local_font_awesome)
+            return super().write(chunk)
+
+    class VoilaStaticHandler(MultiStaticFileHandler):
+        """Voila's own bundle (``/voila/static``): numbered chunks, cached for a day."""
+
+        def get_cache_time(self, path, modified, mime_type):
+            return 86400
+
+        def set_extra_headers(self, path):
+            self.set_header("Cache-Control", DAY_CACHE)
+
+    class LabExtensionHandler(FileFindHandler):
+        """Widget code (``/voila/labextensions``): hashed names are kept for a year."""
+
+        def set_headers(self):
+            super().set_headers()
+            name = self.request.path.rsplit("/", 1)[-1]
+            if HASHED_NAME.search(name):
+                self.set_header("Cache-Control", LONG_CACHE)
+            else:
+                self.set_header("Cache-Control", NO_CACHE)
+
+    class VersionedStaticHandler(StaticFileHandler):
+        """Files under an address that names their version: kept for a year."""
+
+        def set_extra_headers(self, path):
+            self.set_header("Cache-Control", LONG_CACHE)
+
+    class LightVoila(Voila):
+        """Voila with compressed responses, cache headers, local icons and a grace period."""
+
+        font_awesome_path = Unicode(f"voila/fontawesome-{fa_version}/")
+
+        def init_settings(self):
+            settings = super().init_settings()
+            # Tornado reads this when the application is created (Voila's own
+            # ``tornado_settings`` are applied after that, too late for it).
+            settings["compress_response"] = True
+            # Widget state travels over the kernel's websocket: compress it too
+            # (permessage-deflate; every current browser supports it).
+            settings["websocket_compression_options"] = {}
+            watch_connections(self.kernel_manager)
+            return settings
+
+        def render_handler_class(self):
+            return LightRenderHandler
+
+        def init_handlers(self):
+            from jupyter_server.utils import url_path_join
+
+            local_fa = url_path_join(self.base_url, self.font_awesome_path, "css/")
+            handlers = [
+                (
+                    url_path_join(self.server_url, self.font_awesome_path, "(.*)"),
+                    VersionedStaticHandler,
+                    {"path": str(fa_dir)},
+                )
+            ]
+            for spec in super().init_handlers():
+                if len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
+                    options = dict(spec[2]) if len(spec) > 2 else {}
+                    options["local_font_awesome"] = local_fa
+                    spec = (spec[0], self.render_handler_class(), options)
+                elif len(spec) >= 2 and spec[1] is MultiStaticFileHandler:
+                    spec = (spec[0], VoilaStaticHandler, *spec[2:])
+                elif len(spec) >= 2 and spec[1] is FileFindHandler:
+                    spec = (spec[0], LabExtensionHandler, *spec[2:])
+                handlers.append(spec)
+            return handlers
+
+    return LightVoila, LightRenderHandler
+
+
+def run_voila(argv: list[str]) -> int:
+    """Run Voila with light serving in this process (``serve.py --voila ...``)."""
+    os.environ.update(voila_env())
+    os.chdir(ROOT)  # Voila reads voila.json from its working directory
+    app_class, _ = light_voila()
+    app_class.launch_instance(argv=argv)
+    return 0
+
+
+# --------------------------------------------------------------------- make start
 
 
 def wait_until_up(url: str, timeout: float) -> bool:
@@ -68,26 +434,28 @@ def wait_until_up(url: str, timeout: float) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--voila"]:
+        return run_voila(argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--book-port", type=int, default=8000)
     parser.add_argument("--voila-port", type=int, default=8866)
+    parser.add_argument("--site", type=Path, default=SITE, help="the built book (_build/html)")
     parser.add_argument("voila_args", nargs="*", help="extra Voila options")
     args = parser.parse_args(argv)
 
-    if not (SITE / "index.html").exists():
+    if not (args.site / "index.html").exists():
         print("The book is not built yet. Run `make start` (it builds it first).", file=sys.stderr)
         return 1
 
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    site = http.server.ThreadingHTTPServer((args.host, args.book_port), handler)
+    site = book_server(args.host, args.book_port, args.site)
     threading.Thread(target=site.serve_forever, daemon=True).start()
 
-    env = voila_env()
     voila = subprocess.Popen(
         voila_command(args.host, args.voila_port, args.voila_args),
         cwd=ROOT,
-        env=env,
+        env=voila_env(),
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches this script only; it stops Voila itself
     )

@@ -44,9 +44,17 @@ def test_voila_json_keeps_single_user_serving_light_and_safe():
     assert settings["VoilaExecutor"]["timeout"] > 0
 
 
+def test_voila_json_closes_kernels_of_vanished_pages_within_minutes():
+    culling = json.loads((ROOT / "voila.json").read_text())["MappingKernelManager"]
+    # Closed after 5 minutes without a connection, checked every minute: gone
+    # within 6 minutes; a connected page, however quiet, is never closed.
+    assert culling["cull_idle_timeout"] == 300 and culling["cull_interval"] == 60
+    assert culling["cull_connected"] is False
+
+
 def test_voila_command_and_env_still_work():
     cmd = serve.voila_command("127.0.0.1", 9999, ["--debug"])
-    assert cmd[:3] == [sys.executable, "-m", "voila"]
+    assert cmd[:3] == [sys.executable, str(ROOT / "scripts" / "serve.py"), "--voila"]
     assert "--port=9999" in cmd and "--template=phcpm" in cmd and cmd[-1] == "--debug"
     env = serve.voila_env({"JUPYTER_PATH": "/elsewhere"})
     assert env["JUPYTER_PATH"].split(":")[0].endswith("share/jupyter")
@@ -87,6 +95,9 @@ def test_cohort_config_is_consistent():
     assert voila["show_tracebacks"] is False and voila["file_allowlist"] == []
     assert settings["MappingKernelManager"]["cull_idle_timeout"] == 600
     assert settings["MappingKernelManager"]["cull_connected"] is False
+    # the default grace period: 5 minutes without a connection, checked every minute
+    default = cohort.cohort_config(30)["MappingKernelManager"]
+    assert default["cull_idle_timeout"] == 300 and default["cull_interval"] == 60
     assert settings["VoilaExecutor"]["timeout"] == 60
     assert settings["CohortVoila"]["max_sessions"] == 60
     assert cohort.cohort_config(5, max_sessions=7)["CohortVoila"]["max_sessions"] == 7
@@ -112,10 +123,7 @@ def test_no_cap_when_max_sessions_is_zero():
 
 def test_server_full_page_says_what_to_do():
     page = cohort.server_full_page(30)
-    assert (
-        "The server is full: 30 tool pages are open. Please try again in a few minutes."
-        in page
-    )
+    assert "The server is full: 30 tool pages are open. Please try again in a few minutes." in page
     assert "1 tool page is open" in cohort.server_full_page(1)
     assert "Traceback" not in page
 
@@ -202,3 +210,158 @@ def test_reserve_plan_tops_up_only_a_few_kernels_after_start_up():
     settings = cohort.cohort_config(30, ["sampling"])
     assert settings["CohortVoila"]["reserve_pools"] == reserve
     assert cohort.reserve_plan(4, APPS, ["sampling"])["sampling.ipynb"]["pool_size"] == 1
+
+
+def test_pool_plan_can_leave_other_apps_without_warm_kernels():
+    plan = cohort.pool_plan(4, APPS, ["sampling"], others=0)
+    assert plan["sampling.ipynb"]["pool_size"] == 4
+    assert all(plan[f"{a}.ipynb"]["pool_size"] == 0 for a in APPS if a != "sampling")
+
+
+def test_live_sessions_counts_connected_pages_and_pages_within_their_grace_period():
+    running = ["warm", "connected", "dropped-just-now", "gone-long-ago", "closed-already"]
+    handed_out = {"connected", "dropped-just-now", "gone-long-ago", "closed"}
+    conns = {"connected": 1}
+    idle = {"connected": 3600, "dropped-just-now": 20, "gone-long-ago": 400}
+    count = cohort.live_sessions(
+        running, handed_out, lambda k: conns.get(k, 0), lambda k: idle.get(k, 0), 300
+    )
+    assert count == 2  # the page gone for 400 s (grace 300 s) no longer holds a place
+    assert serve.page_is_live(0, 299.0, 300) and not serve.page_is_live(0, 301.0, 300)
+    assert serve.page_is_live(2, 10_000, 300)
+
+
+def test_a_kernel_gets_its_whole_grace_period_from_the_moment_its_page_disconnects():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    kernel = SimpleNamespace(last_activity=long_ago)
+
+    class FakeKernelManager:
+        def __init__(self):
+            self._kernels = {"k": kernel}
+            self._kernel_connections = {"k": 2}
+
+        def notify_disconnect(self, kernel_id):
+            self._kernel_connections[kernel_id] -= 1
+
+    km = FakeKernelManager()
+    serve.watch_connections(km)
+    km.notify_disconnect("k")  # one of two connections left: nothing changes
+    assert kernel.last_activity == long_ago
+    km.notify_disconnect("k")  # the last one: the grace period starts now
+    assert serve.idle_seconds(km, "k") < 5
+    kernel.last_activity = long_ago
+    serve.touch_kernel(km, "k")  # a warm kernel handed to a page
+    assert serve.idle_seconds(km, "k") < 5
+
+
+def test_cache_control_for_the_book():
+    assert serve.cache_control("/_static/styles/theme.css", "digest=abc123") == serve.LONG_CACHE
+    assert serve.cache_control("/_static/pygments.css", "v=5d1b8d1b") == serve.LONG_CACHE
+    assert serve.cache_control("/_static/mathjax-3.2.2/tex-chtml.js", "") == serve.LONG_CACHE
+    assert serve.cache_control("/book/intro.html", "") == serve.NO_CACHE
+    assert serve.cache_control("/_images/chart.png", "") == serve.NO_CACHE
+
+
+def test_the_book_server_compresses_text_and_answers_304_when_unchanged(tmp_path):
+    import gzip
+    import threading
+    import urllib.error
+    import urllib.request
+
+    (tmp_path / "page.html").write_text("<p>" + "hello " * 2000 + "</p>", encoding="utf-8")
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG" + bytes(5000))
+    server = serve.book_server("127.0.0.1", 0, tmp_path)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        request = urllib.request.Request(base + "/page.html", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            body, headers = response.read(), response.headers
+        assert headers["Content-Encoding"] == "gzip" and headers["Cache-Control"] == "no-cache"
+        assert gzip.decompress(body).decode().count("hello") == 2000
+        assert len(body) < 1000
+        again = urllib.request.Request(
+            base + "/page.html",
+            headers={"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]},
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(again)
+        assert answer.value.code == 304
+        # no gzip for a browser that does not ask for it, nor for pictures
+        with urllib.request.urlopen(base + "/page.html") as response:
+            assert response.headers["Content-Encoding"] is None
+        png = urllib.request.Request(base + "/picture.png", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(png) as response:
+            assert response.headers["Content-Encoding"] is None
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_light_voila_compresses_caches_and_serves_the_icons_itself(monkeypatch, tmp_path):
+    """A real Voila app and its handlers, with no kernel: static files only."""
+    import tornado.httpclient
+    import tornado.web
+
+    monkeypatch.chdir(ROOT)
+    app_class, _ = serve.light_voila()
+    app = app_class()
+    port = _free_port()
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        app.initialize(argv=serve.voila_args("127.0.0.1", port, []))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    from jupyter_core.paths import jupyter_path
+
+    labext = next(
+        Path(p)
+        for p in jupyter_path("labextensions")
+        if (Path(p) / "@jupyter-widgets" / "jupyterlab-manager").is_dir()
+    )
+    hashed = sorted(labext.glob("@jupyter-widgets/jupyterlab-manager/static/*.*.js"))
+    assert hashed, "the widget manager's files are missing"
+    hashed_url = "/voila/labextensions/" + hashed[0].relative_to(labext).as_posix()
+
+    async def scenario():
+        app.connection_dir = str(tmp_path)
+        settings = app.init_settings()
+        assert settings["compress_response"] is True
+        assert settings["websocket_compression_options"] == {}
+        tornado_app = tornado.web.Application(**settings)
+        tornado_app.add_handlers(".*$", app.init_handlers())
+        server = tornado_app.listen(port, address="127.0.0.1")
+        client = tornado.httpclient.AsyncHTTPClient()
+        answers = {}
+        try:
+            for name, path in {
+                "icons": f"/{app.font_awesome_path}css/all.min.css",
+                "font": f"/{app.font_awesome_path}webfonts/fa-solid-900.woff2",
+                "voila": "/voila/static/voila.js",
+                "widgets": hashed_url,
+                "package": "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json",
+            }.items():
+                answers[name] = await client.fetch(
+                    f"http://127.0.0.1:{port}{path}",
+                    headers={"Accept-Encoding": "gzip"},
+                    decompress_response=False,
+                    raise_error=False,
+                )
+        finally:
+            server.stop()
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert all(a.code == 200 for a in answers.values()), {k: a.code for k, a in answers.items()}
+    for name in ("icons", "voila", "widgets"):
+        assert answers[name].headers.get("Content-Encoding") == "gzip", name
+    assert answers["font"].headers.get("Content-Encoding") is None  # woff2 is compressed
+    assert answers["icons"].headers["Cache-Control"] == serve.LONG_CACHE
+    assert answers["font"].headers["Cache-Control"] == serve.LONG_CACHE
+    assert answers["widgets"].headers["Cache-Control"] == serve.LONG_CACHE
+    assert answers["voila"].headers["Cache-Control"] == serve.DAY_CACHE
+    assert answers["package"].headers["Cache-Control"] == serve.NO_CACHE
