@@ -76,18 +76,8 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
 
 NOT_YET: dict[str, dict[str, str]] = {
     "indicators": _not_yet("Module 1 (indicators) is not yet converted to the manager track", ALL),
-    "sampling": _not_yet("Module 2 (sampling) is not yet converted to the manager track", ALL),
     "quality": _not_yet("Module 3 (data quality) is not yet converted to the manager track", ALL),
     "scorecards": _not_yet("Module 4 (scorecards) is not yet converted to the manager track", ALL),
-    "process": _not_yet(
-        "Module 5 (process) is not yet converted to the manager track",
-        ["visible_code", "code_in_prose", "tool_link", "work_products", "glossary"],
-    ),
-    "spc": _not_yet("Module 6a (SPC) is not yet converted to the manager track", ALL),
-    "improvement": _not_yet(
-        "Module 6b (improvement) is not yet converted to the manager track",
-        ["visible_code", "outputs", "quiz", "tool_link", "work_products", "glossary"],
-    ),
 }
 
 
@@ -134,6 +124,7 @@ def split_markdown(text: str) -> tuple[str, list[str]]:
     """
     out: list[str] = []
     code_blocks: list[str] = []
+    open_directives: list[str] = []  # the fence marks of directives still open
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -144,21 +135,22 @@ def split_markdown(text: str) -> tuple[str, list[str]]:
             i += 1
             continue
         marks, rest = match.group(2), match.group(3).strip()
+        if not rest and marks in open_directives:
+            while open_directives and open_directives.pop() != marks:
+                pass  # a closing fence (also closes anything left open inside it)
+            i += 1
+            continue
         analysts = rest.startswith("{admonition}") and "for analysts" in rest.lower()
-        directive = rest.startswith("{")
-        if analysts or not directive:
-            # skip to the closing fence of the same marks
+        if analysts or not rest.startswith("{"):
+            # an analysts' block, or a plain code block: skip to its closing fence
             j = i + 1
             while j < len(lines) and lines[j].strip() != marks:
                 j += 1
-            if not directive and marks.startswith("`"):
+            if not analysts:
                 code_blocks.append("\n".join(lines[i : j + 1]))
-            elif not directive:  # a bare ::: line closes an outer directive
-                out.append("")
-                i += 1
-                continue
             i = j + 1
             continue
+        open_directives.append(marks)
         i += 1  # the directive's opening line: its argument may be a file name
     return "\n".join(out), code_blocks
 
@@ -444,6 +436,8 @@ def test_prose_check_finds_code_like_text_and_spares_roles_and_analysts_blocks()
         assert found in joined, found
     assert "check(x)" not in joined and "LQAS" not in joined and "sampling.md" not in joined
     assert prose_problems("A plain sentence with 7.2 % and 1,234 people.") == []
+    directives = ":::{exercise}\n:label: a_b\nText.\n:::\n```{quiz} 01-a.quiz.yml\n```\nAfter.\n"
+    assert prose_problems(directives) == []
 
 
 def test_output_check_finds_raw_headings_and_notation():
