@@ -185,6 +185,26 @@ def clean_id(value) -> str:
     return text
 
 
+class Codes:
+    """A column as distinct cleaned texts and one code per row (fast on big files)."""
+
+    def __init__(self, values: pd.Series):
+        codes, uniques = _factorize(values, prune=False)
+        text = pd.Index(uniques, dtype=object).map(clean_id)
+        self.text = np.append(np.asarray(text, dtype=object), "")
+        self.group = pd.factorize(self.text)[0]
+        self.codes = np.where(codes < 0, len(self.text) - 1, codes) if (codes < 0).any() else codes
+
+    @property
+    def groups(self) -> np.ndarray:
+        """A number per row shared by rows with the same text."""
+        return self.group[self.codes]
+
+    def take(self, rows: np.ndarray):
+        """The texts of the rows at positions ``rows``."""
+        return pd.array(self.text, dtype="str").take(self.codes[rows])
+
+
 def strip_codes(values: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
     """``(text, group)``: cells as cleaned text (:func:`clean_id`; missing cells
     become ""), and a number per row shared by rows with the same text. Each

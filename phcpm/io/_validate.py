@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
-from phcpm.io._common import blank_cells, cell_text, strip_codes
+from phcpm.io._common import Codes, blank_cells, cell_text
 from phcpm.io._numbers import numbers
 from phcpm.io.layouts._base import Long
 from phcpm.periods import _factorize, _parse_codes, _period_values, _same_period_codes
@@ -40,6 +40,11 @@ _WHY = {
 
 def _nothing_usable(report: pd.DataFrame, n_read: int) -> InputError:
     """The plain refusal of a table in which no row can be used."""
+    if n_read and report.empty:
+        return InputError(
+            "No row of the table can be used: every value cell is empty",
+            todo="Download the data again for periods and places that have data",
+        )
     if n_read == 0 or report.empty:
         return InputError(
             "The table has headings but no data rows",
@@ -77,8 +82,17 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
         frame = frame.assign(data_element="value")
         notes.append("No data element column was given: all values are named 'value'.")
         source["data_element"] = ""
+    gone = np.zeros(len(frame), dtype=bool)
     if long.removed is not None:
-        gone = np.asarray(long.removed, dtype=bool)
+        gone |= np.asarray(long.removed, dtype=bool)
+    if wide:
+        # In a table with several values per row an empty cell means no value was
+        # reported: it is left out and counted, not reported as a problem.
+        empty = blank_cells(frame["value"]) & ~gone
+        if empty.any():
+            gone |= empty
+            notes.append(f"{int(empty.sum()):,} empty cell(s) (no value reported) were left out.")
+    if gone.any():
         frame = frame.loc[~gone]
         for key, col in list(source.items()):
             if isinstance(col, np.ndarray):
@@ -143,31 +157,18 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
     elif any(re.search(r"\d,\d{3}", str(v)) for v in _factorize(long["value"])[1][:10000]):
         notes.append("Commas in numbers were read as thousands separators (1,234 = 1234).")
 
-    org_text, org_group = strip_codes(long["org_unit"])
-    de_text, de_group = strip_codes(long["data_element"])
-    out = pd.DataFrame(
-        {
-            "org_unit": org_text,
-            "period": _period_values(period_codes, parsed),
-            "data_element": de_text,
-            "value": number,
-        },
-        index=long.index,
-        copy=False,
-    )
-    groups = [_same_period_codes(parsed)[period_codes], org_group, de_group]
+    texts = {"org_unit": Codes(long["org_unit"]), "data_element": Codes(long["data_element"])}
+    groups = [_same_period_codes(parsed)[period_codes], texts["org_unit"].groups]
+    groups.append(texts["data_element"].groups)
     if "org_unit_name" in long.columns:
-        out["org_unit_name"] = strip_codes(long["org_unit_name"])[0]
+        texts["org_unit_name"] = Codes(long["org_unit_name"])
     for extra in ("category_option_combo", "attribute_option_combo"):
         if extra in long.columns:
-            text, group = strip_codes(long[extra])
-            out[extra] = text
-            groups.append(group)
+            texts[extra] = Codes(long[extra])
+            groups.append(texts[extra].groups)
     for col in long.columns:
         if col.startswith("orgunitlevel") and col not in keep:
-            out[col] = strip_codes(long[col])[0]
-    for col in keep:
-        out[col] = long[col].to_numpy()
+            texts[col] = Codes(long[col])
     # Repeated keys (org unit, period, data element, category option combo) among
     # the rows still kept: keep the first, drop the later ones.
     key = _combine_codes(groups)
@@ -176,7 +177,7 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
     ordered = np.sort(alive_key)
     if (ordered[1:] == ordered[:-1]).any():  # cheap test first: most files have no repeats
         repeat = pd.Series(alive_key).duplicated(keep="first").to_numpy()
-        dup = np.zeros(len(out), dtype=bool)
+        dup = np.zeros(len(long), dtype=bool)
         dup[alive[repeat]] = True
         first_of_key = pd.Index(alive_key[~repeat])
         firsts = alive[~repeat][first_of_key.get_indexer(key[dup])]
@@ -196,7 +197,19 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
 
         drop(dup, "value", duplicate_text)
 
-    kept = (out.loc[~dropped] if dropped.any() else out).reset_index(drop=True)
+    rows_kept = np.flatnonzero(~dropped)
+    columns = {
+        "org_unit": texts["org_unit"].take(rows_kept),
+        "period": _period_values(period_codes[rows_kept], parsed),
+        "data_element": texts["data_element"].take(rows_kept),
+        "value": number[rows_kept],
+    }
+    for name, codes in texts.items():
+        if name not in columns:
+            columns[name] = codes.take(rows_kept)
+    for col in keep:
+        columns[col] = long[col].to_numpy()[rows_kept]
+    kept = pd.DataFrame(columns, copy=False)
     kept = _period_column(kept, notes)
     if kept.empty:
         raise _nothing_usable(report_frame(problems), n_read)
