@@ -75,7 +75,6 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
 
 
 NOT_YET: dict[str, dict[str, str]] = {
-    "indicators": _not_yet("Module 1 (indicators) is not yet converted to the manager track", ALL),
     "quality": _not_yet("Module 3 (data quality) is not yet converted to the manager track", ALL),
     "scorecards": _not_yet("Module 4 (scorecards) is not yet converted to the manager track", ALL),
 }
