@@ -766,3 +766,28 @@ def test_messages_name_at_most_ten_columns():
         tidy(read_table(f"{heads}\n{row}\n".encode()))
     assert "and 961 more" in str(info.value)
     assert str(info.value).count("Indicator") <= 11
+
+
+DHIS2_LAYOUTS = {
+    "datavalueset.csv": "dhis2-datavalueset",
+    "datavalueset_short.csv": "dhis2-datavalueset",
+    "datavalueset.json": "dhis2-datavalueset",
+    "pivot.csv": "dhis2-pivot",
+    "pivot.xlsx": "dhis2-pivot",
+    "pivot.xls": "dhis2-pivot",
+    "pivot_table_layout.csv": "dhis2-pivot-table",
+    "pivot_periods_as_columns.csv": "wide",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DHIS2_LAYOUTS))
+def test_the_synthetic_district_gives_the_same_tidy_data_in_every_layout(name):
+    """Sendara's downloads in every layout hold the same values (phcpm.synth.dhis2)."""
+    from phcpm.paths import DATASETS
+
+    table = read_table(DATASETS / "dhis2" / name)
+    assert table.format == DHIS2_LAYOUTS[name]
+    result = tidy(table)
+    # The data value set: 4,307 values of 25 facilities, 12 months, 20 data elements.
+    assert _outcome(result) == (4307, 423307.0, 25, 12, 20)
+    assert result.report.empty

@@ -104,7 +104,7 @@ def _write_full(out: Path, seed: int) -> list[Path]:
         write_csv(df, out / name, float_format="%.10g" if name.startswith("indicator") else "%.3f")
         written.append(out / name)
     dhis2.write_all(out, sd, units, elements, reports, seed)
-    written += [out / "dhis2" / n for n in ("datavalueset.csv", "pivot.csv", "pivot.xlsx")]
+    written += [out / "dhis2" / n for n in dhis2.FILES]
     written += docs.write_docs(out, sorted(tables), tables)
     return written
 

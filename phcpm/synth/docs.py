@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from phcpm.synth import problems, services, surveys, workforce
+from phcpm.synth import dhis2, problems, services, surveys, workforce
 from phcpm.synth.geography import (
     COUNTRY,
     FACILITY_TYPES,
@@ -622,6 +622,7 @@ RESOURCES: dict[str, dict] = {
     },
 }
 
+RESOURCES.update(dhis2.RESOURCES)  # the other DHIS2 download layouts
 
 _PANDAS_TYPE = {"b": "boolean", "i": "integer", "f": "number"}
 
@@ -783,6 +784,7 @@ def readme(files: list[str], tables: dict[str, pd.DataFrame]) -> str:
         "",
         "The pivot table of `dhis2/pivot.csv` as an Excel workbook: a title row, a row naming the dimensions, a blank row, then the header `Data, Period, Organisation unit, Value`.",
         "",
+        *dhis2.README_LINES,
         "## Larger data for speed tests",
         "",
         "`python -m phcpm.synth --facilities 10000 --out DIR` writes `org_units.csv`, `reporting.csv` and `service_data.csv` for 10,000 facilities to `DIR` (never into this folder).",
