@@ -615,7 +615,8 @@ def test_suggest_chart(args, expected):
 
 def test_suggest_chart_mentions_rare_events_and_large_denominators():
     assert "rare" in suggest_chart([0, 0, 1, 0, 0, 2, 0]).reason
-    assert "'pp'" in suggest_chart([2500, 2600], [5000, 5100]).reason
+    large = suggest_chart([2500, 2600], [5000, 5100]).reason
+    assert "P′ or U′ chart" in large and "'pp'" not in large
 
 
 def test_plot_qic_returns_figure_without_pyplot_state():
@@ -680,6 +681,8 @@ def test_parse_series_values_pairs_labels_and_heading():
         ("2025-01, 4\n2025-01, 5", "more than once"),
         ("4, -3", "negative"),
         ("heading only", "No values"),
+        ("14", "Only one value"),
+        ("12, 15, 11; 14", "mixes commas"),
     ],
 )
 def test_parse_series_refuses_unreadable_text_in_plain_words(text, words):
@@ -819,3 +822,55 @@ def test_project_series_of_the_example_project_draws_with_its_cycles():
 def test_display_multiply_shows_proportions_as_percentages(chart, has_n, expected):
     assert spc.display_multiply(chart, has_n) == expected
     assert spc.display_multiply("p", True, 1000) == 1000.0
+
+
+def test_file_series_reads_one_series_per_place_and_element():
+    from phcpm.io import read_table
+
+    rows = "facility,month,cases,tested\n"
+    rows += "".join(f"A,2025-{m:02d},{m},{m + 10}\n" for m in range(1, 7))
+    rows += "".join(f"B,2025-{m:02d},{m * 2},{m + 20}\n" for m in range(1, 4))
+    source = spc.file_series(read_table(rows.encode(), filename="x.csv"))
+    assert source.series[["org_unit", "data_element", "periods"]].values.tolist() == [
+        ["A", "cases", 6],
+        ["A", "tested", 6],
+        ["B", "cases", 3],
+        ["B", "tested", 3],
+    ]
+    series, _ = spc.file_series_values(source, "B", "cases", "tested")
+    assert series["y"].tolist() == [2, 4, 6]
+    assert series["n"].tolist() == [21, 22, 23]
+    assert series["label"].tolist() == ["2025-01", "2025-02", "2025-03"]
+    with pytest.raises(InputError, match="divided by itself"):
+        spc.file_series_values(source, "B", "cases", "cases")
+
+
+def test_file_series_never_takes_the_period_column_as_values():
+    from phcpm.io import read_table
+
+    rows = "period,cases\n" + "".join(f"2024{m:02d},{m}\n" for m in range(1, 13))
+    source = spc.file_series(read_table(rows.encode(), filename="x.csv"))
+    assert source.series["data_element"].tolist() == ["cases"]
+    assert source.series["org_unit"].tolist() == [spc.WHOLE_FILE]
+    series, _ = spc.file_series_values(source, spc.WHOLE_FILE, "cases")
+    assert series["y"].tolist() == list(range(1, 13))
+
+
+def test_file_series_refuses_one_period_and_mixed_kinds_of_periods():
+    from phcpm.io import read_table
+
+    one = "facility,month,cases\nA,2025-01,4\nB,2025-01,5\n"
+    source = spc.file_series(read_table(one.encode(), filename="x.csv"))
+    with pytest.raises(InputError, match="only one period"):
+        spc.file_series_values(source, "A", "cases")
+    data = pd.DataFrame(
+        {
+            "org_unit": ["A", "A", "A"],
+            "data_element": ["x", "x", "x"],
+            "period": [pd.Period("2025-01", "M"), pd.Period("2025-02", "M"), pd.Period("2025Q1")],
+            "value": [1.0, 2.0, 3.0],
+        }
+    )
+    mixed = spc.FileSeries(data=data, series=pd.DataFrame(), notes=[])
+    with pytest.raises(InputError, match="mix kinds of periods \\(months and quarters\\)"):
+        spc.file_series_values(mixed, "A", "x")

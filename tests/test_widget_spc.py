@@ -18,7 +18,7 @@ import pytest
 
 from phcpm import spc
 from phcpm.paths import dataset_path
-from tests.widget_helpers import upload
+from tests.widget_helpers import corpus_files, upload
 from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool
 from widgets.spc import RunControlChart
@@ -71,11 +71,13 @@ def test_project_with_frozen_baseline_matches_phcpm(tool):
 def test_split_and_chart_override(tool):
     tool.source.value = "Improvement project"
     tool.split.value = "16"
+    tool.more_charts.value = True  # the Laney charts are under "More chart types"
     tool.chart_type.value = "pp"
     tool.draw()
     assert tool.result.chart == "pp"
     assert tool.result.summary["part"].tolist() == [1, 2]
     tool.chart_type.value = "auto"
+    tool.more_charts.value = False
     tool.split.value = ""
 
 
@@ -86,8 +88,22 @@ def test_pasted_pairs_and_downloads(tool):
     assert tool.message.value == ""
     assert tool.result.chart == "p"
     assert len(tool.result.data) == 15
-    for name in ("chart.png", "chart.svg", "chart_points.csv", "chart_points.xlsx"):
-        assert name in tool.downloads.value
+    # Files are made only when asked for, from the chart on screen.
+    assert tool.png_download.link.value == "" and tool.excel_download.link.value == ""
+    tool.png_download.button.click()
+    tool.excel_download.button.click()
+    assert 'download="chart.png"' in tool.png_download.link.value
+    assert 'download="chart_points.xlsx"' in tool.excel_download.link.value
+    payload = tool.excel_download.link.value.split("base64,")[1].split('"')[0]
+    import base64
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload)))
+    headings = [c.value for c in book["Points"][1]]
+    assert "Point" in headings and not any("_" in str(h) for h in headings)
+    values = {str(c.value) for row in book["Points"].iter_rows(min_row=2) for c in row}
+    assert not values & {"True", "False", "nan", "None"}
 
 
 def test_bad_input_shows_a_plain_message_and_the_tool_stays_usable(tool):
@@ -124,7 +140,7 @@ JUNK = [
     ("binary junk", "facility-data.csv", bytes(range(256)) * 40, "not a table"),
     ("a 0-byte upload", "empty.csv", b"", "0 bytes"),
     ("an empty file", "blank.csv", b"\n \n\n", "empty"),
-    ("headings only", "headings.csv", b"month,cases\n", "no rows of data"),
+    ("headings only", "headings.csv", b"month,cases\n", "headings but no"),
     ("no numeric column", "names.csv", b"month,place\nJan,Ruvo\nFeb,Lusako\n", "numbers"),
     ("a PDF", "report.csv", b"%PDF-1.4 something", "PDF"),
     ("an old Excel file", "old.xls", b"\xd0\xcf\x11\xe0" + bytes(600), ".xlsx"),
@@ -142,40 +158,46 @@ def test_a_bad_upload_gives_a_plain_message_and_the_tool_stays_usable(case, name
     assert 'role="alert"' in tool.message.value
     assert tool.last_error and words in tool.last_error
     assert tool.upload.value == ()  # the widget keeps no copy of the file
-    assert tool.value_col.options == ()  # nothing is offered from the bad file
+    assert tool.place.options == () and tool.element.options == ()  # nothing from the bad file
+    assert tool.results.children == ()
     tool.draw()
     assert "No file" in tool.message.value
-    # Still usable: a good file is read and its columns offered.
+    # Still usable: a good file is read, its series offered and the first one drawn.
     tool.upload.value = upload("malaria.csv", GOOD)
     assert tool.message.value == ""
-    assert tool.value_col.value == "cases" and tool.label_col.value == "month"
+    assert tool.element.value == "cases" and tool.result is not None
 
 
 def test_after_a_junk_upload_a_good_file_is_drawn():
-    tool = RunControlChart(draw=False)
-    tool.source.value = "Upload a file"
+    tool = RunControlChart()
+    assert tool.results.children  # the example chart
+    tool.png_download.button.click()
     tool.upload.value = upload("facility-data.csv", bytes(range(256)) * 40)
     assert "not a table" in _text(tool.message.value)
+    # The example's chart, table and files are gone: they do not belong to this file.
+    assert tool.results.children == () and tool.result is None
+    assert tool.png_download.link.value == "" and tool.explanation.value == ""
     tool.upload.value = upload("malaria.csv", GOOD)
-    tool.draw()
     assert tool.message.value == "" and tool.chart.value.startswith("<img")
     assert tool.result.data["y"].tolist() == CASES
+    assert "cases" in _text(tool.shown.value) and "12 points" in _text(tool.shown.value)
 
 
 def test_an_uploaded_table_is_charted_as_phcpm_charts_it():
     tool = RunControlChart(draw=False)
     tool.source.value = "Upload a file"
     tool.upload.value = upload("malaria.csv", GOOD)
-    assert "Read 12 rows" in _text(tool.upload_note.value)
-    assert list(tool.value_col.options) == ["month", "cases", "tested"]
-    tool.denominator_col.value = "tested"
-    tool.draw()
+    assert "2 series" in _text(tool.upload_note.value)
+    assert [v for _, v in tool.element.options] == ["cases", "tested"]
+    assert "month" not in [v for _, v in tool.element.options]  # periods are never values
+    tool.denominator.value = "tested"  # redraws at once
     expected = spc.qic(CASES, TESTED, chart="p", multiply=100)
     assert tool.result.chart == "p"
     assert tool.result.data["cl"].iloc[0] == pytest.approx(expected.data["cl"].iloc[0])
     assert tool.result.data["cl"].iloc[0] == pytest.approx(100 * sum(CASES) / sum(TESTED))
     assert tool.result.data["ucl"].tolist() == pytest.approx(expected.data["ucl"].tolist())
     assert tool.series["label"].tolist()[:2] == ["2025-01", "2025-02"]
+    assert "P chart" in tool.suggestion.value
 
 
 def test_an_excel_upload_with_dates_offers_the_dates_as_labels():
@@ -189,11 +211,9 @@ def test_an_excel_upload_with_dates_offers_the_dates_as_labels():
     frame.to_excel(buffer, index=False)
     tool = RunControlChart(draw=False)
     tool.upload.value = upload("visits.xlsx", buffer.getvalue())
-    assert tool.message.value == ""
-    assert tool.value_col.value == "visits" and tool.label_col.value == "week starting"
-    tool.source.value = "Upload a file"
-    tool.draw()
-    assert tool.message.value == ""
+    assert tool.message.value == "", _text(tool.message.value)
+    assert tool.source.value == "Upload a file"
+    assert tool.element.value == "visits"
     assert tool.result.data["y"].tolist() == frame["visits"].tolist()
 
 
@@ -211,3 +231,108 @@ def test_an_unexpected_failure_gives_the_generic_message_and_no_traceback(monkey
     monkeypatch.undo()
     tool.draw()
     assert tool.message.value == "" and tool.result is not None
+
+
+def _file(rows: str) -> bytes:
+    return rows.encode()
+
+
+def test_a_file_of_several_places_and_elements_is_never_mixed():
+    rows = "facility,month,data element,value\n"
+    for place in ("Ruvo HC", "Lusako HC"):
+        for element in ("ANC 1st visit", "OPD visits"):
+            for m in range(1, 13):
+                base = 100 if element == "OPD visits" else 10
+                rows += f"{place},2025-{m:02d},{element},{base + m + (place == 'Ruvo HC') * 50}\n"
+    tool = RunControlChart(draw=False)
+    tool.upload.value = upload("district.csv", _file(rows))
+    assert tool.message.value == "", _text(tool.message.value)
+    assert set(tool.place.options) == {"Ruvo HC", "Lusako HC"}
+    assert len(tool.result.data) == 12  # one series: 12 months, not 48 rows
+    shown = _text(tool.shown.value)
+    assert tool.place.value in shown and tool.element.value in shown
+    first = tool.result.data["y"].tolist()
+    tool.element.value = "OPD visits"  # every change redraws
+    assert tool.result.data["y"].tolist() != first and len(tool.result.data) == 12
+    assert "OPD visits" in _text(tool.shown.value)
+    tool.place.value = "Ruvo HC"
+    assert "Ruvo HC" in _text(tool.shown.value) and len(tool.result.data) == 12
+
+
+def test_a_period_column_of_numbers_is_never_charted():
+    rows = "period,cases\n" + "".join(f"2024{m:02d},{10 + m % 3}\n" for m in range(1, 13))
+    tool = RunControlChart(draw=False)
+    tool.upload.value = upload("codes.csv", _file(rows))
+    assert tool.message.value == "", _text(tool.message.value)
+    assert tool.result.data["y"].max() < 100  # the cases, not 202401, 202402, ...
+    assert [v for _, v in tool.element.options] == ["cases"]
+
+
+def test_every_control_change_redraws_and_the_suggestion_follows():
+    tool = RunControlChart()
+    assert "P chart" in tool.suggestion.value
+    tool.measure.value = "ANC first visits"  # counts: no Draw click needed
+    assert tool.result.chart == "c"
+    assert "C chart" in tool.suggestion.value and "P chart" not in tool.suggestion.value
+    tool.chart_type.value = "i"
+    assert tool.result.chart == "i" and "You chose" in tool.suggestion.value
+    tool.freeze.value = 6
+    assert tool.result.data["baseline"].sum() == 6
+    tool.more_charts.value = True
+    assert "g" in [code for _, code in tool.chart_type.options]
+    tool.chart_type.value = "auto"
+    tool.more_charts.value = False
+    assert "g" not in [code for _, code in tool.chart_type.options]
+
+
+def test_chart_types_are_named_by_what_they_are_for():
+    tool = RunControlChart(draw=False)
+    labels = [label for label, _ in tool.chart_type.options]
+    assert "Counts per month or week — C chart" in labels
+    assert not any("Mr chart" in x or "laney)" in x or "Pp" in x for x in labels)
+    tool.more_charts.value = True
+    labels = [label for label, _ in tool.chart_type.options]
+    assert any(x.endswith("P′ chart (Laney)") for x in labels)
+
+
+PASTED = [
+    ("12, 15, 11; 14", "mixes commas"),
+    ("14", "Only one value"),
+    ("12\nabc", "Line 2"),
+    ("", "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), PASTED, ids=[p[0] or "empty" for p in PASTED])
+def test_pasted_input_gets_a_specific_message_and_no_chart(text, words):
+    tool = RunControlChart()
+    tool.source.value = "Paste a series"
+    assert tool.results.children
+    tool.paste.value = text
+    shown = _text(tool.message.value)
+    assert words in shown and GENERIC_ERROR not in shown
+    assert tool.results.children == () and tool.result is None
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_no_corpus_file_reaches_the_generic_message(path):
+    tool = _corpus_tool()
+    tool.upload.value = upload(path.name, path.read_bytes())
+    shown = _text(tool.message.value)
+    assert GENERIC_ERROR not in shown, (path.name, tool.last_error)
+    if shown:
+        assert tool.results.children == () and tool.result is None
+    else:
+        assert tool.result is not None and len(tool.result.data) >= 2
+
+
+_TOOLS: dict = {}
+
+
+def _corpus_tool() -> RunControlChart:
+    if "tool" not in _TOOLS:
+        _TOOLS["tool"] = RunControlChart()
+    tool = _TOOLS["tool"]
+    tool.upload.value = upload("malaria.csv", GOOD)
+    assert tool.result is not None
+    return tool

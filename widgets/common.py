@@ -45,6 +45,7 @@ __all__ = [
     "error_box",
     "note_box",
     "plain_cell",
+    "plain_columns",
     "plain_heading",
     "plain_table",
     "run_safely",
@@ -135,6 +136,23 @@ def plain_table(frame, headings: dict | None = None, decimals: int = 1):
     out.columns = [names.get(c, plain_heading(c)) for c in frame.columns]
     for i in range(out.shape[1]):
         out.isetitem(i, [plain_cell(v, decimals) for v in frame.iloc[:, i]])
+    return out
+
+
+def plain_columns(frame, headings: dict | None = None):
+    """A copy of ``frame`` for a download: plain headings, Yes/No for True/False,
+    numbers kept as numbers (a spreadsheet can still compute with them)."""
+    names = headings or {}
+    out = frame.copy()
+    for column in out.columns:
+        cells = out[column]
+        if pd.api.types.is_bool_dtype(cells.dtype) or (
+            cells.dtype == object and cells.map(lambda v: isinstance(v, (bool, np.bool_))).any()
+        ):
+            out[column] = cells.map(
+                lambda v: v if not isinstance(v, (bool, np.bool_)) else ("Yes" if v else "No")
+            ).astype(object)
+    out.columns = [names.get(c, plain_heading(c)) for c in frame.columns]
     return out
 
 

@@ -1,11 +1,16 @@
 """Run and control chart tool: pick, paste or upload a series, get the chart and its signals.
 
 Every calculation is done by :mod:`phcpm.spc`; files are read by
-:func:`phcpm.io.read_table`. This module only builds the controls, calls those
-functions and shows their results. Every callback runs through
-:meth:`widgets.common.Tool.run_safely`: errors in the user's input (a file that
-is not a table, an empty file, a file without numbers) become a plain message
-and the tool stays usable. An uploaded file is read in memory and never saved.
+:func:`phcpm.io.read_table` and checked by :func:`phcpm.spc.file_series`. This
+module only builds the controls, calls those functions and shows their results.
+
+What is on screen always belongs to the current choices: every change of a
+control redraws the chart (through :meth:`widgets.common.Tool.run_safely`,
+which empties the old chart, suggestion, table and downloads first), and an
+error leaves the results empty with a plain message. A chart shows one series:
+from a file, the user picks one place and one data element (the tool never
+mixes them), and the chart says which series it shows. An uploaded file is
+read in memory and never saved.
 """
 
 from __future__ import annotations
@@ -17,18 +22,20 @@ import pandas as pd
 
 from phcpm import spc
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, read_table, to_csv_bytes, to_excel_bytes
+from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
     Tool,
-    clear_message,
-    download_html,
+    download_on_demand,
     error_box,
     image_html,
     note_box,
+    plain_columns,
     show_notes,
+    table_html,
     take_upload,
+    upload_button,
 )
 
 SOURCES = {
@@ -51,8 +58,17 @@ MEASURES: dict[str, tuple[str, str | None, float]] = {
 }
 DEFAULT_FACILITY = "Ngonyira Valley Health Centre"
 EXAMPLE_PASTE = "2025-01, 17, 30\n2025-02, 24, 36\n2025-03, 19, 32\n2025-04, 14, 34"
-_NONE = "(none)"
+AUTO = "auto"
+_NONE = ""
 _WIDE = {"description_width": "initial"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _chart_options(more: bool) -> list[tuple[str, str]]:
+    codes = spc.COMMON_CHARTS + (spc.MORE_CHARTS if more else ())
+    return [("The chart suggested for these numbers", AUTO)] + [
+        (spc.CHART_LABELS[c], c) for c in codes
+    ]
 
 
 class RunControlChart(Tool):
@@ -65,9 +81,14 @@ class RunControlChart(Tool):
         super().__init__()
         self.result: spc.QicResult | None = None
         self.series: pd.DataFrame | None = None
+        self.title: str | None = None
         self.figure = None
+        self._png: bytes | None = None
+        self._points: pd.DataFrame | None = None
         self._service: pd.DataFrame | None = None
-        self._upload_table: pd.DataFrame | None = None
+        self._file: spc.FileSeries | None = None
+        self._file_name: str | None = None
+        self._busy = False
         units = pd.read_csv(dataset_path("org_units.csv"))
         facilities = units[units["level_name"] == "Facility"].sort_values("name")
         self._facility_id = dict(zip(facilities["name"], facilities["org_unit_id"], strict=True))
@@ -86,16 +107,16 @@ class RunControlChart(Tool):
         self.paste = w.Textarea(
             value=EXAMPLE_PASTE,
             placeholder="One value per line, or 'value, denominator' pairs",
-            layout=w.Layout(width="28em", height="12em"),
+            continuous_update=False,
+            layout=w.Layout(width="28em", max_width="100%", height="12em"),
         )
-        self.upload = w.FileUpload(
-            accept=".csv,.xlsx,.xls,.txt", multiple=False, description="Choose a file"
-        )
-        self.upload.layout.width = "auto"
-        self.value_col = w.Dropdown(options=[], description="Values", style=_WIDE)
-        self.denominator_col = w.Dropdown(options=[_NONE], description="Denominators", style=_WIDE)
-        self.label_col = w.Dropdown(options=[_NONE], description="Dates or labels", style=_WIDE)
+        self.upload = upload_button("Choose a file", ".csv,.xlsx,.xls,.txt,.json")
         self.upload_note = note_box()
+        self.place = w.Dropdown(options=[], description="Place", style=_WIDE)
+        self.element = w.Dropdown(options=[], description="What is counted", style=_WIDE)
+        self.denominator = w.Dropdown(
+            options=[("None", _NONE)], description="Divided by (optional)", style=_WIDE
+        )
         self.panels = {
             "district": w.VBox([self.facility, self.measure]),
             "project": w.VBox(
@@ -111,7 +132,8 @@ class RunControlChart(Tool):
                 [
                     w.HTML(
                         "<p>Type or paste one value per line, or <code>value, denominator</code>; "
-                        "a date or label may come first (<code>2025-01, 17, 30</code>).</p>"
+                        "a date or label may come first (<code>2025-01, 17, 30</code>). The chart "
+                        "is redrawn when you click outside the box.</p>"
                     ),
                     self.paste,
                 ]
@@ -119,27 +141,30 @@ class RunControlChart(Tool):
             "upload": w.VBox(
                 [
                     w.HTML(
-                        "<p>A CSV or Excel (.xlsx) file with one row per period and a "
-                        "column of numbers. The file is read in memory and never saved.</p>"
+                        "<p>A CSV or Excel file: a DHIS2 download, or any table with a column "
+                        "for the period and a column of numbers (and, if it has several, "
+                        "columns for the place and what is counted). A chart shows one "
+                        "series: choose the place and what is counted below. The file is "
+                        "read in memory and never saved.</p>"
                     ),
                     self.upload,
                     self.upload_note,
-                    self.value_col,
-                    self.denominator_col,
-                    self.label_col,
+                    self.place,
+                    self.element,
+                    self.denominator,
                 ]
             ),
         }
         self.panel = w.Box([self.panels["district"]])
 
         self.chart_type = w.Dropdown(
-            options=[("Suggested chart", "auto")]
-            + [(name.capitalize(), code) for code, name in spc.CHARTS.items()],
-            value="auto",
+            options=_chart_options(False),
+            value=AUTO,
             description="Chart",
             style=_WIDE,
+            layout=w.Layout(width="34em", max_width="100%"),
         )
-        self.suggestion = w.HTML()
+        self.more_charts = w.Checkbox(value=False, description="More chart types")
         self.freeze = w.IntSlider(
             value=0,
             min=0,
@@ -147,20 +172,31 @@ class RunControlChart(Tool):
             description="Baseline (points, 0 = all)",
             continuous_update=False,
             style=_WIDE,
-            layout=w.Layout(width="30em"),
+            layout=w.Layout(width="30em", max_width="100%"),
         )
         self.split = w.Text(
             value="",
             placeholder="e.g. 16",
             description="Split after point",
+            continuous_update=False,
             style=_WIDE,
         )
         self.draw_button = w.Button(description="Draw the chart", button_style="primary")
         self.message = error_box()
+        self.shown = w.HTML()
+        self.suggestion = w.HTML()
         self.chart = w.HTML()
         self.explanation = note_box()
         self.table = w.HTML()
-        self.downloads = w.HTML()
+        self.png_download = download_on_demand(
+            "Chart (PNG picture)", "chart.png", self.png_bytes, "image/png"
+        )
+        self.excel_download = download_on_demand(
+            "Points (Excel)", "chart_points.xlsx", self.excel_bytes, XLSX
+        )
+        self.downloads = w.VBox([self.png_download, self.excel_download])
+        self.register_download(self.png_download, self.excel_download)
+        self.register_notes(self.explanation)
 
         for widget, part in [
             (self.source, "source"),
@@ -169,45 +205,59 @@ class RunControlChart(Tool):
             (self.paste, "paste"),
             (self.upload, "upload"),
             (self.upload_note, "upload-note"),
-            (self.value_col, "value-column"),
-            (self.denominator_col, "denominator-column"),
-            (self.label_col, "label-column"),
+            (self.place, "place"),
+            (self.element, "element"),
+            (self.denominator, "denominator"),
             (self.chart_type, "chart-type"),
-            (self.suggestion, "suggestion"),
+            (self.more_charts, "more-charts"),
             (self.freeze, "freeze"),
             (self.split, "split"),
             (self.draw_button, "draw"),
             (self.message, "message"),
+            (self.shown, "series"),
+            (self.suggestion, "suggestion"),
             (self.chart, "chart"),
             (self.explanation, "explanation"),
             (self.table, "table"),
             (self.downloads, "downloads"),
+            (self.png_download, "png"),
+            (self.excel_download, "excel"),
         ]:
             widget.add_class(f"phcpm-spc-{part}")
 
         self.source.observe(self._on_source, names="value")
         self.upload.observe(self._on_upload, names="value")
+        self.place.observe(self._on_place, names="value")
+        self.more_charts.observe(self._on_more, names="value")
         self.draw_button.on_click(lambda _: self.draw())
-        self.freeze.observe(lambda _: self.draw() if self.result is not None else None, "value")
+        for control in (
+            self.facility,
+            self.measure,
+            self.show_cycles,
+            self.paste,
+            self.element,
+            self.denominator,
+            self.chart_type,
+            self.freeze,
+            self.split,
+        ):
+            control.observe(self._on_control, names="value")
 
         self.set_children(
             [
                 w.HTML(
                     "<h2>Run and control charts</h2><p>Is the process stable, or has something "
-                    "changed? Choose a series, then draw its chart: every signal is explained "
-                    "under it.</p>"
+                    "changed? Choose a series: its chart is drawn at once, and every signal is "
+                    "explained under it.</p>"
                 ),
                 self.source,
                 self.panel,
-                w.HBox([self.chart_type, self.split]),
-                self.freeze,
-                self.suggestion,
+                w.HBox([self.chart_type, self.more_charts]),
+                w.HBox([self.split, self.freeze]),
                 self.draw_button,
                 self.message,
-                self.chart,
                 self.explanation,
-                self.downloads,
-                self.table,
+                self.results,
             ]
         )
         if draw:
@@ -220,57 +270,109 @@ class RunControlChart(Tool):
 
     # ------------------------------------------------------------------ inputs
 
+    def _on_control(self, _change=None) -> None:
+        if not self._busy:
+            self.draw()
+
     def _on_source(self, change) -> None:
         self.panel.children = [self.panels[SOURCES[change["new"]]]]
+        if SOURCES[change["new"]] == "upload" and self._file is None:
+            # Nothing to draw yet: the old chart goes, and no error is shown for it.
+            self.run_safely(lambda: None, self.message)
+            self.result = None
+            return
+        self.draw()
+
+    def _on_more(self, change) -> None:
+        busy, self._busy = self._busy, True
+        try:
+            chosen = self.chart_type.value
+            self.chart_type.options = _chart_options(bool(change["new"]))
+            codes = [code for _, code in self.chart_type.options]
+            self.chart_type.value = chosen if chosen in codes else AUTO
+        finally:
+            self._busy = busy
+        if self.chart_type.value != chosen:
+            self.draw()
 
     def _on_upload(self, change) -> None:
         taken = take_upload(self.upload, change["new"])
         if taken is not None:
-            self.run_safely(self.load_bytes, self.message, *taken)
+            self.source.value = "Upload a file"
+            if self.run_safely(self.load_bytes, self.message, *taken) is not None:
+                self.draw()
 
-    def _offer_columns(self, columns: list[str], numbers: list[str]) -> None:
-        self.value_col.options = columns
-        self.value_col.value = numbers[0] if numbers else None
-        self.denominator_col.options = [_NONE, *columns]
-        self.denominator_col.value = _NONE
-        self.label_col.options = [_NONE, *columns]
-        others = [c for c in columns if c not in numbers]
-        self.label_col.value = others[0] if others else _NONE
+    def _on_place(self, _change=None) -> None:
+        if self._busy:
+            return
+        self._offer_elements()
+        self.draw()
 
-    def load_bytes(self, data: bytes, name: str | None = None) -> pd.DataFrame:
-        """Read an uploaded file's bytes and offer its columns for the chart.
+    def _offer_elements(self) -> None:
+        """The data elements of the chosen place (and the same as denominators)."""
+        busy, self._busy = self._busy, True
+        try:
+            series = self._file.series if self._file is not None else None
+            if series is None or not self.place.value:
+                self.element.options, self.denominator.options = [], [("None", _NONE)]
+                return
+            here = series[series["org_unit"] == self.place.value]
+            chosen = self.element.value
+            self.element.options = [
+                (f"{e} ({n} period{'s' if n != 1 else ''})", e)
+                for e, n in zip(here["data_element"], here["periods"], strict=True)
+            ]
+            names = list(here["data_element"])
+            self.element.value = chosen if chosen in names else names[0]
+            self.denominator.options = [("None", _NONE)] + [(e, e) for e in names]
+            self.denominator.value = _NONE
+        finally:
+            self._busy = busy
+
+    def load_bytes(self, data: bytes, name: str | None = None) -> spc.FileSeries:
+        """Read an uploaded file's bytes and offer its series (place × data element).
 
         A file that cannot be used raises :class:`InputError` (shown as a message);
-        the columns of an earlier file are then forgotten.
+        the series of an earlier file are then forgotten, so nothing of it is drawn.
         """
-        self._upload_table = None
-        self._offer_columns([], [])
-        clear_message(self.upload_note)
-        where = f"the file '{name}'" if name else "your file"
-        table = read_table(data, filename=name).data.reset_index(drop=True)
-        if table.empty:
-            raise InputError(
-                "The file has headings but no rows of data",
-                where=where,
-                todo="Choose a file with one row per period under the headings",
-            )
-        table.columns = [str(c) for c in table.columns]
-        numbers = spc.number_columns(table)
-        if not numbers:
-            raise InputError(
-                "No column of the file holds numbers",
-                where=f"{where}, columns " + ", ".join(f"'{c}'" for c in table.columns),
-                todo="Choose a file with a column of counts or measurements, one row per "
-                "period (for example 'month' and 'cases')",
-            )
-        self._upload_table = table
-        self._offer_columns(list(table.columns), numbers)
+        self._file, self._file_name = None, None
+        self.result, self.series, self._png, self._points = None, None, None, None
+        busy, self._busy = self._busy, True
+        try:
+            self.place.options = []
+            self.element.options = []
+            self.denominator.options = [("None", _NONE)]
+        finally:
+            self._busy = busy
+        show_notes(self.upload_note, None)
+        where = f"'{name}'" if name else "your file"
+        source = spc.file_series(read_table(data, filename=name))
+        self._file, self._file_name = source, name
+        places = sorted(pd.unique(source.series["org_unit"]))
+        first = source.series.iloc[0]  # the series with the most periods
+        busy, self._busy = self._busy, True
+        try:
+            self.place.options = places
+            self.place.value = first["org_unit"]
+        finally:
+            self._busy = busy
+        self._offer_elements()
+        busy, self._busy = self._busy, True
+        try:
+            self.element.value = first["data_element"]
+        finally:
+            self._busy = busy
+        n = len(source.series)
         show_notes(
             self.upload_note,
-            f"Read {len(table):,} rows from {where}. Check the columns below, then click "
-            "'Draw the chart'.",
+            [
+                f"Read {where}: {n:,} series ({len(places):,} place"
+                f"{'s' if len(places) != 1 else ''} × what is counted). A chart shows one "
+                "series: choose it below.",
+                *source.notes,
+            ],
         )
-        return table
+        return source
 
     def _split_points(self) -> list[int] | None:
         text = self.split.value.strip()
@@ -285,8 +387,8 @@ class RunControlChart(Tool):
                 todo="Type point numbers separated by commas, e.g. 16 or 12, 24",
             ) from None
 
-    def load_series(self) -> tuple[pd.DataFrame, dict, float, str]:
-        """The series chosen in the tool: (series, notes, multiply, title)."""
+    def load_series(self) -> tuple[pd.DataFrame, dict, float, str, list[str]]:
+        """The series chosen in the tool: (series, chart notes, multiply, title, notes)."""
         kind = SOURCES[self.source.value]
         if kind == "district":
             if self._service is None:
@@ -295,42 +397,46 @@ class RunControlChart(Tool):
             series = spc.monthly_series(
                 self._service, self._facility_id[self.facility.value], num, den
             )
-            return series, {}, multiply, f"{self.measure.value}, {self.facility.value}"
+            return series, {}, multiply, f"{self.measure.value}, {self.facility.value}", []
         if kind == "project":
             measure = pd.read_csv(dataset_path("pdsa_measure.csv"))
             cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"))
             series, notes = spc.project_series(measure, cycles if self.show_cycles.value else None)
-            return series, notes, 100.0, "Under-five fever cases tested (%), Pezali Lake"
+            title = "Under-five fever cases tested (%), Pezali Lake"
+            return series, notes, 100.0, title, []
         if kind == "paste":
             series = spc.parse_series(self.paste.value)
             multiply = 100.0 if "n" in series.columns else 1.0
-            return series, {}, multiply, "Pasted series"
-        if self._upload_table is None:
+            return series, {}, multiply, "Pasted series", []
+        if self._file is None:
             raise InputError(
                 "No file has been read yet",
                 where="Upload a file",
                 todo="Click 'Choose a file' and choose a CSV or Excel file",
             )
-        den = None if self.denominator_col.value == _NONE else self.denominator_col.value
-        label = None if self.label_col.value == _NONE else self.label_col.value
-        series = spc.series_from_table(self._upload_table, self.value_col.value, den, label)
-        return series, {}, 100.0 if den else 1.0, "Uploaded series"
+        den = self.denominator.value or None
+        series, notes = spc.file_series_values(
+            self._file, self.place.value, self.element.value, den
+        )
+        what = "values" if self.element.value == "value" else self.element.value
+        title = f"{what} / {den}" if den else what
+        place = self.place.value
+        title = title if place == spc.WHOLE_FILE else f"{title}, {place}"
+        return series, {}, 100.0 if den else 1.0, title, notes
 
     # ------------------------------------------------------------------ draw
 
     def draw(self) -> None:
         """Read the inputs, draw the chart and explain it; show a message on bad input."""
+        self.result = None
         self.run_safely(self._draw, self.message)
 
     def _draw(self) -> None:
-        series, notes, multiply, title = self.load_series()
+        self.result, self.series, self._png, self._points = None, None, None, None
+        series, notes, multiply, title, read_notes = self.load_series()
         n = series["n"] if "n" in series.columns else None
         suggested = spc.suggest_chart(series["y"], n)
-        chart = suggested if self.chart_type.value == "auto" else self.chart_type.value
-        self.suggestion.value = (
-            f"<p><b>Suggested: {html.escape(spc.CHARTS[suggested])}.</b> "
-            f"{html.escape(suggested.reason)}</p>"
-        )
+        chart = suggested if self.chart_type.value == AUTO else self.chart_type.value
         freeze = self.freeze.value or None
         if freeze is not None and freeze >= len(series):
             freeze = None
@@ -344,29 +450,74 @@ class RunControlChart(Tool):
             part=self._split_points(),
             multiply=multiply,
         )
-        self.series, self.result = series, result
-        self.freeze.max = max(len(series), 1)
+        self.series, self.result, self.title = series, result, title
+        busy, self._busy = self._busy, True
+        try:
+            self.freeze.max = max(len(series), 1)
+        finally:
+            self._busy = busy
         ylabel = "Percent" if multiply == 100.0 else "Value"
         fig = spc.plot_qic(result, title=title, notes=notes, ylabel=ylabel)
         self.figure = fig
         png = figure_bytes(fig, "png")
-        svg = figure_bytes(fig, "svg")
-        self.chart.value = image_html(png, alt=f"{spc.CHARTS[chart].capitalize()} of {title}")
-        show_notes(self.explanation, spc.explain(result), title="What the chart shows")
-        table = spc.points_table(result)
-        self.table.value = table.to_html(
-            index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep=""
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        self._png = png
+        names = next(series[c] for c in ("label", "period", "x") if c in series.columns)
+        names = names.dt.strftime("%Y-%m-%d") if hasattr(names, "dt") else names.astype(str)
+        first, last = names.iloc[0], names.iloc[-1]
+        self.shown.value = (
+            f"<p><b>Series shown:</b> {html.escape(title)}: {len(series):,} points, "
+            f"{html.escape(str(first))} to {html.escape(str(last))}.</p>"
         )
-        self.downloads.value = " ".join(
-            [
-                download_html(png, "chart.png", "Chart (PNG)", "image/png"),
-                download_html(svg, "chart.svg", "Chart (SVG)", "image/svg+xml"),
-                download_html(to_csv_bytes(table), "chart_points.csv", "Points (CSV)"),
-                download_html(
-                    to_excel_bytes({"Points": table, "Summary": result.summary}, title=title),
-                    "chart_points.xlsx",
-                    "Points (Excel)",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-            ]
+        name = spc.CHART_LABELS[suggested]
+        chosen = "" if chart == suggested else f" You chose: {spc.CHART_LABELS[chart]}."
+        self.suggestion.value = (
+            f"<p><b>Suggested for these numbers: {html.escape(name)}.</b> "
+            f"{html.escape(suggested.reason)}{html.escape(chosen)}</p>"
         )
+        alt = f"{spc.CHART_LABELS[chart]} of {title}"
+        self.chart.value = image_html(png, alt=alt, max_width="100%")
+        show_notes(
+            self.explanation, [*read_notes, *spc.explain(result)], title="What the chart shows"
+        )
+        points = spc.points_table(result)
+        self._points = points
+        self.table.value = table_html(points, decimals=2)
+        self.show_results(self.shown, self.suggestion, self.chart, self.downloads, self.table)
+
+    def png_bytes(self) -> bytes:
+        if self._png is None:
+            raise InputError("There is no chart yet", todo="Choose a series first")
+        return self._png
+
+    def excel_bytes(self) -> bytes:
+        """The chart's points and summary as Excel, with plain headings."""
+        if self._points is None or self.result is None:
+            raise InputError("There is no chart yet", todo="Choose a series first")
+        summary = self.result.summary.rename(columns=SUMMARY_HEADINGS)
+        return to_excel_bytes(
+            {
+                "Points": plain_columns(self._points),
+                "Summary": plain_columns(summary),
+            },
+            title=self.title,
+        )
+
+
+#: Headings of the chart summary in the Excel download.
+SUMMARY_HEADINGS = {
+    "part": "Part",
+    "n_obs": "Points",
+    "n_useful": "Useful points (not on the centre line)",
+    "longest_run": "Longest run",
+    "longest_run_max": "Longest run expected at most",
+    "n_crossings": "Crossings",
+    "n_crossings_min": "Crossings expected at least",
+    "runs_signal": "Runs signal",
+    "aLCL": "Average lower limit",
+    "CL": "Centre line",
+    "aUCL": "Average upper limit",
+    "sigma_signal": "Points outside the limits",
+}
