@@ -25,7 +25,10 @@ interpolation (2005, Stat Med, Appendix A.1.1)::
     alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1))
     limit = (r_p - alpha) / n
 
-kept inside [0, 1] for a proportion and at or above 0 for a rate. A binomial
+kept inside [0, 1] for a proportion and at or above 0 for a rate. When the
+upper quantile is the largest possible count (12 reports out of 12 expected,
+for a target of 95 %), the upper limit is 100 %: the interpolation would put it
+a hair below and flag every complete facility. A binomial
 needs a whole denominator: denominators that are estimates (a target
 population of 47.6) are rounded to the nearest whole number for these limits.
 
@@ -153,7 +156,12 @@ def _exact_limit(n: np.ndarray, theta: float, p: float, kind: str) -> np.ndarray
     f_before = np.where(r > 0, dist.cdf(r - 1), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(f_r > f_before, (f_r - p) / (f_r - f_before), 0.0)
-        return (r - alpha) / size
+        limit = (r - alpha) / size
+    if kind == "proportion" and p > 0.5:
+        # When the quantile is the largest possible count (every patient, every
+        # report), no unit can lie above it: the limit is 100 %, not a hair below.
+        limit = np.where(r >= size, 1.0, limit)
+    return limit
 
 
 def funnel_limits(

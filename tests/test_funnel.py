@@ -215,3 +215,14 @@ def test_plot_returns_a_figure_with_distinct_markers():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Inside the limits" in labels and "Outside 99.8 %" in labels
     assert any(t.get_text() == "F00" for t in ax.texts)
+
+
+def test_complete_reporting_is_never_above_the_funnel():
+    # 12 reports out of 12 against a 95 % target: the most likely result, not a signal.
+    data = pd.DataFrame(
+        {"org_unit": list("ABCDEFGHIJ"), "numerator": [12] * 8 + [11, 10], "denominator": [12] * 10}
+    )
+    result = funnel(data, target=95, overdispersion="none")
+    assert result.table.loc[0, "upper_998"] == 100.0
+    assert not result.table["look_here"].any()
+    assert (result.table["position"].iloc[:8] == "inside").all()
