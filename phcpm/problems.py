@@ -5,7 +5,9 @@ own workforce problems (weak supervision, absenteeism, appraisals that do not ha
 before they plan what to do (PERFORM2Scale Consortium, briefing note, 2018). This
 module gives the usual tools for that analysis and the workforce measures to feed them:
 
-- :func:`pareto`: which few categories make up most of a problem (Juran 1951).
+- :func:`pareto`: which few categories make up most of a problem (Juran 1951);
+  :func:`parse_pareto_text` and :func:`pareto_counts` read typed lines and
+  uploaded tables of categories and counts.
 - :func:`fishbone`: a cause-and-effect (Ishikawa) diagram (Ishikawa 1976, 1990).
 - :func:`problem_tree`: causes below a core problem, effects above it.
 - :func:`five_whys`: asking "why?" until a root cause appears (Ohno 1988).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -110,6 +113,134 @@ def pareto(df: pd.DataFrame, category: str, count: str | None = None) -> pd.Data
     table["vital_few"] = table["cumulative_share"] <= VITAL_FEW_SHARE + 1e-12
     table.loc[0, "vital_few"] = True
     return table
+
+
+_PERIOD_CODE = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
+_COUNT_TEXT = re.compile(r"^\s*-?\d[\d\s,']*(\.\d+)?\s*$|^\s*-?\d*\.\d+\s*$")
+
+
+def _count(value: object, where: str) -> float:
+    """A count typed or read as text: a number of 0 or more (spaces and thousands commas ok)."""
+    text = _text(value)
+    if not text:
+        raise InputError("A count is empty", where=where, todo="Write the count, for example 12")
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        number = float(value)
+    elif _COUNT_TEXT.match(text):
+        number = float(re.sub(r"[\s,']", "", text))
+    else:
+        raise InputError(
+            f"The count '{text}' is not a number",
+            where=where,
+            todo="Write counts as whole numbers such as 12",
+        )
+    if number < 0 or math.isinf(number):
+        raise InputError(
+            f"The count '{text}' is not a number of 0 or more",
+            where=where,
+            todo="Write counts as whole numbers such as 12",
+        )
+    return number
+
+
+def parse_pareto_text(text: str) -> pd.DataFrame:
+    """Typed lines ``category, count`` as a table with the columns category and count.
+
+    The count is after the last comma (or tab), so a category may hold commas
+    ("Late, no transport, 12"); so a count typed here has no thousands comma
+    (write 1204 or 1 204). Empty lines are skipped; a line without a separator, with an empty
+    category or a count that is not a number of 0 or more is refused with its
+    line number (every line counted).
+    """
+    rows = []
+    for number, line in enumerate(str(text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"line {number}"
+        sep = "\t" if "\t" in line else ","
+        if sep not in line:
+            raise InputError(
+                f"This line has no comma: '{line.strip()}'",
+                where=where,
+                todo="Write the category, a comma and the count, for example 'Lusako, 164'",
+            )
+        category, count = line.rsplit(sep, 1)
+        if not category.strip():
+            raise InputError(
+                "This line has a count but no category",
+                where=where,
+                todo="Write the category before the comma",
+            )
+        rows.append({"category": category.strip(), "count": _count(count, where)})
+    if not rows:
+        raise InputError("There are no categories", todo="Type one category and its count per line")
+    return pd.DataFrame(rows, columns=["category", "count"])
+
+
+def pareto_counts(table: pd.DataFrame, source: str = "the file") -> tuple[pd.DataFrame, list[str]]:
+    """The categories and counts in an uploaded table, and notes saying how they were read.
+
+    * One column: each filled row is one occurrence of its category (a list of
+      events), counted by :func:`pareto`.
+    * Two or more columns: the first holds the categories and the second the
+      counts; other columns are left out (a note says so). The second column
+      must hold counts: a column of text, or of DHIS2 monthly period codes
+      (``202401``: year and month, which a sum would turn into a meaningless
+      number), is refused with a message saying what to do.
+
+    Returns a table with the columns category and count, and the notes. Empty
+    rows and columns are dropped first. ``table`` is not changed.
+    """
+    data = table.dropna(axis=0, how="all").dropna(axis=1, how="all")
+    data = data.loc[:, [any(_text(v) for v in data[c]) for c in data.columns]]
+    data = data.loc[[any(_text(v) for v in row) for row in data.itertuples(index=False)]]
+    if data.empty:
+        raise InputError(
+            f"{source[:1].upper()}{source[1:]} has no categories", todo="Choose a file with rows"
+        )
+    names = [str(c) for c in data.columns]
+    if data.shape[1] == 1:
+        out = pd.DataFrame({"category": data.iloc[:, 0].map(_text), "count": 1.0})
+        out = out[out["category"] != ""].reset_index(drop=True)
+        return out, [
+            f"{source[:1].upper()}{source[1:]} has one column ('{names[0]}'), so each row was "
+            f"counted as one occurrence ({len(out)} rows)."
+        ]
+    counts = data.iloc[:, 1]
+    texts = [_text(v) for v in counts]
+    numeric = [t for t in texts if t and _COUNT_TEXT.match(t)]
+    if not numeric:
+        raise InputError(
+            f"The second column ('{names[1]}') of {source} holds text, not counts "
+            f"(for example '{next(t for t in texts if t)}')",
+            todo="Put the categories in the first column and their counts in the second; or "
+            "keep only the column of categories, and each row is counted once",
+        )
+    if len(numeric) == sum(1 for t in texts if t) and all(_PERIOD_CODE.match(t) for t in numeric):
+        raise InputError(
+            f"The second column ('{names[1]}') of {source} holds period codes "
+            f"({', '.join(list(dict.fromkeys(numeric))[:3])} ...), not counts; adding them up "
+            "would mean nothing",
+            todo="Put the categories in the first column and their counts in the second, "
+            "for example from a pivot table of the number of cases by cause",
+        )
+    out = pd.DataFrame(
+        {
+            "category": [_text(v) for v in data.iloc[:, 0]],
+            "count": [
+                _count(v, f"row {i + 2} of {source}, column '{names[1]}'")
+                for i, v in enumerate(counts)
+            ],
+        }
+    )
+    notes = [f"Categories from the column '{names[0]}', counts from the column '{names[1]}'."]
+    if data.shape[1] > 2:
+        notes.append(
+            f"{data.shape[1] - 2} other column(s) were left out: "
+            + ", ".join(f"'{n}'" for n in names[2:])
+            + "."
+        )
+    return out, notes
 
 
 def pareto_figure(table: pd.DataFrame, title: str = "", ylabel: str = "Count"):

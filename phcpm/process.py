@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 import html
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -153,7 +154,8 @@ class ProcessMap:
                 raise InputError(
                     f"Step {sid} ('{label}') leads nowhere",
                     where=where,
-                    todo="Write the id of the next step in 'next', or make it an 'end'",
+                    todo="Choose the step that comes next (in a file: its id in the column "
+                    "'next'), or make this step an end",
                 )
             if kind == "decision":
                 if len(nxt) < 2:
@@ -167,7 +169,8 @@ class ProcessMap:
                         f"Decision {sid} ('{label}') has {len(nxt)} branches but "
                         f"{len(branch)} branch labels",
                         where=where,
-                        todo="Write one label per branch in next_labels, for example 'yes;no'",
+                        todo="Write an answer for each branch (in a file: in the column "
+                        "next_labels, for example 'yes;no')",
                     )
             rows.append({"step_id": sid, "label": label, "lane": lane, "kind": kind})
             for j, target in enumerate(nxt):
@@ -193,7 +196,7 @@ class ProcessMap:
             raise InputError(
                 f"The process has {len(starts)} start steps"
                 + (f" ({', '.join(starts)})" if starts else ""),
-                todo="Mark exactly one step with the kind 'start'",
+                todo="Make exactly one step a start",
             )
         graph = {r["step_id"]: [] for r in rows}
         for e in edges:
@@ -203,13 +206,13 @@ class ProcessMap:
         if unreached:
             raise InputError(
                 "These steps cannot be reached from the start: " + ", ".join(unreached),
-                todo="Point a 'next' at them, or remove them",
+                todo="Choose them as the next step of another step, or remove them",
             )
         kinds = {r["step_id"]: r["kind"] for r in rows}
         if not any(kinds[s] == "end" for s in reached):
             raise InputError(
                 "No end can be reached from the start",
-                todo="Add a step with the kind 'end' and point the last step at it",
+                todo="Add a step of the kind 'end' and make it the next step of the last one",
             )
         steps = pd.DataFrame(rows, columns=["step_id", "label", "lane", "kind"])
         edge_df = pd.DataFrame(edges, columns=["source", "target", "label"])
@@ -256,6 +259,88 @@ def describe(pmap: ProcessMap) -> str:
             text += f" [{row.step_id}]."
         lines.append(text)
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- editing the steps
+
+#: Words for each kind of step, as the table editor offers them.
+KIND_WORDS: dict[str, str] = {
+    "start": "Start",
+    "step": "Work done",
+    "decision": "Question (two answers)",
+    "wait": "Waiting",
+    "end": "End",
+}
+#: Answers a question step has in the table editor.
+EDITOR_BRANCHES = 2
+STEP_COLUMNS = ("step_id", "label", "lane", "kind", "next", "next_labels")
+
+
+def steps_rows(table: pd.DataFrame) -> list[dict]:
+    """A steps table (the CSV layout of :meth:`ProcessMap.from_table`) as editor rows.
+
+    Each row is a dict: ``step_id``, ``label``, ``lane``, ``kind``, ``next`` (a
+    list of step ids) and ``answers`` (the branch labels, as many as ``next``
+    for a question). Headings are matched without regard to case; the map is
+    checked with :meth:`ProcessMap.from_table` first, so only a valid map is
+    loaded. A question with more than :data:`EDITOR_BRANCHES` answers is
+    refused, naming the step: the editor shows two.
+    """
+    pmap = ProcessMap.from_table(table)
+    rows = []
+    for step in pmap.steps.itertuples(index=False):
+        out = pmap.edges[pmap.edges["source"] == step.step_id]
+        if step.kind == "decision" and len(out) > EDITOR_BRANCHES:
+            raise InputError(
+                f"The question {step.step_id} ('{step.label}') has {len(out)} answers; the "
+                f"table of steps takes {EDITOR_BRANCHES}",
+                todo="Split it into two yes/no questions, one after the other",
+            )
+        rows.append(
+            {
+                "step_id": str(step.step_id),
+                "label": str(step.label),
+                "lane": str(step.lane),
+                "kind": str(step.kind),
+                "next": [str(t) for t in out["target"]],
+                "answers": [str(a) for a in out["label"]] if step.kind == "decision" else [],
+            }
+        )
+    return rows
+
+
+def steps_table(rows: Sequence[Mapping]) -> pd.DataFrame:
+    """Editor rows (see :func:`steps_rows`) as a steps table, ready for
+    :meth:`ProcessMap.from_table` or to be saved as CSV. Empty next steps are
+    left out; a question keeps its answers in the order of its next steps.
+    """
+    records = []
+    for row in rows:
+        pairs = list(zip(row.get("next") or [], row.get("answers") or [], strict=False))
+        nxt = [str(t) for t in (row.get("next") or []) if str(t).strip()]
+        if row.get("kind") == "decision":
+            pairs = [(str(t), str(a).strip()) for t, a in pairs if str(t).strip()]
+            nxt = [t for t, _ in pairs]
+            labels = ";".join(a for _, a in pairs)
+        else:
+            labels = ""
+        records.append(
+            {
+                "step_id": _clean(row.get("step_id")),
+                "label": _clean(row.get("label")),
+                "lane": _clean(row.get("lane")),
+                "kind": _clean(row.get("kind")),
+                "next": ";".join(nxt),
+                "next_labels": labels,
+            }
+        )
+    return pd.DataFrame(records, columns=list(STEP_COLUMNS))
+
+
+def new_step_id(ids: Sequence[str]) -> str:
+    """An id for a new step: ``S`` and the first number above those already used."""
+    numbers = [int(m.group(1)) for i in ids if (m := re.fullmatch(r"S(\d+)", str(i)))]
+    return f"S{max(numbers, default=0) + 1}"
 
 
 # --------------------------------------------------------------------------- layout

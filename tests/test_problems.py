@@ -234,3 +234,69 @@ def test_synthetic_workforce_problems_are_where_the_readme_says():
     ab = problems.absenteeism(att, staff, by=["district"])
     assert ab["district"].tolist() == ["Tembwe"]
     assert 0 < ab["absenteeism_rate"].iloc[0] < 0.5
+
+
+# --------------------------------------------------------------------------- Pareto input
+
+
+def test_typed_pareto_lines_take_the_count_after_the_last_comma():
+    t = problems.parse_pareto_text("Late, no transport, 12\n\nNo plan\t30\n")
+    assert t["category"].tolist() == ["Late, no transport", "No plan"]
+    assert t["count"].tolist() == [12.0, 30.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "where"),
+    [
+        ("Transport, 12\nNo fuel five", "no comma", "line 2"),
+        ("Transport, twelve", "'twelve' is not a number", "line 1"),
+        ("\nTransport, -3", "0 or more", "line 2"),
+        (", 4", "no category", "line 1"),
+        ("Transport, ", "count is empty", "line 1"),
+    ],
+)
+def test_typed_pareto_lines_name_the_bad_line(text, words, where):
+    with pytest.raises(InputError, match=words) as err:
+        problems.parse_pareto_text(text)
+    assert err.value.where == where
+
+
+def test_an_empty_pareto_list_is_refused():
+    with pytest.raises(InputError, match="no categories"):
+        problems.parse_pareto_text("\n  \n")
+
+
+def test_pareto_counts_from_a_two_column_table_say_which_columns():
+    table = pd.DataFrame({"Cause": ["No fuel", "Transport"], "Cases": ["5", "1 204"]})
+    counts, notes = problems.pareto_counts(table, "the file 'causes.csv'")
+    assert counts["count"].tolist() == [5.0, 1204.0]
+    assert notes == ["Categories from the column 'Cause', counts from the column 'Cases'."]
+
+
+def test_pareto_counts_from_one_column_count_each_row():
+    table = pd.DataFrame({"reason": ["fuel", "roads", "fuel", None]})
+    counts, notes = problems.pareto_counts(table)
+    assert problems.pareto(counts, "category", "count")["count"].tolist() == [2, 1]
+    assert "one column" in notes[0] and "3 rows" in notes[0]
+
+
+def test_pareto_counts_refuse_a_text_column_and_period_codes():
+    words = pd.DataFrame({"ou": ["Kelumo", "Pezali"], "name": ["ANC 1", "ANC 4"]})
+    with pytest.raises(InputError, match="holds text, not counts"):
+        problems.pareto_counts(words, "the file 'a.csv'")
+    periods = pd.DataFrame({"ou": ["Kelumo", "Pezali"], "pe": [202401, 202402], "de": ["a", "b"]})
+    with pytest.raises(InputError, match=r"period codes \(202401, 202402 \.\.\.\)"):
+        problems.pareto_counts(periods, "the file 'a.csv'")
+    # numbers that are not period codes are counts
+    counts, notes = problems.pareto_counts(
+        pd.DataFrame({"ou": ["Kelumo"], "n": [202413], "x": [1]})
+    )
+    assert counts["count"].tolist() == [202413.0]
+    assert "1 other column(s) were left out: 'x'." in notes
+
+
+def test_pareto_counts_name_the_row_of_a_bad_count():
+    table = pd.DataFrame({"cause": ["fuel", "roads"], "n": ["3", "many"]})
+    with pytest.raises(InputError, match="'many' is not a number") as err:
+        problems.pareto_counts(table, "the file 'a.csv'")
+    assert err.value.where == "row 3 of the file 'a.csv', column 'n'"

@@ -355,3 +355,73 @@ def test_what_if_needs_one_facility():
     flow = pd.read_csv(dataset_path("patient_flow.csv"))
     with pytest.raises(InputError, match="several facilities"):
         process.what_if(flow, "triage")
+
+
+# --------------------------------------------------------------------------- the table editor
+
+
+def test_editor_rows_round_trip_the_steps_table():
+    rows = process.steps_rows(STEPS)
+    assert rows[2] == {
+        "step_id": "C",
+        "label": "Seen?",
+        "lane": "Nurse",
+        "kind": "decision",
+        "next": ["D", "E"],
+        "answers": ["yes", "no"],
+    }
+    assert rows[4]["next"] == [] and rows[0]["answers"] == []
+    pd.testing.assert_frame_equal(process.steps_table(rows), STEPS)
+    example = pd.read_csv(dataset_path("process_steps.csv"), dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(process.steps_table(process.steps_rows(example)), example)
+
+
+def test_editor_rows_take_headings_in_any_case():
+    upper = STEPS.rename(columns=str.upper)
+    assert process.steps_rows(upper) == process.steps_rows(STEPS)
+
+
+def test_editor_rows_load_only_a_valid_map():
+    with pytest.raises(InputError, match="kind 'finish'"):
+        process.steps_rows(table(kind=(4, "finish")))
+
+
+def test_a_question_with_three_answers_is_refused_by_the_editor():
+    three = pd.DataFrame(
+        {
+            "step_id": ["A", "B", "C", "D", "E"],
+            "label": ["Arrives", "Which service?", "ANC", "Child", "Leaves"],
+            "lane": ["Patient"] * 5,
+            "kind": ["start", "decision", "step", "step", "end"],
+            "next": ["B", "C;D;E", "E", "E", ""],
+            "next_labels": ["", "pregnant;child;other", "", "", ""],
+        }
+    )
+    process.ProcessMap.from_table(three)  # a valid map ...
+    with pytest.raises(InputError, match="3 answers"):
+        process.steps_rows(three)  # ... that the two-answer editor cannot show
+
+
+def test_steps_table_drops_empty_next_steps_and_keeps_answers_in_order():
+    rows = [
+        {"step_id": "A", "label": "Go", "lane": "P", "kind": "start", "next": ["B", ""]},
+        {
+            "step_id": "B",
+            "label": "Q?",
+            "lane": "P",
+            "kind": "decision",
+            "next": ["", "C"],
+            "answers": ["yes", "no"],
+        },
+    ]
+    out = process.steps_table(rows)
+    assert out["next"].tolist() == ["B", "C"]
+    assert out["next_labels"].tolist() == ["", "no"]  # the answer follows its step
+    with pytest.raises(InputError, match="only one branch"):
+        process.ProcessMap.from_table(out)
+
+
+def test_new_step_ids_follow_the_highest_number():
+    assert process.new_step_id(["S1", "S2", "S16", "X9"]) == "S17"
+    assert process.new_step_id([]) == "S1"
+    assert process.new_step_id(["A", "B"]) == "S1"

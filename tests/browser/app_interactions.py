@@ -104,14 +104,13 @@ def quality(page):
 
 
 def process(page):
-    """Change a step's label and see the map redraw."""
-    steps = page.locator(".phcpm-process-steps textarea")
-    steps.wait_for(state="visible")
+    """Change a step's label in the table of steps and see the map redraw."""
+    label = page.locator(".phcpm-process-step-label input").last
+    label.wait_for(state="visible")
     page.locator(".phcpm-process-map svg").wait_for()
-    text = steps.input_value()
-    assert "Patient leaves" in text
-    steps.fill(text.replace("Patient leaves", "Patient goes home"))
-    page.locator(".phcpm-process-update").click()
+    assert label.input_value() == "Patient leaves"
+    label.fill("Patient goes home")
+    label.press("Enter")
     page.locator(".phcpm-process-map").get_by_text("Patient goes home", exact=True).wait_for()
 
 
