@@ -663,12 +663,28 @@ def test_period_and_data_item_in_one_heading_are_split():
     assert set(result.data["data_element"]) == {"Child Health - Reporting rate", "ANC 1st visit"}
 
 
+def test_data_item_and_org_unit_in_one_heading_are_split_when_they_form_a_grid():
+    data = (
+        b"Period,ANC 1st visit Bo Hospital,ANC 1st visit Ngelehun CHC,Penta3 Bo Hospital,"
+        b"Penta3 Ngelehun CHC\nJanuary 2024,1,2,3,4\nFebruary 2024,5,6,7,\n"
+    )
+    table = read_table(data)
+    assert table.format == "dhis2-item-orgunit-headings"
+    result = tidy(table)
+    assert _outcome(result) == (7, 28.0, 2, 2, 2)
+    d = result.data
+    assert d.loc[
+        (d["org_unit"] == "Ngelehun CHC") & (d["data_element"] == "Penta3"), "value"
+    ].tolist() == [4.0]
+    assert "2 data item(s) ('ANC 1st visit', 'Penta3')" in " ".join(result.understood)
+
+
 def test_data_item_and_org_unit_in_one_heading_without_shared_parts_asks():
     data = (
         b"Period,ANC 1st visit Bo Hospital,ANC 4th visit Ngelehun CHC\n"
         b"January 2024,10,11\nFebruary 2024,13,14\n"
     )
-    with pytest.raises(NeedsMapping) as info:
+    with pytest.raises(NeedsMapping, match="heading") as info:
         tidy(read_table(data))
     assert info.value.columns[0] == "Period"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from phcpm.io.layouts._base import Layout, Long
-from phcpm.io.layouts.combined_headings import PeriodAndItemHeadings
+from phcpm.io.layouts.combined_headings import ItemAndOrgUnitHeadings, PeriodAndItemHeadings
 from phcpm.io.layouts.datavalueset import DataValueSet
 from phcpm.io.layouts.long import LongTable
 from phcpm.io.layouts.periods_columns import PeriodsAsColumns
@@ -28,6 +28,7 @@ LAYOUTS: list[Layout] = [
     PeriodsAsColumns(),
     PeriodAndItemHeadings(),
     YearAndMonth(),
+    ItemAndOrgUnitHeadings(),
     LongTable(),
 ]
 BY_NAME: dict[str, Layout] = {layout.name: layout for layout in LAYOUTS}
