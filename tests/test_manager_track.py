@@ -76,7 +76,6 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
 
 NOT_YET: dict[str, dict[str, str]] = {
     "quality": _not_yet("Module 3 (data quality) is not yet converted to the manager track", ALL),
-    "scorecards": _not_yet("Module 4 (scorecards) is not yet converted to the manager track", ALL),
 }
 
 
@@ -159,7 +158,7 @@ CODE_SPAN = re.compile(r"(?<![`}])`([^`\n]+)`")
 LINK_URL = re.compile(r"\]\([^)]*\)")
 MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 FUNCTION = re.compile(r"\b[A-Za-z]\w*_\w*\(|\bphcpm\.|\b[a-z]+\.[a-z_]+\(")
-SCIENTIFIC = re.compile(r"\b\d+(?:\.\d+)?[eE][-+]?\d+\b")
+SCIENTIFIC = re.compile(r"(?<![#\w.])\d+(?:\.\d+)?[eE][-+]?\d+\b")  # not colours such as #009E73
 
 
 def prose_problems(text: str) -> list[str]:
@@ -451,6 +450,9 @@ def test_output_check_finds_raw_headings_and_notation():
         == []
     )
     assert output_problems("text/plain", "Empty DataFrame") == ["raw Python output"]
+    assert output_problems("text/plain", "colour #009E73, rate 1e-3") == [
+        "scientific notation '1e-3'"
+    ]
 
 
 def test_visible_code_check(tmp_path):
