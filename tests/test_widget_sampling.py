@@ -8,10 +8,12 @@ delivers them (a tuple of dicts whose ``content`` is a memoryview).
 from __future__ import annotations
 
 import base64
+import io
 import re
 
 import matplotlib
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -67,7 +69,8 @@ def test_lqas_tab_shows_the_19_13_rule_and_a_download(tool):
     assert "13 of 19" in tool.lqas_result.value
     tool.lqas_n.value = 12
     assert f"{sampling.lqas_decision_rule(12, 0.8, 0.5)} of 12" in tool.lqas_result.value
-    assert "download=" in tool.lqas_download.value
+    tool.lqas_download.button.click()
+    assert 'download="lqas_decision_rules.xlsx"' in tool.lqas_download.link.value
     tool.lqas_lower.value = 85  # above the target: a message, not a crash
     assert "lower threshold" in tool.lqas_error.value.lower()
     assert "No rule" in tool.lqas_result.value and tool.lqas_plot.value == ""
@@ -100,7 +103,14 @@ def test_classify_tab_with_data(tool):
     pd.testing.assert_frame_equal(tool.classified, expected)
     district = sampling.district_coverage(survey, "supervision_area", "anc4").iloc[0]
     assert f"district coverage {district.coverage:.0%}" in tool.classify_result.value
-    assert "lqas_classification.csv" in tool.classify_download.value
+    tool.classify_download.button.click()
+    assert 'download="lqas_classification.xlsx"' in tool.classify_download.link.value
+    # Plain headings: the questions by name, never their codes.
+    assert "Four or more antenatal visits" in tool.classify_result.value
+    assert "Penta 3 vaccine" in tool.classify_result.value
+    assert ">anc4<" not in tool.classify_result.value
+    assert "Supervision area" in tool.classify_result.value
+    assert "supervision_area" not in tool.classify_result.value.split("<table")[1]
 
 
 def test_classify_errors_are_shown_and_the_tool_stays_usable(tool):
@@ -127,7 +137,13 @@ def test_draw_tab_draws_the_same_sample_as_phcpm(tool):
     expected, record = sampling.draw_sample(frame, 25, "systematic", seed=7)
     pd.testing.assert_frame_equal(tool.sample, expected)
     assert "25 rows drawn" in tool.draw_record.value
-    assert "sample.csv" in tool.draw_download.value
+    assert "Record id" in tool.draw_result.value and "record_id" not in tool.draw_result.value
+    assert "Interval (every k-th row)" in tool.draw_record.value
+    tool.draw_download.button.click()
+    data = base64.b64decode(re.search(r'base64,([^"]+)"', tool.draw_download.link.value).group(1))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Sample", "How it was drawn"]
+    assert [c.value for c in book["Sample"][1]][:2] == ["Record id", "Org unit id"]
     tool.method.value = "Two-stage cluster"
     assert tool.column.value == "org_unit_id" and not tool.per_cluster.disabled
     tool.draw_n.value = 2
@@ -160,7 +176,7 @@ SURVEY_CSV = _survey().to_csv(index=False).encode()
     [
         ("junk.csv", bytes(range(256)) * 40, "not a table"),
         ("empty.csv", b"", "0 bytes"),
-        ("headings.csv", b"supervision_area,anc4\n", "no rows of data"),
+        ("headings.csv", b"supervision_area,anc4\n", "headings but no"),
     ],
 )
 def test_a_bad_survey_upload_gives_a_message_and_a_good_one_then_works(tool, name, data, words):
@@ -262,3 +278,49 @@ def test_plot_oc_curve_draws_the_curve_and_both_thresholds():
     assert default.get_xdata()[0] == pytest.approx(50)
     with pytest.raises(InputError):
         sampling.plot_oc_curve(19, 13, 0.8, 0.9)
+
+
+def test_a_failed_upload_leaves_no_old_classification_or_sample():
+    tool = SamplingToolkit()
+    tool.survey_example.click()
+    assert "reaches" in tool.classify_result.value and tool.classify_box.children
+    tool.classify_download.button.click()
+    tool.survey_upload.value = upload("junk.csv", bytes(range(256)) * 40)
+    assert "not a table" in _text(tool.classify_error.value)
+    assert tool.classify_result.value == "" and tool.classify_box.children == ()
+    assert tool.classify_download.link.value == "" and tool.survey is None
+    tool.register_example.click()
+    tool.draw_button.click()
+    assert tool.draw_box.children and tool.sample is not None
+    tool.register_upload.value = upload("empty.csv", b"")
+    assert "0 bytes" in _text(tool.draw_error.value)
+    assert tool.draw_box.children == () and tool.draw_result.value == ""
+    assert tool.register is None and tool.sample is None
+
+
+def test_a_changed_choice_removes_the_sample_drawn_with_the_old_one():
+    tool = SamplingToolkit()
+    tool.register_example.click()
+    tool.draw_button.click()
+    assert tool.draw_box.children
+    tool.draw_n.value = 12
+    assert tool.draw_box.children == () and tool.sample is None
+    tool.draw_button.click()
+    assert len(tool.sample) == 12
+
+
+def test_a_changed_classify_choice_reclassifies_at_once():
+    tool = SamplingToolkit()
+    tool.survey_example.click()
+    before = tool.classified
+    tool.classify_target.value = 50
+    assert tool.classified is not None and not tool.classified.equals(before)
+    assert (tool.classified["classification"] == "reaches target").sum() >= (
+        before["classification"] == "reaches target"
+    ).sum()
+
+
+def test_upload_buttons_show_no_file_count():
+    tool = SamplingToolkit()
+    for button in (tool.survey_upload, tool.register_upload):
+        assert "phcpm-upload" in button._dom_classes and button.tooltip == button.description

@@ -3,39 +3,69 @@
 Every calculation (and the OC curve) is done by :mod:`phcpm.sampling`; files are
 read by :func:`phcpm.io.read_table`. This module only builds the controls, calls
 those functions and shows their results. Every callback runs through
-:meth:`widgets.common.Tool.run_safely`: errors in the user's input are shown as a
-plain message and the tool stays usable. Uploaded files are read in memory and
-never saved.
+:meth:`widgets.common.Tool.run_safely`: each tab has its own results area,
+emptied before every action and left empty after an error, so what a tab shows
+always belongs to its current inputs; errors in the user's input are shown as a
+plain message and the tool stays usable. Files to save (Excel) are made only
+when asked for. Uploaded files are read in memory and never saved.
 """
 
 from __future__ import annotations
 
 import html
-import json
 
 import ipywidgets as w
 import pandas as pd
 
 from phcpm import sampling
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, read_table, to_csv_bytes
+from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
     Tool,
     clear_message,
-    download_html,
+    download_on_demand,
     error_box,
     image_html,
     note_box,
+    plain_cell,
+    plain_columns,
+    plain_heading,
     show_notes,
+    table_html,
     take_upload,
+    upload_button,
 )
 
 EXAMPLE_SURVEY = "lqas_survey.csv"
 EXAMPLE_REGISTER = "patient_register.csv"
 LQAS_INDICATORS = ["anc4", "skilled_birth", "penta3", "mcv1", "itn_slept", "fp_modern"]
-
+#: What the example survey's questions are called on screen.
+LQAS_LABELS = {
+    "anc4": "Four or more antenatal visits",
+    "skilled_birth": "Birth with a skilled attendant",
+    "penta3": "Penta 3 vaccine",
+    "mcv1": "Measles vaccine (first dose)",
+    "itn_slept": "Slept under a bed net",
+    "fp_modern": "Modern family planning",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: What each line of the record of a draw is called on screen and in the Excel file.
+RECORD_LABELS = {
+    "method": "Method",
+    "seed": "Seed (the same seed gives the same sample)",
+    "n_requested": "Number asked for",
+    "frame_size": "Rows in the list",
+    "interval": "Interval (every k-th row)",
+    "random_start": "Random start",
+    "per_cluster": "Rows drawn per cluster",
+    "clusters": "Rows drawn in each cluster",
+    "allocation_method": "How the rows were shared between strata",
+    "allocation": "Rows drawn in each stratum",
+    "stratum_sizes": "Rows in each stratum of the list",
+    "n_selected": "Rows drawn",
+}
 _METHOD_LABELS = {
     "Simple random": "srs",
     "Systematic (every k-th)": "systematic",
@@ -50,14 +80,23 @@ def _help(text: str) -> w.HTML:
     return w.HTML(f"<span style='color:#444'>{html.escape(text)}</span>")
 
 
-def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
-    shown = df.head(max_rows)
-    extra = (
-        f"<p>Showing the first {max_rows} of {len(df):,} rows; the download has all of them.</p>"
-        if len(df) > max_rows
-        else ""
-    )
-    return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:.3g}") + extra
+def _label(code) -> str:
+    """An indicator (a survey question) as a manager reads it."""
+    return LQAS_LABELS.get(str(code), plain_heading(code))
+
+
+def record_table(record: dict, method_label: str) -> pd.DataFrame:
+    """The record of a draw as two columns of words: what, and its value."""
+    rows = []
+    for key, value in record.items():
+        if key == "method":
+            value = method_label
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}: {plain_cell(v, 2)}" for k, v in value.items())
+        else:
+            value = plain_cell(value, 2)
+        rows.append({"What": RECORD_LABELS.get(key, plain_heading(key)), "Value": value})
+    return pd.DataFrame(rows)
 
 
 def read_upload_bytes(data: bytes, name: str | None = None) -> pd.DataFrame:
@@ -166,6 +205,8 @@ class SamplingToolkit(Tool):
             widget.observe(lambda _change: self.update_size(), names="value")
         self.size_result = w.HTML()
         self.size_result.add_class("phcpm-sampling-result")
+        self.size_area = self.new_results()
+        self.size_area.track(self.size_result)
         self.size_error = error_box()
         self.size_error.add_class("phcpm-sampling-error")
         rows = [
@@ -184,7 +225,7 @@ class SamplingToolkit(Tool):
         """Recompute the sample size from the inputs (called on every change).
 
         A problem in the inputs becomes a message under the result."""
-        if self.run_safely(self._size, self.size_error) is None:
+        if self.run_safely(self._size, self.size_error, results=self.size_area) is None:
             self.size_result.value = "<p>No result: see the message below.</p>"
 
     def _size(self) -> str:
@@ -235,7 +276,15 @@ class SamplingToolkit(Tool):
         self.lqas_error.add_class("phcpm-sampling-lqas-error")
         self.lqas_plot = w.HTML()
         self.lqas_plot.add_class("phcpm-sampling-oc-curve")
-        self.lqas_download = w.HTML()
+        self.lqas_download = download_on_demand(
+            "Decision rules for 12 to 30 people and targets 10 % to 95 % (Excel)",
+            "lqas_decision_rules.xlsx",
+            self.lqas_rules_bytes,
+            XLSX,
+        )
+        self.lqas_download.add_class("phcpm-sampling-lqas-download")
+        self.lqas_area = self.new_results()
+        self.lqas_area.track(self.lqas_result, self.lqas_plot)
         return w.VBox(
             [
                 _help(
@@ -257,7 +306,7 @@ class SamplingToolkit(Tool):
         """Decision rule, both risks, the OC curve and a downloadable rule table.
 
         A problem in the inputs becomes a message under the result."""
-        if self.run_safely(self._lqas, self.lqas_error) is None:
+        if self.run_safely(self._lqas, self.lqas_error, results=self.lqas_area) is None:
             self.lqas_result.value = "<p>No rule: see the message below.</p>"
             self.lqas_plot.value = ""
 
@@ -280,15 +329,13 @@ class SamplingToolkit(Tool):
             f"coverage; it is {100 - alpha * 100:.0f} % at the {target:.0%} target and "
             f"{beta * 100:.0f} % at the {lower:.0%} lower threshold."
         )
-        self.lqas_plot.value = image_html(figure_bytes(fig, "png"), alt=alt)
-        if not self.lqas_download.value:  # the full table does not change: build it once
-            table = sampling.lqas_table(range(12, 31), [t / 100 for t in range(10, 100, 5)])
-            self.lqas_download.value = download_html(
-                to_csv_bytes(table),
-                "lqas_decision_rules.csv",
-                "Download the decision rules for 12 to 30 people and targets 10 % to 95 %",
-            )
+        self.lqas_plot.value = image_html(figure_bytes(fig, "png"), alt=alt, max_width="100%")
         return d
+
+    def lqas_rules_bytes(self) -> bytes:
+        """The decision rules for 12 to 30 people and targets 10 % to 95 %, as Excel."""
+        table = sampling.lqas_table(range(12, 31), [t / 100 for t in range(10, 100, 5)])
+        return to_excel_bytes({"Decision rules": plain_columns(table)}, title="LQAS decision rules")
 
     # ------------------------------------------------------------------ tab 3: classify
 
@@ -297,9 +344,7 @@ class SamplingToolkit(Tool):
             description="Use the example survey", button_style="primary", icon="table"
         )
         self.survey_example.add_class("phcpm-sampling-survey-example")
-        self.survey_upload = w.FileUpload(
-            accept=".csv,.xlsx,.txt", multiple=False, description="Use my own data"
-        )
+        self.survey_upload = upload_button("Use my own survey")
         self.survey_upload.add_class("phcpm-sampling-survey-upload")
         self.area_col = w.Dropdown(description="Area column", style=_WIDE)
         self.indicators = w.SelectMultiple(description="Indicators", style=_WIDE, rows=6)
@@ -314,14 +359,20 @@ class SamplingToolkit(Tool):
         self.classify_error.add_class("phcpm-sampling-classify-error")
         self.classify_note = note_box()
         self.classify_note.add_class("phcpm-sampling-classify-note")
-        self.classify_download = w.HTML()
-        self.survey_example.on_click(
-            lambda _b: self.run_safely(self.load_example_survey, self.classify_error)
+        self.classify_download = download_on_demand(
+            "Classification (Excel)", "lqas_classification.xlsx", self.classification_bytes, XLSX
         )
+        self.classify_download.add_class("phcpm-sampling-classify-download")
+        self.classify_area = self.new_results()
+        self.classify_area.track(self.classify_result, self.classify_note)
+        self.classify_box = w.VBox([])
+        self.classify_area.track(self.classify_box, self.classify_download)
+        self._loading = False
+        self.survey_example.on_click(lambda _b: self._run_classify(self.load_example_survey))
         self.survey_upload.observe(self._on_survey_upload, names="value")
-        self.classify_button.on_click(
-            lambda _b: self.run_safely(self.classify, self.classify_error)
-        )
+        self.classify_button.on_click(lambda _b: self._run_classify(self.classify))
+        for control in (self.area_col, self.indicators, self.classify_target):
+            control.observe(self._on_classify_control, names="value")
         return w.VBox(
             [
                 _help(
@@ -335,24 +386,36 @@ class SamplingToolkit(Tool):
                 self.classify_button,
                 self.classify_error,
                 self.classify_note,
-                self.classify_result,
-                self.classify_download,
+                self.classify_box,
             ]
         )
+
+    def _run_classify(self, action, *args) -> None:
+        self.run_safely(action, self.classify_error, *args, results=self.classify_area)
+
+    def _on_classify_control(self, _change) -> None:
+        """A changed choice: the old classification goes; a new one is made at once."""
+        if self._loading or self.survey is None:
+            return
+        self._run_classify(self.classify)
 
     def load_survey(self, df: pd.DataFrame) -> None:
         """Use ``df`` as the survey table and offer its columns."""
         self.survey = df
         columns = [str(c) for c in df.columns]
         area = next((c for c in columns if "area" in c.lower()), columns[0])
-        self.area_col.options = columns
-        self.area_col.value = area
-        answers = [c for c in columns if c in LQAS_INDICATORS] or [c for c in columns if c != area]
-        self.indicators.options = [c for c in columns if c != area]
-        self.indicators.value = tuple(answers[:6])
+        self._loading = True
+        try:
+            self.area_col.options = [(plain_heading(c), c) for c in columns]
+            self.area_col.value = area
+            answers = [c for c in columns if c in LQAS_INDICATORS]
+            answers = answers or [c for c in columns if c != area]
+            self.indicators.options = [(_label(c), c) for c in columns if c != area]
+            self.indicators.value = tuple(answers[:6])
+        finally:
+            self._loading = False
         self.classified = None
-        self.classify_result.value = ""
-        self.classify_download.value = ""
+        self.clear_results(self.classify_area)
         show_notes(
             self.classify_note,
             f"Loaded {len(df):,} rows. Choose the indicators and click Classify.",
@@ -365,10 +428,11 @@ class SamplingToolkit(Tool):
     def _on_survey_upload(self, change) -> None:
         taken = take_upload(self.survey_upload, change["new"])
         if taken is not None:
-            self.run_safely(self.load_survey_bytes, self.classify_error, *taken)
+            self._run_classify(self.load_survey_bytes, *taken)
 
     def load_survey_bytes(self, data: bytes, name: str | None = None) -> None:
         """Use an uploaded survey file (its bytes) as the survey table."""
+        self.survey, self.classified = None, None
         self.load_survey(read_upload_bytes(data, name))
 
     def classify(self) -> None:
@@ -386,22 +450,33 @@ class SamplingToolkit(Tool):
         lines = []
         for row in district.itertuples(index=False):  # one line per indicator
             lines.append(
-                f"<li><b>{html.escape(row.indicator)}</b>: district coverage {row.coverage:.0%} "
+                f"<li><b>{html.escape(_label(row.indicator))}</b>: district coverage "
+                f"{row.coverage:.0%} "
                 f"(95 % confidence interval {row.ci_lower:.0%} to {row.ci_upper:.0%}); "
                 f"{int(below.get(row.indicator, 0))} of {row.n_areas} areas below target</li>"
             )
         wide = result.pivot(index=self.area_col.value, columns="indicator", values="classification")
         wide = wide.replace({"reaches target": "● reaches", "below target": "■ below"})
+        headings = {c: _label(c) for c in wide.columns}
+        headings[self.area_col.value] = plain_heading(self.area_col.value)
         self.classify_result.value = (
             f"<p><b>District estimates</b> (each area counts by its number of answers):</p>"
             f"<ul>{''.join(lines)}</ul><p><b>Areas</b> (● reaches target, ■ below target):</p>"
-            + _table_html(wide.reset_index(), max_rows=60)
-        )
-        self.classify_download.value = download_html(
-            to_csv_bytes(result), "lqas_classification.csv", "Download the classification"
+            + table_html(wide.reset_index(), headings, max_rows=60)
         )
         clear_message(self.classify_error)
         clear_message(self.classify_note)
+        self.classify_box.children = (self.classify_result, self.classify_download)
+
+    def classification_bytes(self) -> bytes:
+        """The classification of every area and indicator, as Excel."""
+        if self.classified is None:
+            raise InputError("There is no classification yet", todo="Click 'Classify' first")
+        table = self.classified.assign(indicator=self.classified["indicator"].map(_label))
+        headings = {self.area_col.value: plain_heading(self.area_col.value)}
+        return to_excel_bytes(
+            {"Classification": plain_columns(table, headings)}, title="LQAS classification"
+        )
 
     # ------------------------------------------------------------------ tab 4: draw
 
@@ -410,9 +485,7 @@ class SamplingToolkit(Tool):
             description="Use the example register", button_style="primary", icon="table"
         )
         self.register_example.add_class("phcpm-sampling-register-example")
-        self.register_upload = w.FileUpload(
-            accept=".csv,.xlsx,.txt", multiple=False, description="Use my own list"
-        )
+        self.register_upload = upload_button("Use my own list")
         self.register_upload.add_class("phcpm-sampling-register-upload")
         self.method = w.Dropdown(options=list(_METHOD_LABELS), description="Method", style=_WIDE)
         self.method.add_class("phcpm-sampling-method")
@@ -426,9 +499,7 @@ class SamplingToolkit(Tool):
         self.per_cluster = w.BoundedIntText(
             value=5, min=1, max=1000, description="Per cluster", style=_WIDE, disabled=True
         )
-        self.method.observe(
-            lambda _c: self.run_safely(self._method_changed, self.draw_error), names="value"
-        )
+        self.method.observe(lambda _c: self._run_draw(self._method_changed), names="value")
         self.draw_button = w.Button(description="Draw the sample", icon="random")
         self.draw_button.add_class("phcpm-sampling-draw")
         self.draw_result = w.HTML()
@@ -439,12 +510,20 @@ class SamplingToolkit(Tool):
         self.draw_error.add_class("phcpm-sampling-draw-error")
         self.draw_note = note_box()
         self.draw_note.add_class("phcpm-sampling-draw-note")
-        self.draw_download = w.HTML()
-        self.register_example.on_click(
-            lambda _b: self.run_safely(self.load_example_register, self.draw_error)
+        self.draw_download = download_on_demand(
+            "The sample and how it was drawn (Excel)", "sample.xlsx", self.sample_bytes, XLSX
         )
+        self.draw_download.add_class("phcpm-sampling-draw-download")
+        self.draw_area = self.new_results()
+        self.draw_box = w.VBox([])
+        self.draw_area.track(
+            self.draw_record, self.draw_result, self.draw_note, self.draw_box, self.draw_download
+        )
+        self.register_example.on_click(lambda _b: self._run_draw(self.load_example_register))
         self.register_upload.observe(self._on_register_upload, names="value")
-        self.draw_button.on_click(lambda _b: self.run_safely(self.draw, self.draw_error))
+        self.draw_button.on_click(lambda _b: self._run_draw(self.draw))
+        for control in (self.draw_n, self.seed, self.column, self.per_cluster):
+            control.observe(self._on_draw_control, names="value")
         return w.VBox(
             [
                 _help(
@@ -459,11 +538,18 @@ class SamplingToolkit(Tool):
                 self.draw_button,
                 self.draw_error,
                 self.draw_note,
-                self.draw_record,
-                self.draw_download,
-                self.draw_result,
+                self.draw_box,
             ]
         )
+
+    def _run_draw(self, action, *args) -> None:
+        self.run_safely(action, self.draw_error, *args, results=self.draw_area)
+
+    def _on_draw_control(self, _change) -> None:
+        """A changed choice: the sample drawn with the old choices is no longer shown."""
+        if self.sample is not None:
+            self.sample, self.record = None, None
+            self.run_safely(lambda: None, self.draw_error, results=self.draw_area)
 
     def _method_changed(self) -> None:
         method = _METHOD_LABELS[self.method.value]
@@ -475,17 +561,19 @@ class SamplingToolkit(Tool):
         }.get(method, "Column")
         self.per_cluster.disabled = method != "cluster"
         if method == "cluster" and self.register is not None:
-            guess = [c for c in self.column.options if "org_unit" in c or "facility" in c]
+            names = [value for _, value in self.column.options]
+            guess = [c for c in names if "org_unit" in c or "facility" in c]
             if guess:
                 self.column.value = guess[0]
 
     def load_register(self, df: pd.DataFrame) -> None:
         """Use ``df`` as the list to sample from."""
         self.register = df
-        self.column.options = [str(c) for c in df.columns]
+        self.sample, self.record = None, None
+        self.column.options = [(plain_heading(c), str(c)) for c in df.columns]
         self._method_changed()
         self.sample, self.record = None, None
-        self.draw_record.value = self.draw_result.value = self.draw_download.value = ""
+        self.clear_results(self.draw_area)
         show_notes(self.draw_note, f"Loaded a list of {len(df):,} rows. Choose a method and draw.")
 
     def load_example_register(self) -> None:
@@ -494,10 +582,11 @@ class SamplingToolkit(Tool):
     def _on_register_upload(self, change) -> None:
         taken = take_upload(self.register_upload, change["new"])
         if taken is not None:
-            self.run_safely(self.load_register_bytes, self.draw_error, *taken)
+            self._run_draw(self.load_register_bytes, *taken)
 
     def load_register_bytes(self, data: bytes, name: str | None = None) -> None:
         """Use an uploaded list (its bytes) as the list to sample from."""
+        self.register, self.sample, self.record = None, None, None
         self.load_register(read_upload_bytes(data, name))
 
     def draw(self) -> None:
@@ -517,25 +606,30 @@ class SamplingToolkit(Tool):
         sample, record = sampling.draw_sample(
             self.register, self.draw_n.value, method, seed=self.seed.value, **kwargs
         )
-        self.sample, self.record = sample, record
         what = "clusters" if method == "cluster" else "rows"
+        how = record_table(record, self.method.value)
         self.draw_record.value = (
             f"<p><b>{record['n_selected']:,} rows drawn</b> ({self.draw_n.value} {what} asked) "
             f"from {record['frame_size']:,}, method '{html.escape(self.method.value)}', "
             f"seed {record['seed']}.</p>"
             "<details><summary>How the sample was drawn (keep this with your audit)</summary>"
-            f"<pre>{html.escape(json.dumps(record, indent=1, default=str))}</pre></details>"
+            + table_html(how)
+            + "</details>"
         )
-        self.draw_result.value = _table_html(sample, max_rows=20)
-        self.draw_download.value = (
-            download_html(to_csv_bytes(sample), "sample.csv", "Download the sample")
-            + " "
-            + download_html(
-                json.dumps(record, indent=1, default=str).encode("utf-8"),
-                "how_the_sample_was_drawn.json",
-                "Download how it was drawn",
-                mime="application/json",
-            )
-        )
+        self.draw_result.value = table_html(sample, max_rows=20, decimals=2)
         clear_message(self.draw_error)
         clear_message(self.draw_note)
+        self.sample, self.record = sample, record
+        self.draw_box.children = (self.draw_record, self.draw_download, self.draw_result)
+
+    def sample_bytes(self) -> bytes:
+        """The sample and the record of how it was drawn, as one Excel file."""
+        if self.sample is None or self.record is None:
+            raise InputError("There is no sample yet", todo="Click 'Draw the sample' first")
+        return to_excel_bytes(
+            {
+                "Sample": plain_columns(self.sample),
+                "How it was drawn": record_table(self.record, self.method.value),
+            },
+            title="Sample",
+        )
