@@ -8,6 +8,7 @@ UK DCLG, *Multi-criteria analysis: a manual*, 2009, ch. 6, and shortlist).
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import re
@@ -302,8 +303,16 @@ def test_adding_a_change_without_an_indicator_is_explained(app):
 
 def test_exports(app):
     app.example_button.click()
-    app._prepare_downloads(None)
-    assert app.downloads.value.count("phcpm-download") == 3
+    assert not any(d.built for d in (app.excel_download, app.sheets_download, app.list_download))
+    for download in (app.excel_download, app.sheets_download, app.list_download):
+        download.button.click()
+        assert download.built and "phcpm-download" in download.link.value
+    page = base64.b64decode(app.sheets_download.link.value.split("base64,")[1].split('"')[0])
+    assert page.startswith(b"<!DOCTYPE html>") and page.count(b"<section>") == 12
+    # A changed choice empties the files made from the old shortlist.
+    app.k.value = 11
+    assert not app.excel_download.built and app.excel_download.link.value == ""
+    app.k.value = 12
     markdown = app.reference_sheets_markdown()
     assert markdown.count("### ") == 12
     assert "Supportive supervision visits completed" in markdown
@@ -311,3 +320,31 @@ def test_exports(app):
     assert "Reference sheets" in book
     sheets = book["Reference sheets"]
     assert "Supportive supervision visits completed" in sheets.astype(str).to_numpy().ravel()
+
+
+def test_a_failed_upload_leaves_no_old_tables_and_no_list_in_use(app):
+    app.example_button.click()
+    assert app.shortlist_table.value and app.scores_table.value
+    app.excel_download.button.click()
+    app.upload.value = (upload("list.csv", b""),)
+    assert "0 bytes" in html.unescape(app.message.value)
+    for table in (app.catalogue_table, app.scores_table, app.shortlist_table, app.burden_table):
+        assert table.value == ""
+    assert app.excel_download.link.value == ""
+    app.k.value = 9  # no old list comes back behind the user's back
+    assert "No indicator list is in use" in html.unescape(app.message.value)
+    assert app.shortlist_table.value == ""
+    app.catalogue_button.click()
+    assert app.message.value == "" and app.catalogue_table.value
+
+
+def test_tables_have_plain_headings(app):
+    app.example_button.click()
+    shown = " ".join(
+        t.value
+        for t in (app.catalogue_table, app.scores_table, app.shortlist_table, app.burden_table)
+    )
+    for code in ("indicator_id", "framework_domain", "results_chain", "data_available", "NaN"):
+        assert f">{code}<" not in shown
+    assert ">Code<" in shown and ">PHCPI domain<" in shown
+    assert "phcpm-upload" in app.upload._dom_classes

@@ -2,9 +2,12 @@
 
 Every calculation is done by :mod:`phcpm.indicators` and :mod:`phcpm.catalogue`;
 this module only builds the controls, calls those functions and shows their
-results. Every callback runs through :meth:`widgets.common.Tool.run_safely`:
-errors in the user's input are shown as a plain message and the tool stays
-usable. An uploaded list is read in memory and never saved.
+results. Every callback runs through :meth:`widgets.common.Tool.run_safely`,
+which empties every table computed from the inputs before it recomputes them:
+what the tabs show always belongs to the current list and choices, and after an
+error (a file that cannot be used, filters that match nothing) they stay empty
+under a plain message. Files to save are made only when asked for. An uploaded
+list is read in memory and never saved.
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ from phcpm.io import read_table, to_csv_bytes, to_excel_bytes
 from phcpm.style import PALETTE
 from widgets.common import (
     Tool,
-    download_html,
+    download_on_demand,
     error_box,
     note_box,
+    plain_columns,
+    plain_heading,
     show_notes,
+    table_html,
     take_upload,
+    upload_button,
 )
 
 ALL = "All"
@@ -49,14 +56,76 @@ def _css(widget: w.Widget, part: str) -> w.Widget:
     return widget
 
 
+#: Headings of the tables the tool shows and saves, in words.
+HEADINGS = {
+    ID: "Code",
+    "name": "Indicator",
+    "framework_domain": "PHCPI domain",
+    "results_chain": "Results chain",
+    "dimension": "Dimension",
+    "data_source": "Data source",
+    "frequency": "Frequency",
+    "score": "Score (0 to 100)",
+    "rank": "Rank",
+    "reason": "Why it is on the list",
+    "criterion": "Criterion",
+    "rating": "Rating",
+    "group": "Group",
+    "definition": "Definition",
+    "question": "Question",
+    "set": "Set",
+    "indicators": "Indicators",
+    "time_bound": "Time-bound",
+    "racer_relevant": "Relevant (RACER)",
+    "data_available": "Data available",
+    "low_burden": "Low burden",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BURDEN_HEADINGS = {
+    "set": "Set",
+    "indicators": "Indicators",
+    "routine_elements": "Data elements collected",
+    "other_elements": "Elements not collected by facilities",
+    "values_per_year": "Values per year",
+    "minutes_per_year": "Staff minutes per year",
+    "hours_per_month": "Staff hours per month",
+}
+
+
 def _table_html(df: pd.DataFrame, max_rows: int = 80) -> str:
-    shown = df.head(max_rows)
-    extra = (
-        f"<p>Showing {max_rows} of {len(df)} rows; the download has all of them.</p>"
-        if len(df) > max_rows
-        else ""
+    return table_html(df, HEADINGS, max_rows=max_rows, decimals=1)
+
+
+def _words(code) -> str:
+    """A criterion code as words: ``data_available`` -> "Data available"."""
+    return HEADINGS.get(str(code), plain_heading(code))
+
+
+_SHEET_CSS = (
+    "body{font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;margin:1.5em}"
+    "h2{margin-top:1.5em;page-break-before:auto}table{border-collapse:collapse;width:100%}"
+    "th,td{border:1px solid #666;padding:0.3em 0.5em;text-align:left;vertical-align:top}"
+    "th{background:#eee;width:12em}section{page-break-inside:avoid}"
+    "@page{size:A4;margin:12mm}"
+)
+
+
+def reference_sheets_page(frame: pd.DataFrame, title: str = "Indicator reference sheets") -> str:
+    """Reference sheets (one table per indicator) as one printable web page."""
+    parts = []
+    for row in frame.to_dict("records"):  # one short section per indicator
+        name = html.escape(str(row.get("Name", row.get("Code", ""))))
+        cells = "".join(
+            f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in row.items()
+            if k != "Name" and str(v) not in ("", "nan", "None")
+        )
+        parts.append(f"<section><h2>{name}</h2><table>{cells}</table></section>")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_SHEET_CSS}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>" + "".join(parts) + "</body></html>\n"
     )
-    return shown.to_html(index=False, border=0, float_format=lambda x: f"{x:,.1f}") + extra
 
 
 def _options(values: pd.Series) -> list[str]:
@@ -83,6 +152,7 @@ class IndicatorSelector(Tool):
         self.balance: ind.BalanceResult | None = None
         self.burden: pd.DataFrame | None = None
         self._busy = False
+        self._list_ok = False
         self._crit = criteria()
 
         self.message = error_box()
@@ -104,6 +174,17 @@ class IndicatorSelector(Tool):
             ]
         )
         self.root = self.widget
+        # Everything computed from the list and the choices is emptied before each
+        # recomputation and stays empty after an error.
+        self.results.track(
+            self.catalogue_count,
+            self.catalogue_table,
+            self.scores_table,
+            self.shortlist_table,
+            self.warnings,
+            self.balance_chart,
+            self.burden_table,
+        )
         self.run_safely(self.use_catalogue, self.message)
 
     # ------------------------------------------------------------------ display
@@ -116,13 +197,9 @@ class IndicatorSelector(Tool):
             w.Button(description="Load the worked example", button_style="primary"),
             "worked-example",
         )
-        self.example_button.layout.width = "220px"
+        self.example_button.layout.width = "auto"
         self.catalogue_button = _css(w.Button(description="Use the catalogue"), "use-catalogue")
-        self.upload = _css(
-            w.FileUpload(accept=".csv,.xlsx,.txt", multiple=False, description="Use my own list"),
-            "upload",
-        )
-        self.upload.layout.width = "220px"
+        self.upload = _css(upload_button("Use my own list"), "upload")
         self.example_button.on_click(self._load_example)
         self.catalogue_button.on_click(lambda _b: self.run_safely(self.use_catalogue, self.message))
         self.upload.observe(self._on_upload, names="value")
@@ -185,7 +262,7 @@ class IndicatorSelector(Tool):
                 value=1,
                 min=0,
                 max=5,
-                description=crit.criterion.replace("_", " "),
+                description=_words(crit.criterion),
                 tooltip=crit.definition,
                 continuous_update=False,
                 style=_WIDE,
@@ -194,14 +271,16 @@ class IndicatorSelector(Tool):
             slider.observe(self._on_change, names="value")
             self.sliders[crit.criterion] = slider
             rows.append(slider)
-        definitions = self._crit[["group", "criterion", "definition", "question"]]
+        definitions = self._crit[["group", "criterion", "definition", "question"]].assign(
+            criterion=self._crit["criterion"].map(_words)
+        )
         accordion = w.Accordion(children=[w.HTML(_table_html(definitions))])
         accordion.set_title(0, "What the criteria mean")
         accordion.selected_index = None
 
         self.adj_indicator = w.Dropdown(description="Indicator", style=_WIDE)
         self.adj_criterion = w.Dropdown(
-            description="Criterion", options=list(self.sliders), style=_WIDE
+            description="Criterion", options=[(_words(c), c) for c in self.sliders], style=_WIDE
         )
         self.adj_rating = w.IntSlider(
             value=3, min=1, max=5, description="New rating", continuous_update=False, style=_WIDE
@@ -300,16 +379,44 @@ class IndicatorSelector(Tool):
         )
 
     def _build_export(self) -> w.Widget:
-        make = _css(w.Button(description="Prepare downloads", button_style="info"), "export")
-        make.on_click(self._prepare_downloads)
-        self.downloads = _css(w.HTML(), "downloads")
+        self.excel_download = _css(
+            download_on_demand(
+                "Reference sheets, shortlist and scores (Excel)",
+                "indicator_selection.xlsx",
+                self.excel_bytes,
+                XLSX,
+            ),
+            "excel",
+        )
+        self.sheets_download = _css(
+            download_on_demand(
+                "Reference sheets to print (web page)",
+                "reference_sheets.html",
+                self.reference_sheets_bytes,
+                "text/html",
+            ),
+            "reference-sheets",
+        )
+        self.list_download = _css(
+            download_on_demand(
+                "The indicator list in use, as a model for your own list (CSV)",
+                "indicator_list.csv",
+                self.list_bytes,
+                "text/csv",
+            ),
+            "list",
+        )
+        self.downloads = _css(
+            w.VBox([self.excel_download, self.sheets_download, self.list_download]), "downloads"
+        )
+        self.register_download(self.excel_download, self.sheets_download, self.list_download)
         return w.VBox(
             [
                 w.HTML(
-                    "<p>Reference sheets of the shortlist (Excel and Markdown), the scores "
-                    "and the catalogue in use.</p>"
+                    "<p>Reference sheets of the shortlist (Excel, or a web page to print), "
+                    "the scores and the indicator list in use. Each file is made when you "
+                    "click its button, from what the tabs show now.</p>"
                 ),
-                make,
                 self.downloads,
             ]
         )
@@ -331,6 +438,7 @@ class IndicatorSelector(Tool):
         """Use ``frame`` as the catalogue, reset the choices, then (by default) recompute."""
         self._busy = True
         try:
+            self._list_ok = True
             self.catalogue = frame
             self.current = list(current)
             self.adjustments = self.adjustments.iloc[0:0]
@@ -371,7 +479,12 @@ class IndicatorSelector(Tool):
             self._safely(lambda: self.load_bytes(data, name))
 
     def load_bytes(self, data: bytes, name: str | None = None) -> None:
-        """Use an uploaded indicator list (its bytes); an unusable file raises InputError."""
+        """Use an uploaded indicator list (its bytes); an unusable file raises InputError.
+
+        Until a file is accepted no list is in use, so nothing computed from the
+        previous list stays on screen or comes back when a control changes."""
+        self._list_ok = False
+        show_notes(self.notes, None)
         table = read_table(data, filename=name)
         frame = ind.validate_indicator_list(table.data.reset_index(drop=True))
         self._set_catalogue(
@@ -385,6 +498,7 @@ class IndicatorSelector(Tool):
         """Use a user's indicator table (as read from a file). True when it was accepted."""
 
         def load() -> None:
+            self._list_ok = False
             checked = ind.validate_indicator_list(frame)
             self._set_catalogue(
                 checked,
@@ -471,6 +585,13 @@ class IndicatorSelector(Tool):
         self.run_safely(self._compute, self.message)
 
     def _compute(self) -> None:
+        if not self._list_ok:
+            raise InputError(
+                "No indicator list is in use: the last file could not be used",
+                where="the buttons at the top of the tool",
+                todo="Choose another file, or click 'Use the catalogue' or 'Load the worked "
+                "example'",
+            )
         cands = self.candidates()
         self.catalogue_count.value = (
             f"<p><b>{len(cands)}</b> of {len(self.catalogue)} indicators match.</p>"
@@ -483,9 +604,6 @@ class IndicatorSelector(Tool):
             else "<p>No changes: the starting ratings are used.</p>"
         )
         self.scored = self.shortlist = self.balance = self.burden = None
-        self.scores_table.value = self.shortlist_table.value = ""
-        self.warnings.value = self.balance_chart.value = self.burden_table.value = ""
-        self.downloads.value = ""
         if cands.empty:
             raise InputError(
                 "No indicator matches the filters",
@@ -520,17 +638,7 @@ class IndicatorSelector(Tool):
             facilities=int(self.facilities.value),
             minutes_per_value=float(self.minutes.value),
         )
-        table = self.burden.reset_index().rename(
-            columns={
-                "set": "set",
-                "indicators": "indicators",
-                "routine_elements": "data elements collected",
-                "other_elements": "elements not collected by facilities",
-                "values_per_year": "values per year",
-                "minutes_per_year": "staff minutes per year",
-                "hours_per_month": "staff hours per month",
-            }
-        )
+        table = self.burden.reset_index().rename(columns=BURDEN_HEADINGS)
         self.burden_table.value = _table_html(table)
 
     def _show_balance(self, result: ind.BalanceResult) -> None:
@@ -560,6 +668,19 @@ class IndicatorSelector(Tool):
         )
 
     # ------------------------------------------------------------------ export
+    def reference_sheets_bytes(self) -> bytes:
+        """The reference sheets of the shortlist as a web page to print."""
+        if self.shortlist is None:
+            raise InputError("There is no shortlist yet", todo="Choose weights first")
+        frame = ind.reference_sheets_frame(self.shortlist, self.catalogue)
+        return reference_sheets_page(frame).encode("utf-8")
+
+    def list_bytes(self) -> bytes:
+        """The indicator list in use, with the column names a list to upload needs."""
+        if not self._list_ok:
+            raise InputError("No indicator list is in use", todo="Choose a list first")
+        return to_csv_bytes(self.catalogue)
+
     def reference_sheets_markdown(self) -> str:
         """Markdown reference sheets of the shortlist."""
         if self.shortlist is None:
@@ -575,35 +696,11 @@ class IndicatorSelector(Tool):
         return to_excel_bytes(
             {
                 "Reference sheets": ind.reference_sheets_frame(self.shortlist, self.catalogue),
-                "Shortlist": self.shortlist,
-                "Scores": self.scored,
-                "Burden": self.burden.reset_index(),
+                "Shortlist": plain_columns(self.shortlist, HEADINGS),
+                "Scores": plain_columns(self.scored, HEADINGS),
+                "Burden": plain_columns(
+                    self.burden.reset_index().rename(columns=BURDEN_HEADINGS), HEADINGS
+                ),
             },
             title="Indicator selection",
         )
-
-    def _prepare_downloads(self, _button) -> None:
-        def make() -> None:
-            links = [
-                download_html(
-                    self.excel_bytes(),
-                    "indicator_selection.xlsx",
-                    "Reference sheets and scores (Excel)",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-                download_html(
-                    self.reference_sheets_markdown().encode("utf-8"),
-                    "reference_sheets.md",
-                    "Reference sheets (Markdown)",
-                    "text/markdown",
-                ),
-                download_html(
-                    to_csv_bytes(self.catalogue),
-                    "indicator_list.csv",
-                    "The indicator list in use (CSV)",
-                    "text/csv",
-                ),
-            ]
-            self.downloads.value = "<br>".join(links)
-
-        self._safely(make)
