@@ -282,6 +282,7 @@ class FunnelResult:
     adjustment: str  # "none", "additive" or "multiplicative"
     dispersion: Dispersion
     notes: list[str] = field(default_factory=list)
+    target_given: bool = True  # False when the line is the value of all units together
 
     def look_here(self) -> pd.DataFrame:
         """The units to look at, furthest from the target first."""
@@ -425,6 +426,7 @@ def funnel(
         adjustment=adjustment,
         dispersion=disp,
         notes=notes,
+        target_given=target is not None,
     )
 
 
@@ -491,7 +493,8 @@ def plot_funnel(
 ):
     """Draw the funnel plot and return its matplotlib ``Figure``.
 
-    Target solid, 95 % limits dashed, 99.8 % limits dotted; units inside the
+    Target solid (labelled "All units together" when no target was given),
+    95 % limits dashed, 99.8 % limits dotted; units inside the
     limits as blue circles, between the 95 % and 99.8 % limits as orange
     triangles (pointing up above the funnel, down below), outside the 99.8 %
     limits as larger vermilion diamonds, and impossible values (check the data)
@@ -502,6 +505,7 @@ def plot_funnel(
     """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     from phcpm.style import NEUTRAL
 
@@ -549,13 +553,23 @@ def plot_funnel(
                 fontsize=8,
             )
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)
     ax.set_title(title if title is not None else "Funnel plot")
     level_words = [f"{level * 100:g} % limits" for level in result.levels]
     handles = [
-        Line2D([], [], color=NEUTRAL, linewidth=1.5, label=f"Target {result.target:.3g}"),
+        Line2D(
+            [],
+            [],
+            color=NEUTRAL,
+            linewidth=1.5,
+            label=f"{'Target' if result.target_given else 'All units together'} "
+            f"{result.target:.3g}",
+        ),
         Line2D([], [], color=NEUTRAL, linestyle="--", label=level_words[0]),
         Line2D([], [], color=NEUTRAL, linestyle=":", label=level_words[-1]),
     ]

@@ -214,6 +214,11 @@ def test_plot_returns_a_figure_with_distinct_markers():
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Inside the limits" in labels and "Outside 99.8 %" in labels
+    assert "Target 75" in labels
+    own = plot_funnel(funnel(data, overdispersion="none"))
+    assert any(
+        t.get_text().startswith("All units together") for t in own.axes[0].get_legend().get_texts()
+    )
     assert any(t.get_text() == "F00" for t in ax.texts)
 
 
