@@ -365,3 +365,63 @@ def test_light_voila_compresses_caches_and_serves_the_icons_itself(monkeypatch, 
     assert answers["widgets"].headers["Cache-Control"] == serve.LONG_CACHE
     assert answers["voila"].headers["Cache-Control"] == serve.DAY_CACHE
     assert answers["package"].headers["Cache-Control"] == serve.NO_CACHE
+
+    # Once the background thread has made its Brotli copy, browsers that accept it get it.
+    import time
+
+    store = app.brotli_store
+    script = next(
+        str(Path(p) / "voila.js") for p in app.static_paths if (Path(p) / "voila.js").exists()
+    )
+    deadline = time.monotonic() + 120
+    while store.get(script) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    async def brotli_fetch():
+        tornado_app = tornado.web.Application(**app.init_settings())
+        tornado_app.add_handlers(".*$", app.init_handlers())
+        server = tornado_app.listen(port, address="127.0.0.1")
+        try:
+            return await tornado.httpclient.AsyncHTTPClient().fetch(
+                f"http://127.0.0.1:{port}/voila/static/voila.js",
+                headers={"Accept-Encoding": "br, gzip"},
+                decompress_response=False,
+            )
+        finally:
+            server.stop()
+
+    answer = asyncio.run(brotli_fetch())
+    assert answer.headers["Content-Encoding"] == "br"
+    assert answer.body == store.get(script)
+
+
+def test_brotli_copies_go_to_browsers_that_accept_them(tmp_path):
+    import threading
+    import urllib.request
+
+    import brotli
+
+    text = "<p>" + "hello brotli " * 2000 + "</p>"
+    (tmp_path / "page.html").write_text(text, encoding="utf-8")
+    # the book server: compressed on first request, kept for the next
+    server = serve.book_server("127.0.0.1", 0, tmp_path)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/page.html"
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "br"
+            assert brotli.decompress(response.read()).decode() == text
+    finally:
+        server.shutdown()
+        server.server_close()
+    # the store the tool server fills in the background
+    store = serve.BrotliStore(folder=tmp_path / "store")
+    store.fill([tmp_path])
+    body = store.get(str(tmp_path / "page.html"))
+    assert body is None  # only scripts, stylesheets, SVG and JSON are stored
+    (tmp_path / "app.js").write_text("var x = 1;\n" * 500, encoding="utf-8")
+    store.fill([tmp_path])
+    assert brotli.decompress(store.get(str(tmp_path / "app.js"))) == ("var x = 1;\n" * 500).encode()
+    assert len(list((tmp_path / "store").glob("*.br"))) == 1
+    assert serve.accepts("gzip, br;q=0", "br") is False and serve.accepts("br", "br")
