@@ -185,6 +185,8 @@ MIME_PRIORITY = [
 ]
 TAG = re.compile(r"<[^>]+>")
 HEADER = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+LONG_NUMBER = re.compile(r"-?\d{5,}(\.\d+)?")  # 12345 instead of 12,345
 
 
 def shown_output(output: dict) -> tuple[str, str] | None:
@@ -204,11 +206,20 @@ def shown_output(output: dict) -> tuple[str, str] | None:
 def output_problems(mime: str, text: str) -> list[str]:
     problems = []
     if mime == "text/html":
+        for cell in CELL.findall(text):
+            value = html.unescape(TAG.sub("", cell)).strip()
+            if LONG_NUMBER.fullmatch(value):
+                problems.append(f"number {value!r} without thousands separators")
         for head in HEADER.findall(text):
             head = html.unescape(TAG.sub("", head)).strip()
             if re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", head):
                 problems.append(f"table heading {head!r} is a raw column name or code")
         text = html.unescape(TAG.sub(" ", text))
+    else:
+        problems += [
+            f"number {m.group(0)!r} without thousands separators"
+            for m in re.finditer(r"(?<![\w.,#-])\d{5,}(?:\.\d+)?(?![\w.,])", text)
+        ]
     problems += [f"function name {m.group(0)!r}" for m in FUNCTION.finditer(text)]
     problems += [f"scientific notation {m.group(0)!r}" for m in SCIENTIFIC.finditer(text)]
     if "Empty DataFrame" in text or "<IPython" in text or "dtype:" in text:
