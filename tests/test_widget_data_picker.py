@@ -353,6 +353,8 @@ def test_a_pivot_download_with_metadata_columns_is_read_without_questions(picker
     assert "202401" not in set(data["data_element"])
     assert "was not read" not in picker.error.value
     assert "organisationunitid" in picker.notes.value  # how the columns were understood
+    counts = "2 places, 2 period(s), 2 data element(s); the values add up to 48."
+    assert counts in picker.summary.value
 
 
 def test_a_file_that_cannot_say_which_column_is_which_asks(picker, received):

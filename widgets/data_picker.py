@@ -73,6 +73,17 @@ _REPORT_HEADINGS = {
 }
 
 
+def _counts(data: pd.DataFrame) -> str:
+    """What the checked data hold, to compare with the source: places, periods,
+    data elements and the total of the values."""
+    places = data["org_unit"].nunique()
+    return (
+        f"{places:,} place{'s' if places != 1 else ''}, {data['period'].nunique():,} period(s), "
+        f"{data['data_element'].nunique():,} data element(s); the values add up to "
+        f"{data['value'].sum():,.0f}."
+    )
+
+
 def _css(widget: w.Widget, part: str) -> w.Widget:
     widget.add_class(f"phcpm-picker-{part}")
     return widget
@@ -333,6 +344,7 @@ class DataPicker:
         parts = [
             f"<p><b>Checked {html.escape(self.source or 'the data')}.</b></p>",
             f'<div style="white-space:pre-line">{html.escape(result.summary)}</div>',
+            f"<p>{html.escape(_counts(result.data))}</p>",
         ]
         report = result.report
         if len(report):
