@@ -50,8 +50,7 @@ def spc(page):
     page.locator(".phcpm-spc-source").get_by_text("Improvement project").click()
     split = page.locator(".phcpm-spc-split input")
     split.fill("16")
-    split.press("Enter")
-    page.locator(".phcpm-spc-draw").click()
+    split.press("Enter")  # every change redraws: no click needed
     page.get_by_text("Part 1: No signal", exact=False).first.wait_for()
     page.get_by_text("Part 2: No signal", exact=False).first.wait_for()
     page.locator(".phcpm-spc-source").get_by_text("Paste a series").click()
@@ -73,9 +72,9 @@ def spc(page):
     assert "Traceback" not in message.inner_text()
     rows = "".join(f"2025-{m:02d},{10 + m % 4},{30 + m % 3}\n" for m in range(1, 13))
     choose("malaria.csv", ("month,cases,tested\n" + rows).encode())
-    page.locator(".phcpm-spc-upload-note").get_by_text("Read 12 rows", exact=False).wait_for()
-    page.locator(".phcpm-spc-draw").click()
-    page.locator(".phcpm-spc-chart img[alt*='Uploaded series']").wait_for()
+    page.locator(".phcpm-spc-upload-note").get_by_text("2 series", exact=False).wait_for()
+    page.locator(".phcpm-spc-chart img[alt*='cases']").wait_for()
+    assert "12 points" in page.locator(".phcpm-spc-series").inner_text()
     assert message.is_hidden()
 
 
@@ -121,8 +120,8 @@ def scorecard(page):
     assert "Kelumo Hill Health Centre" in table.inner_text()
     page.locator(".phcpm-scorecard-level select").select_option("Districts")
     table.get_by_text("Mbalazi District").first.wait_for()
-    page.locator(".phcpm-scorecard-export").click()
-    link = page.locator(".phcpm-scorecard-downloads a.phcpm-download", has_text="Scorecard (Excel)")
+    page.locator(".phcpm-scorecard-excel button").click()  # the file is made now
+    link = page.locator(".phcpm-scorecard-excel a.phcpm-download")
     link.wait_for()
     with page.expect_download() as info:
         link.click()
