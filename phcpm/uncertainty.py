@@ -29,8 +29,10 @@ Intervals: for a percentage (the indicator's ``factor`` is 100 or its unit is
 (:func:`phcpm.intervals.wilson_limits`); for a rate such as visits per person
 the exact Poisson interval of the count over the denominator
 (:func:`phcpm.intervals.poisson_interval`); for an average of monthly values
-(``kind`` "average", such as stock-out days per month) no interval, and the
-band is passed on as it is. A band is judged by placing both ends of the
+(``kind`` "average", such as stock-out days per month) and for reporting
+completeness and timeliness (``kind`` "reporting": the reports are counted,
+not estimated, and a facility that sent 2 of its 3 reports did miss one) no
+interval and no minimum, and the band is passed on as it is. A band is judged by placing both ends of the
 interval with the scorecard's own band boundaries: if the two ends fall in
 different bands, the interval spans two bands.
 
@@ -60,6 +62,11 @@ __all__ = ["JUDGEMENTS", "MIN_DENOMINATOR", "SHOWN_BANDS", "judge"]
 #: Default smallest denominator whose band is shown (see the module docstring).
 MIN_DENOMINATOR = 50
 
+#: Indicator kinds (the ``kind`` column of the definitions) whose values get no
+#: interval: averages of monthly values, and reporting completeness and
+#: timeliness, which count the reports themselves rather than estimate a rate.
+_NO_INTERVAL = ("average", "reporting")
+
 #: The judgements :func:`judge` gives, in plain words.
 JUDGEMENTS: dict[str, str] = {
     "clear": "The colour can be trusted",
@@ -82,7 +89,7 @@ SHOWN_BANDS: dict[str, dict[str, str]] = {
 
 
 def _interval_kind(row: dict) -> str:
-    if str(row.get("kind", "")) == "average":
+    if str(row.get("kind", "")) in _NO_INTERVAL:
         return "none"
     factor = row.get("factor")
     unit = str(row.get("unit", "") or "")

@@ -90,15 +90,20 @@ def test_coverage_above_100_is_check_the_data_never_on_target():
     assert np.isnan(out.loc["F1", "lower"])
 
 
-def test_rates_use_poisson_and_averages_pass_through():
+def test_rates_use_poisson_and_averages_and_reporting_pass_through():
     defs = sc.default_definitions()
     values = pd.DataFrame(
         {
-            "org_unit": ["F1", "F2", "F3"],
-            "indicator": ["OPD_PER_CAPITA", "OPD_PER_CAPITA", "ACT_STOCKOUT_DAYS"],
-            "numerator": [3000, 30, 12],
-            "denominator": [2000, 20, 3],
-            "value": [1.5, 1.5, 4.0],
+            "org_unit": ["F1", "F2", "F3", "F4"],
+            "indicator": [
+                "OPD_PER_CAPITA",
+                "OPD_PER_CAPITA",
+                "ACT_STOCKOUT_DAYS",
+                "REPORT_COMPLETE",
+            ],
+            "numerator": [3000, 30, 12, 2],
+            "denominator": [2000, 20, 3, 3],
+            "value": [1.5, 1.5, 4.0, 200 / 3],
         }
     )
     out = judge(values, defs).set_index("org_unit")
@@ -107,6 +112,8 @@ def test_rates_use_poisson_and_averages_pass_through():
     assert out.loc["F2", "judgement"] == "too_few"  # 20 people: below the minimum
     assert out.loc["F3", "judgement"] == "clear" and np.isnan(out.loc["F3", "lower"])
     assert out.loc["F3", "shown"] == "poor"
+    # 2 of 3 reports: counted, not estimated; the band (off target) stands.
+    assert out.loc["F4", "judgement"] == "clear" and out.loc["F4", "shown"] == "poor"
 
 
 def test_no_data_and_not_applicable_pass_through_and_input_is_unchanged():
