@@ -1,4 +1,4 @@
-"""Speed and memory of the full data quality review, beside a plain CSV read.
+"""Speed and memory of the WHO annual data quality review at three levels, beside a plain read.
 
 Usage (from the repository root)::
 
@@ -6,12 +6,15 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/bench_quality.py --only district
 
 For each scale the script generates routine data (facilities x 36 months x 20 data
-elements) and reporting data into ``benchmarks/data/`` (seeded, so the same every
+elements), reporting data and an org unit table (country, regions, districts,
+facilities) into ``benchmarks/data/quality-<scale>/`` (seeded, so the same every
 run), then measures in separate processes, one after the other on the same file:
 
 * ``read``: ``pandas.read_csv`` of the routine data, nothing else (the baseline);
 * ``review``: the same read, then :func:`phcpm.quality.review` on it, with the
-  reporting data.
+  reporting data and the org unit table: the annual review of the last complete
+  year at facility, district and region level, the verify-first list over every
+  month, and the flag tables.
 
 Peak memory is the maximum resident set size of each process, from
 ``/usr/bin/time -v`` when present, otherwise from ``resource.getrusage``.
@@ -50,9 +53,13 @@ MAX_RATIO = 5.0
 
 def generate(name: str, facilities: int, seed: int = 20240601) -> Path:
     """Write routine and reporting CSVs for ``facilities`` facilities (seeded)."""
-    folder = DATA / name
+    folder = DATA / f"quality-{name}"
     routine = folder / "service_data.csv"
-    if routine.exists() and (folder / "reporting.csv").exists():
+    if (
+        routine.exists()
+        and (folder / "reporting.csv").exists()
+        and (folder / "org_units.csv").exists()
+    ):
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -87,6 +94,17 @@ def generate(name: str, facilities: int, seed: int = 20240601) -> Path:
             "on_time": on_time.astype(int),
         }
     ).to_csv(folder / "reporting.csv", index=False)
+    # hierarchy: regions of 10 districts, districts of up to 100 facilities
+    n_dist = max(1, facilities // 100) if facilities >= 1000 else 5
+    n_reg = max(1, n_dist // 10)
+    district = np.arange(facilities) % n_dist
+    rows = [("SENDARA", "Sendara", None)]
+    rows += [(f"REG{r:03d}", f"Region {r}", "SENDARA") for r in range(n_reg)]
+    rows += [(f"DIS{d:04d}", f"District {d}", f"REG{d % n_reg:03d}") for d in range(n_dist)]
+    rows += [(u, u, f"DIS{district[i]:04d}") for i, u in enumerate(units)]
+    pd.DataFrame(rows, columns=["org_unit_id", "name", "parent_id"]).to_csv(
+        folder / "org_units.csv", index=False
+    )
     return folder
 
 
@@ -104,10 +122,13 @@ def child(mode: str, folder: Path) -> None:
         from phcpm.quality import review
 
         reporting = pd.read_csv(folder / "reporting.csv")
+        org_units = pd.read_csv(folder / "org_units.csv")
         start = time.perf_counter()
-        result = review(data, reporting, org_unit="org_unit_id")
+        result = review(data, reporting, org_units=org_units, org_unit="org_unit_id")
         out["review_s"] = time.perf_counter() - start
         out["flagged"] = int(len(result.flagged()))
+        out["verify"] = int(len(result.verify))
+        out["levels"] = result.annual.levels
         out["summary_rows"] = len(result.summary)
     out["self_peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("RESULT " + json.dumps(out))
@@ -178,7 +199,8 @@ def main() -> None:
     note = (
         f"Machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
         f"pandas {pd.__version__}, numpy {np.__version__}. "
-        "Each figure comes from its own process; 'review' excludes the read. "
+        "Each figure comes from its own process; 'review' excludes the read and covers "
+        "the three levels (facility, district, region) and the verify-first list. "
         "Data: 36 months x 20 data elements, 0.3 % tenfold spikes, 2 % empty cells."
     )
     text = "# Data quality review benchmark\n\n" + "\n".join(lines) + "\n\n" + note + "\n"

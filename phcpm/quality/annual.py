@@ -36,7 +36,10 @@ data_element_completeness  months with a value / 12 < 90 % (missing values)
 data_element_nonzero       months with a value that is not 0 / 12 < 90 % (the tool's
                            form: ``isNumber(value) && parseFloat(value) != 0``,
                            ``startDataCompletenessAnalysis``; ``missing: 90`` in
-                           defaultConfig.js)
+                           defaultConfig.js). Left out for data elements whose usual
+                           value is 0 (median of every facility-month of the year,
+                           e.g. stock-out days): there a zero is the normal report
+                           (WHO DQR Module 2: zeros are missing where implausible)
 outlier_extreme            at least one month more than 3 SD from the year's mean
                            (``startIndicatorOutlierAnalysis``: ``extremeCount > 0``;
                            ``extremeOutlier: 3`` in defaultConfig.js)
@@ -79,6 +82,7 @@ Where we differ from the tool on purpose (shown side by side in the how-to page,
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,16 +276,21 @@ def _cube(prep: _Routine, unit: np.ndarray, n_units: int, first_year: int, n_yea
 
 
 def _levels(prep: _Routine, tree: pd.DataFrame, first_year: int, n_years: int) -> list[_Level]:
-    """One :class:`_Level` per level that the hierarchy knows (facility always)."""
+    """One :class:`_Level` per level that the hierarchy knows (facility always).
+
+    The facility cube is added up from the rows once; the higher levels add up the
+    facility cube (a matrix product with the membership of each facility).
+    """
     out = []
     own = tree.reindex(pd.Index(prep.ou_uniques))
+    fac_value = None
+    fac_unit = None
     for name in LEVELS:
         labels = own[name]
         if name != "facility" and labels.isna().all():
             continue
         codes, units = pd.factorize(labels, sort=True)
         codes = np.asarray(codes, dtype=np.int64)
-        unit = np.where(prep.ou >= 0, codes[np.maximum(prep.ou, 0)], -1)
         first = pd.DataFrame({"u": codes, "d": own["district"], "r": own["region"]})
         first = (
             first[first["u"] >= 0].drop_duplicates("u").set_index("u").reindex(range(len(units)))
@@ -292,6 +301,20 @@ def _levels(prep: _Routine, tree: pd.DataFrame, first_year: int, n_years: int) -
             district = np.asarray(units, dtype=object)
         if name == "region":
             region, district = np.asarray(units, dtype=object), np.full(len(units), None)
+        if fac_value is None:
+            unit = np.where(prep.ou >= 0, codes[np.maximum(prep.ou, 0)], -1)
+            value = _cube(prep, unit, len(units), first_year, n_years)
+            fac_value, fac_unit = value, codes
+        else:
+            # membership: facility unit -> unit of this level (through any org unit)
+            member = np.zeros((len(units), fac_value.shape[0]))
+            ok = (codes >= 0) & (fac_unit >= 0)
+            member[codes[ok], fac_unit[ok]] = 1.0
+            flat = fac_value.reshape(fac_value.shape[0], -1)
+            present = ~np.isnan(flat)
+            sums = member @ np.where(present, flat, 0.0)
+            count = member @ present.astype("float64")
+            value = np.where(count > 0, sums, np.nan).reshape((len(units),) + fac_value.shape[1:])
         out.append(
             _Level(
                 name=name,
@@ -299,7 +322,7 @@ def _levels(prep: _Routine, tree: pd.DataFrame, first_year: int, n_years: int) -
                 unit_of_ou=codes,
                 district=district,
                 region=region,
-                value=_cube(prep, unit, len(units), first_year, n_years),
+                value=value,
                 first_year=first_year,
             )
         )
@@ -307,27 +330,38 @@ def _levels(prep: _Routine, tree: pd.DataFrame, first_year: int, n_years: int) -
 
 
 # ------------------------------------------------------------------ unit tables
-def _frame(level: _Level, metric, element, numerator, denominator, score, count=None, ref=None):
-    n = len(level.units)
-    return pd.DataFrame(
-        {
-            "level": level.name,
-            "org_unit": np.asarray(level.units, dtype=object),
-            "district": level.district,
-            "region": level.region,
-            "metric": metric,
-            "data_element": element,
-            "numerator": np.asarray(numerator, dtype="float64"),
-            "denominator": np.asarray(denominator, dtype="float64"),
-            "score": np.asarray(score, dtype="float64"),
-            "count": np.asarray(
-                count if count is not None else np.full(n, np.nan), dtype="float64"
-            ),
-            "reference_years": np.asarray(
-                ref if ref is not None else np.full(n, np.nan), dtype="float64"
-            ),
-        }
-    )
+def _frame(
+    level: _Level,
+    ui,
+    metric,
+    element,
+    numerator,
+    denominator,
+    score,
+    count=None,
+    ref=None,
+    years=None,
+    years_back: int = 3,
+):
+    """Rows of the unit table for the units ``ui`` of ``level`` (one row each)."""
+    n = len(ui)
+    nan = np.full(n, np.nan)
+    out = {
+        "level": level.name,
+        "org_unit": np.asarray(level.units, dtype=object)[ui],
+        "district": np.asarray(level.district, dtype=object)[ui],
+        "region": np.asarray(level.region, dtype=object)[ui],
+        "metric": metric,
+        "data_element": element,
+        "numerator": np.asarray(numerator, dtype="float64"),
+        "denominator": np.asarray(denominator, dtype="float64"),
+        "score": np.asarray(score, dtype="float64"),
+        "count": np.asarray(count if count is not None else nan, dtype="float64"),
+        "reference_years": np.asarray(ref if ref is not None else nan, dtype="float64"),
+    }
+    for k in range(years_back):
+        out[f"year_{k + 1}"] = years[:, k] if years is not None else nan
+    return pd.DataFrame(out)
 
 
 def _outlier_counts(v: np.ndarray, moderate: float, extreme: float):
@@ -345,57 +379,92 @@ def _outlier_counts(v: np.ndarray, moderate: float, extreme: float):
     return n, ext, mod, z
 
 
-def _unit_metrics(level, year, names, expected, relations, years_back, moderate, extreme):
-    """Long table of the raw numbers of every metric for every unit of ``level``."""
+def _unit_metrics(
+    level, year, names, expected, relations, years_back, moderate, extreme, zero_usual
+):
+    """Tables of the raw numbers of every metric for every unit of ``level``."""
     v = level.year(year)  # (units, de, 12)
-    parts = []
     n, ext, mod, _ = _outlier_counts(v, moderate, extreme)
+    n = n.astype(float)
     zeros = (v == 0).sum(axis=-1)
     now = level.totals(year)
     past = np.stack([level.totals(year - k) for k in range(years_back, 0, -1)], axis=-1)
     n_ref = (~np.isnan(past)).sum(axis=-1)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         ref = np.where(n_ref > 0, np.nansum(past, axis=-1) / np.maximum(n_ref, 1), np.nan)
-    for d, element in enumerate(names):
-        keep = expected[:, d]
-        if not keep.any():
-            continue
-        nd = n[:, d].astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ext_share, mod_share = ext[:, d] / nd, mod[:, d] / nd
-        frames = [
-            _frame(
-                level, "data_element_completeness", element, nd, np.full(len(nd), 12.0), nd / 12
-            ),
+        ratio = np.where(ref > 0, now / ref, np.nan)
+        ext_share, mod_share = ext / n, mod / n
+    ui, di = np.nonzero(expected)  # the (unit, data element) pairs to review
+    element = np.asarray(names, dtype=object)[di]
+    twelve = np.full(len(ui), 12.0)
+    kw = {"years_back": years_back}
+    parts = [
+        _frame(
+            level, ui, "data_element_completeness", element, n[ui, di], twelve, n[ui, di] / 12, **kw
+        ),
+    ]
+    nz = ~np.asarray(zero_usual)[di]
+    if nz.any():
+        u2, d2 = ui[nz], di[nz]
+        present = n[u2, d2] - zeros[u2, d2]
+        parts.append(
             _frame(
                 level,
+                u2,
                 "data_element_nonzero",
-                element,
-                nd - zeros[:, d],
-                np.full(len(nd), 12.0),
-                (nd - zeros[:, d]) / 12,
-            ),
-            _frame(level, "outlier_extreme", element, ext[:, d], nd, ext_share, ext[:, d]),
-            _frame(level, "outlier_moderate", element, mod[:, d], nd, mod_share, mod[:, d]),
-        ]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(ref[:, d] > 0, now[:, d] / ref[:, d], np.nan)
-        over = _frame(
-            level, "consistency_over_time", element, now[:, d], ref[:, d], ratio, None, n_ref[:, d]
+                element[nz],
+                present,
+                twelve[nz],
+                present / 12,
+                **kw,
+            )
         )
-        for k in range(years_back):
-            over[f"year_{k + 1}"] = past[:, d, k]
-        frames.append(over)
-        parts += [f[keep] for f in frames]
+    parts += [
+        _frame(
+            level,
+            ui,
+            "outlier_extreme",
+            element,
+            ext[ui, di],
+            n[ui, di],
+            ext_share[ui, di],
+            ext[ui, di],
+            **kw,
+        ),
+        _frame(
+            level,
+            ui,
+            "outlier_moderate",
+            element,
+            mod[ui, di],
+            n[ui, di],
+            mod_share[ui, di],
+            mod[ui, di],
+            **kw,
+        ),
+        _frame(
+            level,
+            ui,
+            "consistency_over_time",
+            element,
+            now[ui, di],
+            ref[ui, di],
+            ratio[ui, di],
+            None,
+            n_ref[ui, di],
+            past[ui, di],
+            **kw,
+        ),
+    ]
     code = pd.Index(names)
     for rel in relations.itertuples(index=False):
         ia, ib = code.get_indexer([rel.a, rel.b])
         if ia < 0 or ib < 0:
             continue
         a, b = now[:, ia], now[:, ib]
-        score = _relation_score(rel.type, a, b)
-        frame = _frame(level, "relation", rel.code, a, b, score)
-        parts.append(frame[~(np.isnan(a) & np.isnan(b))])
+        keep = np.flatnonzero(~(np.isnan(a) & np.isnan(b)))
+        score = _relation_score(rel.type, a[keep], b[keep])
+        parts.append(_frame(level, keep, "relation", rel.code, a[keep], b[keep], score, **kw))
     return parts
 
 
@@ -406,37 +475,47 @@ def _relation_score(kind: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a / b
 
 
-def _reporting_metrics(level: _Level, tree, reporting, year, org_unit, period):
-    """Reports expected, received and on time per unit of the level, in the year."""
+def _reporting_metrics(level: _Level, tree, reporting, year, org_unit, period, years_back=3):
+    """Reports expected, received and on time per unit of the level (the reporting rows
+    given are those of the review year)."""
     rep = reporting
-    months = pd.PeriodIndex(rep[period].astype(str), freq="M")
-    inside = np.asarray(months.year == year)
-    rep = rep.loc[inside]
     own = tree.reindex(pd.Index(rep[org_unit].to_numpy()))[level.name].to_numpy(dtype=object)
     unit = level.units.get_indexer(pd.Index(own))
     keep = unit >= 0
-    parts = []
-    expected = np.bincount(
-        unit[keep], weights=rep["expected"].to_numpy(float)[keep], minlength=len(level.units)
-    )
-    received = np.bincount(
-        unit[keep], weights=rep["received"].to_numpy(float)[keep], minlength=len(level.units)
-    )
-    has = np.bincount(unit[keep], minlength=len(level.units)) > 0
+    size = len(level.units)
+
+    def total(column):
+        return np.bincount(unit[keep], weights=rep[column].to_numpy(float)[keep], minlength=size)
+
+    expected, received = total("expected"), total("received")
+    has = np.flatnonzero(np.bincount(unit[keep], minlength=size) > 0)
+    kw = {"years_back": years_back}
     with np.errstate(invalid="ignore", divide="ignore"):
-        parts.append(
+        parts = [
             _frame(
-                level, "reporting_completeness", "reports", received, expected, received / expected
-            )[has]
-        )
-        if "on_time" in rep:
-            on_time = np.bincount(
-                unit[keep], weights=rep["on_time"].to_numpy(float)[keep], minlength=len(level.units)
+                level,
+                has,
+                "reporting_completeness",
+                "reports",
+                received[has],
+                expected[has],
+                received[has] / expected[has],
+                **kw,
             )
+        ]
+        if "on_time" in rep:
+            on_time = total("on_time")
             parts.append(
                 _frame(
-                    level, "reporting_timeliness", "reports", on_time, expected, on_time / expected
-                )[has]
+                    level,
+                    has,
+                    "reporting_timeliness",
+                    "reports",
+                    on_time[has],
+                    expected[has],
+                    on_time[has] / expected[has],
+                    **kw,
+                )
             )
     return parts
 
@@ -460,6 +539,7 @@ class AnnualReview:
     levels: list[str]
     hierarchy_source: str
     notes: list[str] = field(default_factory=list)
+    zero_usual: list[str] = field(default_factory=list)
 
     def report(self, level: str | None = None, within: str | None = None) -> pd.DataFrame:
         """The DQR annual report table for the sub-units at ``level`` inside ``within``."""
@@ -668,6 +748,13 @@ def build_annual(
     ever = np.bincount(
         prep.ou[seen] * prep.n_de + prep.de[seen], minlength=prep.n_ou * prep.n_de
     ).reshape(prep.n_ou, prep.n_de)
+    # data elements whose usual monthly value is 0 (stock-out days): a zero is the
+    # normal report there, so the "present and not zero" form leaves them out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        cube = levels[0].year(year)
+        usual = np.nanmedian(np.moveaxis(cube, 1, 0).reshape(cube.shape[1], -1), axis=1)
+    zero_usual = np.nan_to_num(usual, nan=0.0) == 0
     parts = []
     for lv in levels:
         own = tree.reindex(pd.Index(prep.ou_uniques))[lv.name].to_numpy(dtype=object)
@@ -677,7 +764,15 @@ def build_annual(
         np.add.at(expected, code[ok], ever[ok])
         expected = expected > 0
         parts += _unit_metrics(
-            lv, year, list(prep.de_uniques), expected, relations, years_back, moderate, extreme
+            lv,
+            year,
+            list(prep.de_uniques),
+            expected,
+            relations,
+            years_back,
+            moderate,
+            extreme,
+            zero_usual,
         )
         if reporting is not None:
             parts += _reporting_metrics(lv, tree, reporting, year, org_unit, period)
@@ -700,4 +795,5 @@ def build_annual(
         levels=[lv.name for lv in levels],
         hierarchy_source=source,
     )
+    review.zero_usual = [str(n) for n, z in zip(prep.de_uniques, zero_usual, strict=True) if z]
     return review, levels

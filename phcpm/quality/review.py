@@ -227,7 +227,8 @@ def _subset(prep: _Routine, keep: np.ndarray) -> _Routine:
 
 def _annual_flags(annual: AnnualReview, relations: pd.DataFrame, year: int) -> pd.DataFrame:
     """Facility rows of the annual relation checks of type aGTb and do, as flag rows."""
-    table = annual.report("facility")
+    from phcpm.quality.annual import _divergent
+
     units = annual.units
     rows = units[
         (units["level"] == "facility").to_numpy() & (units["metric"] == "relation").to_numpy()
@@ -237,13 +238,10 @@ def _annual_flags(annual: AnnualReview, relations: pd.DataFrame, year: int) -> p
         if rel.type not in ("aGTb", "do"):
             continue
         sub = rows[rows["data_element"].to_numpy() == rel.code]
+        sub = sub[np.isfinite(sub["score"].to_numpy(float))]
         if sub.empty:
             continue
-        line = table[(table["metric"] == "relation") & table["check"].str.endswith(rel.name)]
-        names = (
-            set(line["names"].iloc[0].split(", ")) if len(line) and line["names"].iloc[0] else set()
-        )
-        bad = sub[sub["org_unit"].astype(str).isin(names).to_numpy()]
+        bad = sub[_divergent("relation", sub, annual.thresholds, None, rel)]
         for r in bad.itertuples(index=False):
             a, b = r.numerator, r.denominator
             out.append(
@@ -389,7 +387,12 @@ def review(
                 "(disaggregations) for each org unit, month and data element."
             )
         coc = np.asarray(coc_codes, dtype=np.int64)
-    tree, source = hierarchy(data, org_units, org_unit=org_unit)
+    # one row per org unit is enough to read the hierarchy: the first of each run
+    ou = prep_all.ou
+    heads = np.flatnonzero(np.r_[True, ou[1:] != ou[:-1]]) if len(ou) else np.zeros(0, int)
+    heads = heads[ou[heads] >= 0]
+    first = pd.Series(heads).groupby(ou[heads]).min().to_numpy()
+    tree, source = hierarchy(data.iloc[first], org_units, org_unit=org_unit)
     notes.append(f"Levels from {source}.")
     reporting_year = None
     if reporting is not None:
@@ -427,6 +430,12 @@ def review(
             + " with the mean of the preceding years that have data: "
             + ", ".join(f"{int(k)} year(s) for {v:,} rows" for k, v in counts.items())
             + "."
+        )
+    if annual.zero_usual:
+        notes.append(
+            "Values present and not zero: left out for "
+            + ", ".join(annual.zero_usual)
+            + ", whose usual monthly value is 0 (a zero is the normal report there)."
         )
     tell(0.55, "Finding the values to verify first…")
     verify = verify_first(
