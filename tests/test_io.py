@@ -310,6 +310,31 @@ def test_any_small_workbook_gives_data_or_input_error(rows):
     _must_be_data_or_input_error(_xlsx_bytes(rows))
 
 
+DHIS2_HEADINGS = [
+    "periodid", "periodname", "organisationunitid", "organisationunitname", "orgunitlevel1",
+    "de", "pe", "ou", "coc", "value", "Data", "Period", "Organisation unit", "Value", "Year",
+    "Month", "January 2024", "202401", "May 2025 ANC", "ANC Bo Hospital", "x",
+]  # fmt: skip
+dhis2_cell = st.one_of(
+    st.sampled_from(
+        ["202401", "January 2024", "Bo", "", "12", "1,5", "n/a", "2024", "1", "true", "=1"]
+    ),
+    st.text(max_size=5),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(DHIS2_HEADINGS), min_size=1, max_size=6, unique=True),
+    st.lists(st.lists(dhis2_cell, min_size=1, max_size=6), max_size=6),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_any_mix_of_dhis2_headings_gives_data_or_input_error(headings, rows, sep):
+    """Every layout's detector and reshaper meets headings of the other layouts."""
+    text = sep.join(headings) + "\n" + "\n".join(sep.join(r) for r in rows)
+    _must_be_data_or_input_error(text.encode("utf-8"))
+
+
 def test_wide_table_rows_in_report_point_at_the_sheet_row():
     data = _xlsx_bytes(
         [["District report"], ["Facility", "Jan 2024", "Feb 2024"], ["Kalumbe", 4, "x"]]
@@ -765,10 +790,13 @@ def test_no_guess_puts_a_period_or_a_name_into_the_values():
     result = tidy(read_table(data))
     assert result.data["value"].tolist() == [12.0, 9.0]
     assert [str(p) for p in result.data["period"]] == ["2024-01", "2024-02"]
-    # two period columns: the reader asks which one, it never takes one as the value
+    # the same periods written twice: either column gives them, neither is the value
     both = b"periodname,periodcode,Facility,Visits\nJanuary 2024,202401,Kalumbe,12\n"
+    assert tidy(read_table(both)).data["value"].tolist() == [12.0]
+    # two period columns that disagree: the reader asks which one
+    two = b"start,end,Facility,Visits\n202401,202403,Kalumbe,12\n202402,202404,Kalumbe,9\n"
     with pytest.raises(NeedsMapping, match="period") as info:
-        tidy(read_table(both))
+        tidy(read_table(two))
     assert all(c.get("Visits") == "value" for c in info.value.candidates)
     anon = b"a,b\nKalumbe,202401\nMirada,202402\n"
     with pytest.raises(NeedsMapping, match="value"):

@@ -247,6 +247,9 @@ def decide(df: pd.DataFrame) -> dict[str, str]:
     profiles = {c: profile(df[c]) for c in df.columns}
     cands = _candidates(df, profiles)
     mapping, ties = _assign(cands, list(df.columns))
+    if "period" in ties and _same_periods(df, ties["period"]):
+        # The same period written twice ("January 2024" and "202401"): either will do.
+        mapping[ties.pop("period")[0]] = "period"
     ordered = {c: mapping[c] for c in df.columns if c in mapping}
     roles = set(mapping.values())
     columns = [str(c) for c in df.columns]
@@ -305,6 +308,20 @@ def decide(df: pd.DataFrame) -> dict[str, str]:
             missing=[r for r in ties],
         )
     return ordered
+
+
+def _same_periods(df: pd.DataFrame, cols: list) -> bool:
+    """True when the columns give the same period on every row."""
+    from phcpm.periods import _parse_codes
+
+    first_codes, first_parsed, _ = _parse_codes(df[cols[0]])
+    for col in cols[1:]:
+        codes, parsed, _ = _parse_codes(df[col])
+        for i, j in set(zip(first_codes.tolist(), codes.tolist(), strict=True)):
+            a, b = first_parsed[i], parsed[j]
+            if a is None or b is None or a != b:
+                return False
+    return True
 
 
 def describe_mapping(mapping: dict[str, str]) -> list[str]:
