@@ -69,7 +69,8 @@ def test_datasets_are_committed():
         "population.csv", "staff.csv", "attendance.csv", "supervision_visits.csv",
         "appraisals.csv", "lqas_survey.csv", "lqas_true_coverage.csv",
         "patient_register.csv", "patient_flow.csv", "process_steps.csv",
-        "pdsa_measure.csv", "pdsa_cycles.csv", "district_scores.csv", "answer_key.csv",
+        "pdsa_measure.csv", "pdsa_cycles.csv", "pdsa_family_of_measures.csv", "pdsa_ramp.csv",
+        "district_scores.csv", "answer_key.csv",
         "dhis2/datavalueset.csv", "dhis2/pivot.csv", "dhis2/pivot.xlsx",
         "README.md", "datapackage.json",
     }  # fmt: skip
@@ -544,6 +545,97 @@ def test_pdsa_measure_shifts_after_the_adopted_change():
     share = m["numerator"] / m["denominator"]
     assert share.iloc[-20:].median() > share.iloc[:12].median() + 0.15
     assert {"adopt", "adapt", "abandon"} == set(cycles["decision"])
+
+
+def test_family_of_measures_holds_the_process_measure_and_honest_balancing_measures():
+    m = read("pdsa_measure.csv")
+    fam = read("pdsa_family_of_measures.csv")
+    assert fam.groupby("measure")["kind"].first().value_counts().to_dict() == {
+        "balancing": 2, "outcome": 1, "process": 1,
+    }  # fmt: skip
+    wide = {name: g.set_index("week_start") for name, g in fam.groupby("measure")}
+    assert all(len(g) == len(m) for g in wide.values())
+    # The process rows are pdsa_measure.csv itself, not a second draw.
+    proc = fam[fam["kind"] == "process"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        proc[["project", "org_unit_id", "week_start", "numerator", "denominator"]],
+        m,
+        check_dtype=False,
+    )
+    out = wide["Fever cases treated according to the test result"]
+    assert (out["numerator"] <= proc.set_index("week_start")["numerator"]).all()
+    assert (out["denominator"] == proc.set_index("week_start")["denominator"]).all()
+    props = fam[fam["unit"] == "proportion (0-1)"]
+    assert (props["value"] - props["numerator"] / props["denominator"]).abs().max() < 5e-4
+    assert fam.loc[fam["kind"] == "balancing", ["numerator", "denominator"]].isna().all().all()
+    # Honest pattern: the outcome rises, but less than the process.
+    cycles = read("pdsa_cycles.csv")
+    adopted = cycles.loc[cycles["decision"] == "adopt", "start"].min()
+    before = proc["week_start"] < adopted
+    p = proc.set_index("week_start")
+    gain_p = (
+        p.loc[~before.to_numpy(), "value"].median() - p.loc[before.to_numpy(), "value"].median()
+    )
+    o = out["value"].to_numpy()
+    gain_o = np.median(o[~before.to_numpy()]) - np.median(o[before.to_numpy()])
+    assert 0 < gain_o < gain_p
+    # The wait at the test corner worsens in the first weeks of the adopted change, then
+    # settles below that peak but above the baseline.
+    wait = wide["Minutes waited at the test corner"]["value"].to_numpy()
+    start = int(before.sum())
+    base, first, late = wait[:start], wait[start : start + 8], wait[-12:]
+    assert np.median(first) > np.median(base) + 3
+    assert np.median(base) < np.median(late) < np.median(first)
+    kits = wide["Days without malaria test kits"]["value"]
+    assert kits.between(0, 5).all() and 0 < (kits > 0).sum() < len(kits) / 4
+
+
+def test_ramp_tests_one_change_on_a_growing_scale_and_decides_by_its_numbers():
+    ramp = read("pdsa_ramp.csv")
+    base = ramp["change_idea"].iloc[0]
+    assert ramp["change_idea"].str.startswith(base).all()  # one idea, adapted on the way
+    assert ramp["project"].nunique() == 1
+    assert ramp["project"].iloc[0] not in set(read("pdsa_measure.csv")["project"])
+    assert (ramp["tested"] <= ramp["fever_cases"]).all()
+    assert (pd.to_datetime(ramp["start"]) <= pd.to_datetime(ramp["end"])).all()
+    assert (
+        pd.to_datetime(ramp["start"]).iloc[1:].to_numpy()
+        > pd.to_datetime(ramp["end"]).iloc[:-1].to_numpy()
+    ).all()  # noqa: E501
+    share = ramp["prediction"].str.extract(r"(\d+) %")[0].astype(float).fillna(100) / 100
+    met = ramp["tested"] >= np.ceil(share * ramp["fever_cases"] - 1e-9)
+    assert (met == ramp["decision"].isin(["scale up", "adopt"])).all()
+    assert ramp["decision"].iloc[-1] == "adopt" and ramp["fever_cases"].iloc[0] <= 5
+    # After "adapt" the same scale is repeated; after "scale up" the next is larger.
+    for prev, nxt in zip(ramp.itertuples(), ramp.iloc[1:].itertuples(), strict=False):
+        if prev.decision == "adapt":
+            assert nxt.scale == prev.scale
+        else:
+            assert nxt.scale != prev.scale
+    assert ramp["scale"].nunique() >= 4
+    whole = ramp.drop_duplicates("scale", keep="last")
+    assert whole["fever_cases"].iloc[-1] == ramp["fever_cases"].max()
+
+
+def test_missed_visits_have_one_reason_with_a_pareto_pattern(units):
+    from phcpm.synth.workforce import MISSED_REASONS
+
+    visits = read("supervision_visits.csv", dtype={"missed_reason": str})
+    visits["district"] = visits["org_unit_id"].map(units.set_index("org_unit_id")["district"])
+    missed = (visits["planned"] == 1) & (visits["done"] == 0)
+    assert visits.loc[missed, "missed_reason"].notna().all()
+    assert visits.loc[~missed, "missed_reason"].isna().all()
+    reasons = visits.loc[missed, "missed_reason"]
+    assert set(reasons) == set(MISSED_REASONS)
+    share = reasons.value_counts(normalize=True)
+    assert share.index[0] == "No vehicle or fuel" and share.iloc[:2].sum() > 0.5
+    assert share["Other"] < 0.1
+    lusako = visits.loc[missed & (visits["district"] == "Lusako"), "missed_reason"]
+    others = visits.loc[missed & (visits["district"] != "Lusako"), "missed_reason"]
+    assert (lusako == "No vehicle or fuel").mean() > (others == "No vehicle or fuel").mean()
+    month = pd.to_datetime(visits.loc[missed, "date"]).dt.month
+    road = reasons == "Road impassable after rain"
+    assert road[month.isin([11, 12, 1, 2, 3, 4])].mean() > 2 * road[month.isin(range(5, 11))].mean()
 
 
 def test_district_scores_have_distinct_strengths():

@@ -92,6 +92,8 @@ def _write_full(out: Path, seed: int) -> list[Path]:
         "process_steps.csv": surveys.process_steps(),
         "pdsa_measure.csv": measure,
         "pdsa_cycles.csv": cycles,
+        "pdsa_family_of_measures.csv": surveys.pdsa_family(measure, seed),
+        "pdsa_ramp.csv": surveys.pdsa_ramp(units, seed),
         "district_scores.csv": surveys.district_scores(seed),
         "answer_key.csv": problems.finish_key([key]),
     }

@@ -259,7 +259,7 @@ RESOURCES: dict[str, dict] = {
     },
     "supervision_visits.csv": {
         "title": "Supportive supervision visits",
-        "description": "Quarterly planned district supervision visits to each facility (done or not), plus a few unplanned visits.",
+        "description": "Quarterly planned district supervision visits to each facility (done or not), plus a few unplanned visits. For each planned visit that did not take place, the one main reason the supervisors gave; transport and competing duties are the most frequent, and roads close mostly in the rainy season.",
         "primaryKey": None,
         "fields": [
             ORG,
@@ -280,6 +280,12 @@ RESOURCES: dict[str, dict] = {
                 "points (0-100)",
                 minimum=0,
                 maximum=100,
+            ),
+            _f(
+                "missed_reason",
+                "string",
+                "Main reason a planned visit did not take place (empty if done or unplanned)",
+                enum=workforce.MISSED_REASONS,
             ),
         ],
     },
@@ -510,6 +516,103 @@ RESOURCES: dict[str, dict] = {
             ),
         ],
     },
+    "pdsa_family_of_measures.csv": {
+        "title": "Improvement project: family of measures",
+        "description": "The improvement project's outcome, process and balancing measures, week by week, in long form (one row per week and measure). The process rows hold the same numbers as pdsa_measure.csv. The outcome rises less than the process, because some children with a negative test are still given an antimalarial; the wait at the test corner grows when every child with fever is sent there, then settles above its old level; test kits run out on a few days while the kit order still follows the old consumption.",
+        "primaryKey": ["project", "week_start", "measure"],
+        "fields": [
+            _f("project", "string", "Project name (as in pdsa_measure.csv)", required=True),
+            ORG,
+            _f("week_start", "date", "Monday of the week", required=True),
+            _f(
+                "measure",
+                "string",
+                "Fever cases treated according to the test result (children with fever tested "
+                "and given an antimalarial only if positive, of all children with fever seen); "
+                "Fever cases tested for malaria; Minutes waited at the test corner (median of "
+                "the children timed on one morning of the week); Days without malaria test "
+                "kits (clinic days of 5)",
+                required=True,
+                enum=[name for name, _, _ in surveys.PDSA_FAMILY],
+            ),
+            _f(
+                "kind",
+                "string",
+                "outcome, process or balancing",
+                required=True,
+                enum=["outcome", "process", "balancing"],
+            ),
+            _f(
+                "numerator",
+                "integer",
+                "Children counted (proportions only; empty for minutes and days)",
+                "children",
+                minimum=0,
+            ),
+            _f(
+                "denominator",
+                "integer",
+                "Under-five fever cases seen (proportions only; empty for minutes and days)",
+                "children",
+                minimum=0,
+            ),
+            _f(
+                "value",
+                "number",
+                "The measure: numerator / denominator for proportions, else minutes or days",
+                "see unit",
+                required=True,
+                minimum=0,
+            ),
+            _f(
+                "unit",
+                "string",
+                "Unit of value",
+                required=True,
+                enum=sorted({unit for _, _, unit in surveys.PDSA_FAMILY}),
+            ),
+        ],
+    },
+    "pdsa_ramp.csv": {
+        "title": "Improvement project: a ramp of PDSA cycles",
+        "description": "A second health centre tests the change adopted at Pezali Lake Health Centre as a ramp: one change, on a growing scale (one nurse one morning, then two days, one week, the busy Thursday clinic, the whole clinic). A step that meets its prediction goes up a scale; one that falls short is adapted and repeated at the same scale, and its adaptation is kept.",
+        "primaryKey": ["project", "cycle"],
+        "fields": [
+            _f("project", "string", "Project name", required=True),
+            ORG,
+            _f("cycle", "integer", "Cycle number, in order", required=True, minimum=1),
+            _f("start", "date", "First day of the test", required=True),
+            _f("end", "date", "Last day of the test", required=True),
+            _f("scale", "string", "Who, when and how many: the scale of the test", required=True),
+            _f("change_idea", "string", "The change tested, with its adaptations", required=True),
+            _f("prediction", "string", "What the team expected, written before", required=True),
+            _f(
+                "fever_cases",
+                "integer",
+                "Under-five fever cases seen during the test",
+                "children",
+                required=True,
+                minimum=0,
+            ),
+            _f(
+                "tested",
+                "integer",
+                "Of them, tested for malaria before they saw the clinician",
+                "children",
+                required=True,
+                minimum=0,
+            ),
+            _f("result", "string", "What happened, against the prediction", required=True),
+            _f(
+                "decision",
+                "string",
+                "scale up (test at the next scale), adapt (change and repeat at the same "
+                "scale), abandon, or adopt (make it the routine)",
+                required=True,
+                enum=["scale up", "adapt", "abandon", "adopt"],
+            ),
+        ],
+    },
     "district_scores.csv": {
         "title": "District performance scores",
         "description": "Scores (0-100) from the national district performance assessment, by domain and year; each district has clear strengths and weaknesses.",
@@ -713,6 +816,20 @@ def _fields_table(spec: dict) -> str:
     return "\n".join(lines)
 
 
+def _ramp_sentence(ramp: pd.DataFrame | None) -> str:
+    """One sentence on the ramp of PDSA cycles, with its numbers from the data."""
+    if ramp is None or ramp.empty:
+        return ""
+    site = str(ramp["project"].iloc[0]).rsplit(", ", 1)[-1]
+    adapted = int((ramp["decision"] == "adapt").sum())
+    times = {0: "without adapting it", 1: "adapting it once", 2: "adapting it twice"}.get(
+        adapted, f"adapting it {adapted} times"
+    )
+    return (
+        f" {site} then tests the same change as a ramp of {len(ramp)} cycles, {times} on the way."
+    )
+
+
 def readme(files: list[str], tables: dict[str, pd.DataFrame]) -> str:
     """The data dictionary, in Markdown."""
     units = tables["org_units.csv"]
@@ -744,6 +861,9 @@ def readme(files: list[str], tables: dict[str, pd.DataFrame]) -> str:
         "- Community clinics offer no antenatal care, deliveries or immunisation; most health posts have no delivery room; only hospitals and health centres diagnose tuberculosis. A service a facility does not offer has no rows at all (not zeros); its clients go to the district hospital and health centres.",
         "- Report completeness is between 80 % and 95 % in every district; a few facilities are often late and three fall silent for months.",
         "- Workforce problems: absenteeism and few appraisals in Tembwe; weak supportive supervision (visits not done, low scores) and few appraisals in Lusako; frequent stock-outs in Kavira.",
+        "- Supervision visits that were missed carry one main reason each: no vehicle or fuel comes first, most of all in Lusako, then supervisors called to other duties; roads close mostly in the rainy season.",
+        "- An improvement project at Pezali Lake Health Centre (Ruvo) raises the share of under-five fever cases tested for malaria from about 60 % to about 85 % in 2025. Its family of measures shows the costs as well: the treatment outcome rises less than testing, the wait at the test corner grows and then settles above its old level, and test kits run out on a few days."
+        + _ramp_sentence(tables.get("pdsa_ramp.csv")),
         "",
         "## Problems put in on purpose",
         "",

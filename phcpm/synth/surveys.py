@@ -312,3 +312,174 @@ def district_scores(seed: int) -> pd.DataFrame:
             "score": scores.ravel(),
         }
     )
+
+
+#: The family of measures of the PDSA project (Provost & Murray, *The Health Care Data
+#: Guide*, 2011: outcome, process and balancing measures), in the order they are written.
+PDSA_FAMILY = [
+    ("Fever cases treated according to the test result", "outcome", "proportion (0-1)"),
+    ("Fever cases tested for malaria", "process", "proportion (0-1)"),
+    ("Minutes waited at the test corner", "balancing", "minutes"),
+    ("Days without malaria test kits", "balancing", "days"),
+]
+#: Share of tested children whose treatment follows the result: before and after testing
+#: becomes routine (when every child is tested, more results are negative, and some
+#: children with a negative test are still given an antimalarial).
+PDSA_TREATED_AS_RESULT = [(0, 0.92), (PDSA_LEVELS[2][0], 0.85)]
+#: Typical minutes at the test corner on the Tuesday stopwatch morning, from a week on:
+#: the queue grows when every child with fever is sent there (cycle 2), then shortens
+#: as the laboratory assistant reorganises the corner and a second kit arrives (cycle 4).
+PDSA_WAIT = [(0, 6.0), (16, 13.0), (20, 10.0), (24, 8.0)]
+#: Expected clinic days a week without test kits: the kit order still follows the old,
+#: lower consumption for some weeks after testing rises, until the order is raised.
+PDSA_STOCKOUT = [(0, 0.1), (17, 0.9), (24, 0.15)]
+
+
+def _level(table: list[tuple[int, float]], idx: np.ndarray) -> np.ndarray:
+    """The value of a step table ``[(from_week, value), ...]`` at each week index."""
+    starts = np.array([w for w, _ in table])
+    values = np.array([v for _, v in table], dtype=float)
+    return values[np.searchsorted(starts, idx, side="right") - 1]
+
+
+def pdsa_family(measure: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Outcome, process and balancing measures of the PDSA project, week by week (long form).
+
+    The process rows are ``measure`` itself (``pdsa_measure.csv``), not a second draw.
+    The outcome counts, among the same fever cases, the children tested and treated as
+    their result says. The balancing measures are the median wait at the test corner on
+    one stopwatch morning a week and the clinic days (of 5) without test kits. They are
+    drawn from their own random stream, so ``pdsa_measure.csv`` keeps its values.
+    """
+    rng = stream(seed, "pdsa_family")
+    n = len(measure)
+    idx = np.arange(n)
+    tested = measure["numerator"].to_numpy()
+    seen = measure["denominator"].to_numpy()
+    treated = rng.binomial(tested, _level(PDSA_TREATED_AS_RESULT, idx))
+    typical = _level(PDSA_WAIT, idx)
+    timed = rng.integers(10, 16, n)
+    waits = [
+        float(np.median(np.round(rng.gamma(2.0, typical[i] / 2.0, timed[i])))) for i in range(n)
+    ]
+    stockout = np.minimum(rng.poisson(_level(PDSA_STOCKOUT, idx)), 5)
+    na = np.full(n, np.nan)
+    columns = {
+        "outcome": (treated, seen, treated / seen),
+        "process": (tested, seen, tested / seen),
+        "wait": (na, na, np.array(waits)),
+        "stockout": (na, na, stockout.astype(float)),
+    }
+    parts = []
+    for (name, kind, unit), (num, den, value) in zip(PDSA_FAMILY, columns.values(), strict=True):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "project": measure["project"],
+                    "org_unit_id": measure["org_unit_id"],
+                    "week_start": measure["week_start"],
+                    "measure": name,
+                    "kind": kind,
+                    "numerator": pd.array(num, dtype="Float64").astype("Int64"),
+                    "denominator": pd.array(den, dtype="Float64").astype("Int64"),
+                    "value": np.round(value, 3),
+                    "unit": unit,
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    order = {name: i for i, (name, _, _) in enumerate(PDSA_FAMILY)}
+    out["_o"] = out["measure"].map(order)
+    out = out.sort_values(["week_start", "_o"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+#: The change adopted at Pezali Lake, spread to a second health centre as a ramp.
+RAMP_CHANGE = "Children with fever go from triage straight to the test corner before consultation"
+RAMP_START = "2025-09-02"
+#: Tries at one scale before the team abandons the change.
+RAMP_TRIES = 3
+#: The planned steps: scale, clinic days it covers (from the step's first day), weekday
+#: it starts on (0 Monday), expected fever cases, the prediction (share tested), the true
+#: share tested at the first try, and what the team changes if a step falls short.
+RAMP_STEPS = [
+    ("One triage nurse, one morning, the next 5 children with fever", [0], 1, 5, 1.0, 0.97,
+     "the nurse walks each child to the test corner"),
+    ("The same nurse, two full clinic days", [0, 1], 0, 12, 0.9, 0.95,
+     "the laboratory assistant calls the next child as soon as a test is read"),
+    ("All triage nurses, one ordinary week", [0, 1, 2, 3, 4], 0, 30, 0.85, 0.75,
+     "the afternoon triage nurse is shown the route too"),
+    ("The busy Thursday under-five clinic, two Thursdays, with a second test kit", [0, 7], 3,
+     24, 0.85, 0.92, "a second person opens the test corner at 8 o'clock on Thursdays"),
+    ("Whole clinic, every session, four weeks", list(range(20)), 0, 120, 0.85, 0.92,
+     "the route is written into the triage procedure on the wall"),
+]  # fmt: skip
+#: Share tested when a step is repeated after its adaptation fixed what went wrong.
+RAMP_ADAPTED_SHARE = 0.95
+
+
+def pdsa_ramp(units: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """A ramp of PDSA cycles: one change tested on a growing scale at a second health centre.
+
+    Each step's children seen and tested are drawn; the decision follows the numbers:
+    a step that meets its prediction goes up a scale ("scale up", or "adopt" after the
+    last step), one that falls short is adapted and repeated at the same scale
+    ("adapt"); the repeat uses a better share, as the adaptation fixes what went wrong.
+    """
+    rng = stream(seed, "pdsa_ramp")
+    fac = facilities_of(units)
+    hc = fac.loc[(fac["district"] == "Ruvo") & (fac["facility_type"] == "health_centre")].iloc[1]
+    project = f"Fever cases sent straight to the test corner, {hc['name']}"
+    day = pd.Timestamp(RAMP_START)
+    rows = []
+    adapted: list[str] = []  # adaptations are kept at the larger scales
+    step = 0
+    tries = 0
+    while step < len(RAMP_STEPS):
+        scale, offsets, weekday, expected, predicted, p_true, fix = RAMP_STEPS[step]
+        start = day + pd.Timedelta(days=(weekday - day.day_of_week) % 7)
+        dates = [start + pd.Timedelta(days=d + 2 * (d // 5) * (len(offsets) > 2)) for d in offsets]
+        seen = int(expected) if step == 0 else int(rng.poisson(expected))
+        share = p_true if tries == 0 else RAMP_ADAPTED_SHARE
+        tested = int(rng.binomial(seen, share))
+        met = tested >= predicted * seen - 1e-9
+        last = step == len(RAMP_STEPS) - 1
+        if met:
+            decision = "adopt" if last else "scale up"
+        else:
+            decision = "adapt" if tries < RAMP_TRIES - 1 else "abandon"
+        need = int(np.ceil(predicted * seen - 1e-9))
+        if tries and fix not in adapted:
+            adapted.append(fix)
+        change = f"{RAMP_CHANGE} (adapted: {'; '.join(adapted)})" if adapted else RAMP_CHANGE
+        rows.append(
+            {
+                "project": project,
+                "org_unit_id": hc["org_unit_id"],
+                "cycle": len(rows) + 1,
+                "start": dates[0].strftime("%Y-%m-%d"),
+                "end": dates[-1].strftime("%Y-%m-%d"),
+                "scale": scale,
+                "change_idea": change,
+                "prediction": (
+                    f"All {seen} children with fever tested before they see the clinician"
+                    if predicted == 1
+                    else f"At least {round(100 * predicted)} % of the children with fever "
+                    "tested before they see the clinician"
+                ),
+                "fever_cases": seen,
+                "tested": tested,
+                "result": f"{tested} of {seen} tested ({100 * tested / seen:.0f} %); "
+                + (
+                    f"at least {need} needed: prediction met"
+                    if met
+                    else f"at least {need} needed: prediction not met"
+                ),
+                "decision": decision,
+            }
+        )
+        day = dates[-1] + pd.Timedelta(days=1)
+        if decision == "abandon":
+            break
+        step, tries = (step + 1, 0) if met else (step, tries + 1)
+    return pd.DataFrame(rows)

@@ -43,6 +43,21 @@ SUPERVISION_SCORE = {
 APPRAISAL_DONE = {
     "Ruvo": 0.88, "Tembwe": 0.35, "Lusako": 0.5, "Nyakori": 0.8, "Mbalazi": 0.85, "Kavira": 0.78,
 }  # fmt: skip
+#: Main reason a planned supervision visit did not take place, with its usual weight.
+#: Transport and competing duties dominate, as district teams report; Lusako's shared
+#: vehicle makes transport weigh more there. Roads matter only in the rainy season.
+MISSED_REASONS = [
+    "No vehicle or fuel",
+    "Supervisor called to other duties",
+    "Allowance not paid",
+    "Facility closed or in-charge away",
+    "Road impassable after rain",
+    "Other",
+]
+MISSED_WEIGHTS = [0.34, 0.26, 0.14, 0.12, 0.08, 0.06]
+MISSED_WEIGHTS_BY_DISTRICT = {"Lusako": [0.42, 0.26, 0.12, 0.09, 0.07, 0.04]}
+#: Months of the rainy season (November to April), when roads close more often.
+RAINY_MONTHS = (11, 12, 1, 2, 3, 4)
 SUPERVISORS = [
     "district medical officer", "district nursing officer", "district health records officer",
     "district pharmacist", "district environmental health officer",
@@ -155,7 +170,30 @@ def supervision_visits(units: pd.DataFrame, seed: int) -> pd.DataFrame:
     out["_o"] = out["org_unit_id"].map(order)
     out = out.sort_values(["_o", "date", "planned"], kind="stable").drop(columns="_o")
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out["missed_reason"] = missed_reasons(out, fac, seed)
+    return out
+
+
+def missed_reasons(visits: pd.DataFrame, fac: pd.DataFrame, seed: int) -> np.ndarray:
+    """One main reason for each planned visit that was not done; empty for the others.
+
+    Drawn from its own random stream, after all the other columns, so adding the
+    reasons changed no other value of the file. The weights depend on the district
+    (:data:`MISSED_WEIGHTS_BY_DISTRICT`) and, for roads, on the season: three times
+    the weight in the rainy months, a third of it in the dry months.
+    """
+    rng = stream(seed, "supervision_reasons")
+    district = visits["org_unit_id"].map(fac.set_index("org_unit_id")["district"]).to_numpy()
+    month = pd.to_datetime(visits["date"]).dt.month.to_numpy()
+    missed = ((visits["planned"] == 1) & (visits["done"] == 0)).to_numpy()
+    road = MISSED_REASONS.index("Road impassable after rain")
+    out = np.full(len(visits), "", dtype=object)
+    for i in np.flatnonzero(missed):
+        w = np.array(MISSED_WEIGHTS_BY_DISTRICT.get(district[i], MISSED_WEIGHTS), dtype=float)
+        w[road] *= 3.0 if month[i] in RAINY_MONTHS else 1 / 3
+        out[i] = MISSED_REASONS[int(rng.choice(len(w), p=w / w.sum()))]
+    return out
 
 
 def appraisals(units: pd.DataFrame, staff_df: pd.DataFrame, seed: int) -> pd.DataFrame:
