@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,3 +283,14 @@ def numeric_verdict(question: dict, given: float) -> tuple[bool, str]:
         if abs(given - mistake["value"]) <= mistake["tolerance"]:
             return False, mistake["feedback"]
     return False, question["too_low"] if given < question["answer"] else question["too_high"]
+
+
+def feedback_text(right: bool, feedback: str) -> str:
+    """The words the page shows after a check (the same rule as ``book/_static/quiz.js``).
+
+    The feedback is led by "Right." or "Not quite.", unless it already starts that
+    way ("Right: 1,068 people.", "No: ...").
+    """
+    if right:
+        return feedback if re.match(r"(right|correct)\b", feedback, re.I) else f"Right. {feedback}"
+    return feedback if re.match(r"(not quite|no)\b", feedback, re.I) else f"Not quite. {feedback}"

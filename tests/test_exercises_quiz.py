@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from phcpm.exercises import QuizError, load_quiz, numeric_verdict, parse_quiz, shuffled_order
+from phcpm.exercises import (
+    QuizError,
+    feedback_text,
+    load_quiz,
+    numeric_verdict,
+    parse_quiz,
+    shuffled_order,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ_FILES = sorted((ROOT / "book").rglob("*.quiz.yml"))
@@ -148,3 +155,11 @@ def test_every_quiz_file_in_the_book_loads_and_sits_next_to_its_lesson(path):
     assert lesson.with_suffix(".ipynb").exists() or lesson.with_suffix(".md").exists(), (
         f"{path.name} has no lesson next to it"
     )
+
+
+def test_feedback_is_led_by_right_or_not_quite_once():
+    assert feedback_text(True, "384 people.") == "Right. 384 people."
+    assert feedback_text(True, "Right: 1,068 people.") == "Right: 1,068 people."
+    assert feedback_text(False, "Too few.") == "Not quite. Too few."
+    assert feedback_text(False, "No: look again.") == "No: look again."
+    assert feedback_text(False, "Nothing here.") == "Not quite. Nothing here."

@@ -25,13 +25,20 @@
     return parseFloat(t);
   }
 
+  // The words the reader sees: the feedback, led by "Right." or "Not quite." unless
+  // it already starts that way (the rule of phcpm.exercises.feedback_text).
+  function feedbackText(state, text) {
+    if (state === "right" && !/^(right|correct)\b/i.test(text)) return "Right. " + text;
+    if (state === "wrong" && !/^(not quite|no)\b/i.test(text)) return "Not quite. " + text;
+    return text;
+  }
+
   function show(question, state, text) {
     var box = question.querySelector(".phcpm-quiz-feedback");
     question.classList.remove("phcpm-quiz-is-right", "phcpm-quiz-is-wrong", "phcpm-quiz-is-empty");
     box.className = "phcpm-quiz-feedback phcpm-quiz-" + state;
     question.classList.add("phcpm-quiz-is-" + state);
-    var lead = { right: "Right. ", wrong: "Not quite. ", empty: "" }[state];
-    box.textContent = lead + text;
+    box.textContent = feedbackText(state, text);
   }
 
   function checkChoice(question, data) {
