@@ -95,6 +95,7 @@ from phcpm.intervals import z_value
 
 __all__ = [
     "LEVELS",
+    "Dispersion",
     "MIN_UNITS",
     "POSITIONS",
     "FunnelResult",
