@@ -88,15 +88,28 @@ def test_absenteeism_and_appraisals(units):
     numeric_ok(quiz, "appraisals-lusako", 100 * rate)
 
 
-def test_missed_visits_tally_covers_every_missed_visit(units):
-    # The lesson's tally of reasons must add up to Lusako's missed planned visits in 2025.
+def test_missed_visits_pareto_of_reasons(units):
+    # The lesson's Pareto chart counts the reasons recorded for Lusako's missed planned
+    # visits in 2025 (supervision_visits.csv, column missed_reason).
     visits = problems.with_names(pd.read_csv(dataset_path("supervision_visits.csv")), units)
-    lusako = visits[(visits["district"] == "Lusako") & visits["date"].str.startswith("2025")]
-    missed = int(((lusako["planned"] == 1) & (lusako["done"] == 0)).sum())
-    assert missed == 22 + 14 + 9 + 5 + 3 + 1
-    reasons = pd.DataFrame({"reason": list("abcdef"), "n": [22, 14, 9, 5, 3, 1]})
-    vital = int(problems.pareto(reasons, "reason", count="n")["vital_few"].sum())
-    numeric_ok("process/02-problem-analysis.quiz.yml", "vital-few", vital)
+    missed = visits[
+        (visits["district"] == "Lusako")
+        & visits["date"].str.startswith("2025")
+        & (visits["planned"] == 1)
+        & (visits["done"] == 0)
+    ]
+    assert missed["missed_reason"].notna().all()
+    causes = problems.pareto(missed, "missed_reason")
+    quiz = "process/02-problem-analysis.quiz.yml"
+    numeric_ok(quiz, "vital-few", int(causes["vital_few"].sum()))
+    q = answer(quiz, "vital-few")
+    vital = causes[causes["vital_few"]]
+    share = f"{100 * vital['cumulative_share'].iloc[-1]:.1f} %"
+    assert (
+        f"{int(vital['count'].sum())} of the {len(missed)} missed visits ({share})" in q["feedback"]
+    )
+    following = f"{100 * causes['cumulative_share'].iloc[len(vital)]:.1f} %"
+    assert following in q["too_high"]
 
 
 # --- module 6a: SPC ---------------------------------------------------------------------
