@@ -268,6 +268,98 @@ def main() -> None:
     text("single_column.csv", "Visits\n12\n14\n")
     text("no_period_column.csv", "Facility,Visits\nKalumbe,12\nMirada,14\n")
     text("ragged_rows.csv", "Facility,Period,Visits\nKalumbe,202401,12,extra\nMirada,202401,14\n")
+    layouts()
+
+
+def xls(name: str, sheets: dict[str, list[list]]) -> None:
+    """An old-style Excel file (.xls), as many DHIS2 versions download (xlwt
+    writes no date into the file, so the bytes are the same every time)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for sheet_name, rows in sheets.items():
+        ws = book.add_sheet(sheet_name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    ws.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw(name, buffer.getvalue())
+
+
+def layouts() -> None:
+    """One file per DHIS2 download layout and dialect (see phcpm.io.layouts)."""
+    text(
+        "layout_pivot_table_metadata.csv",
+        "periodid,periodname,periodcode,perioddescription,orgunitlevel1,orgunitlevel2,"
+        "organisationunitid,organisationunitname,organisationunitcode,"
+        "organisationunitdescription,ANC 1st visit,ANC 4th visit\n"
+        "202401,January 2024,202401,,Sarona,Lakeside,Ou1aBcDeFgH,Kalumbe CHC,,,12,8\n"
+        "202401,January 2024,202401,,Sarona,Lakeside,Ou2aBcDeFgH,Kalumbe CHC,,,5,\n"
+        "202402,February 2024,202402,,Sarona,Upland,Ou3aBcDeFgH,Mirada HP,,,14,9\n",
+    )
+    text(
+        "layout_dvs_short_headings.csv",
+        "de,pe,ou,coc,aoc,value\n"
+        f"{DE[0]},202401,{OU[0]},CocFemale01,{AOC},3\n"
+        f"{DE[0]},202401,{OU[0]},CocMale0001,{AOC},4\n"
+        f"{DE[1]},202401,{OU[1]},CocFemale01,{AOC},6\n",
+    )
+    text(
+        "layout_dvs_space_after_comma.csv",
+        '"dataelement", "period", "orgunit", "value"\n'
+        f'"{DE[0]}", "2017-01", " {OU[0]} ", "7"\n'
+        f'"{DE[0]}", "2017-02", "{OU[0]}", "9"\n',
+    )
+    text(
+        "layout_dvs.json",
+        '{"dataSet":"pBOMPrpg1QX","period":"202401","orgUnit":"' + OU[0] + '","dataValues":['
+        '{"dataElement":"' + DE[0] + '","value":"5"},'
+        '{"dataElement":"' + DE[1] + '","value":"6","deleted":false},'
+        '{"dataElement":"' + DE[1] + '","period":"202402","value":"8","deleted":true}]}\n',
+    )
+    text(
+        "layout_analytics.json",
+        '{"headers":[{"name":"dx","column":"Data"},{"name":"pe","column":"Period"},'
+        '{"name":"ou","column":"Organisation unit"},{"name":"value","column":"Value"}],'
+        '"metaData":{"items":{"' + DE[0] + '":{"name":"ANC 1st visit"},'
+        '"' + OU[0] + '":{"name":"Kalumbe CHC"}}},'
+        '"rows":[["' + DE[0] + '","202401","' + OU[0] + '","12"],'
+        '["' + DE[0] + '","202402","' + OU[0] + '","3.5"]]}\n',
+    )
+    text(
+        "layout_periods_portuguese.csv",
+        "Data,Organisation unit,janeiro 2024,fevereiro 2024,mar\u00e7o 2024\n"
+        "ANC 1st visit,Kalumbe CHC,1,2,3\nANC 1st visit,Mirada HP,4,,6\n",
+    )
+    text(
+        "layout_period_and_item_headings.csv",
+        "Organisation unit,May 2025 Child Health - Reporting rate,"
+        "June 2025 Child Health - Reporting rate\nKalumbe CHC,90,80\nMirada HP,70,\n",
+    )
+    text(
+        "layout_item_and_orgunit_headings.csv",
+        "Period,ANC 1st visit Kalumbe CHC,ANC 1st visit Mirada HP,Penta3 Kalumbe CHC,"
+        "Penta3 Mirada HP\nJanuary 2024,1,2,3,4\nFebruary 2024,5,6,7,\n",
+    )
+    text(
+        "layout_year_month.csv",
+        "Facility,Year,Month,Visits\nKalumbe,2024,January,12\nKalumbe,2024,2,13\n",
+    )
+    xls(
+        "layout_pivot_title_rows.xls",
+        {
+            "Checks": [["Check", "Result"], ["Completeness", "OK"]],
+            "Data": [
+                ["ANC visits, Lakeside District"],
+                [],
+                ["Data", "Period", "Organisation unit", "Value"],
+                ["ANC 1st visit", "January 2024", "Kalumbe CHC", 12],
+                ["ANC 1st visit", "January 2024", "Mirada HP", 8],
+            ],
+        },
+    )
 
 
 if __name__ == "__main__":
