@@ -72,6 +72,8 @@ _PARETO_HEADINGS = {
 _STEPS_CSS = """<style>
 .phcpm-process-step .widget-label { position: absolute; width: 1px; height: 1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.phcpm-process table.phcpm-table th, .phcpm-process table.phcpm-table td {
+  overflow-wrap: normal; word-break: normal; }
 </style>"""
 
 
@@ -307,7 +309,7 @@ class ProcessMapper(Tool):
             description="Staff after",
             continuous_update=False,
             style=_WIDE,
-            layout=w.Layout(width="22em", max_width="100%"),
+            layout=w.Layout(width="22em", max_width="100%", height="auto"),
         )
         self.whatif_servers.add_class("phcpm-process-whatif-staff")
         self.whatif_button = _button("Predict the waits", "phcpm-process-whatif")

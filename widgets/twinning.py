@@ -3,13 +3,14 @@
 The pairing rule, the reasons and the drawing are in :mod:`phcpm.twinning`;
 this module only builds the controls, calls those functions and shows the
 results. Mistakes in an uploaded file are shown as a plain message and the
-tool stays usable.
+tool stays usable. Everything built from the scores is in the tool's results
+area (:class:`widgets.common.Results`): a new file, a moved slider or an error
+empties it before anything else, so what is shown always belongs to the
+current scores and settings. Files are built only when their button is clicked.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 from typing import Any
 
 import ipywidgets as w
@@ -17,22 +18,35 @@ import pandas as pd
 
 from phcpm import twinning
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, read_table, to_csv_bytes, to_excel_bytes
+from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
     Tool,
-    download_button,
+    download_on_demand,
     error_box,
+    image_html,
     note_box,
     show_notes,
+    table_html,
     take_upload,
-    update_download,
+    upload_button,
 )
 
 __all__ = ["TwinningPlanner"]
 
 _WIDE = {"description_width": "initial"}
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: A slider as wide as the screen allows (up to 36em), so its track can be dragged;
+#: its label wraps above the track on a narrow screen.
+_SLIDER = {"width": "100%", "max_width": "36em", "height": "auto"}
+#: Table cells break between words only, so a wide table scrolls in its box on a phone
+#: instead of splitting headings letter by letter.
+_CSS = """<style>
+.phcpm-twinning table.phcpm-table th, .phcpm-twinning table.phcpm-table td {
+  overflow-wrap: normal; word-break: normal; min-width: 5em; }
+.phcpm-twinning table.phcpm-table td:last-child { min-width: 16em; }
+</style>"""
 _SHOWN = {
     "district_a": "District A",
     "district_b": "District B",
@@ -65,11 +79,8 @@ class TwinningPlanner(Tool):
             w.Button(description="Use the example district scores", button_style="primary"),
             "example",
         )
-        self.example_button.layout.width = "20em"
-        self.upload = _css(
-            w.FileUpload(accept=".csv,.txt,.xlsx", multiple=False, description="Use my own data"),
-            "upload",
-        )
+        self.example_button.layout.width = "auto"
+        self.upload = _css(upload_button("Use my own data (CSV or Excel)"), "upload")
         self.year = _css(w.Dropdown(options=[], description="Year", style=_WIDE), "year")
         self.max_partners = _css(
             w.IntSlider(
@@ -79,6 +90,7 @@ class TwinningPlanner(Tool):
                 description="Partners per district, at most",
                 style=_WIDE,
                 continuous_update=False,
+                layout=w.Layout(**_SLIDER),
             ),
             "max-partners",
         )
@@ -91,6 +103,7 @@ class TwinningPlanner(Tool):
                 description="Smallest gap that counts (points)",
                 style=_WIDE,
                 continuous_update=False,
+                layout=w.Layout(**_SLIDER),
             ),
             "min-gap",
         )
@@ -98,21 +111,12 @@ class TwinningPlanner(Tool):
         self.pairs_table = _css(w.HTML(""), "pairs")
         self.network = _css(w.HTML(""), "network")
         self.unpaired_table = _css(w.HTML(""), "unpaired")
-        self.downloads = _css(
-            w.HBox(
-                [
-                    download_button(b"", "twinning_pairs.csv", "Pairs (CSV)"),
-                    download_button(b"", "twinning_pairs.xlsx", "Pairs (Excel)"),
-                    download_button(b"", "twinning_network.png", "Diagram (PNG)", "image/png"),
-                    download_button(b"", "twinning_network.svg", "Diagram (SVG)", "image/svg+xml"),
-                ]
-            ),
-            "downloads",
-        )
-        for child in self.downloads.children:
-            update_download(child, None)
+        self.downloads = _css(w.HBox([]), "downloads")
+        self.results.add_class("phcpm-twinning-results")
+        self.register_notes(self.notes)
         self.set_children(
             [
+                w.HTML(_CSS),
                 w.HTML(
                     "<h3>Twinning planner</h3><p>Pairs districts so that each gives support "
                     "where it is strong and receives support where it is weak. Scores run "
@@ -125,11 +129,7 @@ class TwinningPlanner(Tool):
                 w.HBox([self.year]),
                 self.max_partners,
                 self.min_gap,
-                self.summary,
-                self.pairs_table,
-                self.network,
-                self.unpaired_table,
-                self.downloads,
+                self.results,
             ]
         )
         self.example_button.on_click(lambda _: self.run_safely(self.use_example, self.message))
@@ -157,6 +157,7 @@ class TwinningPlanner(Tool):
 
     def load_bytes(self, data: bytes, name: str) -> None:
         """Read an uploaded CSV or Excel file of scores and propose pairs."""
+        self.scores = None  # until this file is read, no scores are in use
         table = read_table(data, filename=name).data
         table.columns = [str(c).strip().lower() for c in table.columns]
         self.set_scores(table, f"the file '{name}'")
@@ -215,39 +216,45 @@ class TwinningPlanner(Tool):
             f"{len(alone)} district{'s' if len(alone) != 1 else ''} without a partner.</p>"
         )
         self.pairs_table.value = (
-            shown.to_html(index=False, border=0, escape=True, classes="phcpm-table")
+            table_html(shown)
             if len(pairs)
             else "<p>No pairs: no district is ahead of another by the smallest gap.</p>"
         )
+        alone_shown = alone.rename(columns={"district": "District", "reason": "Why"})
         self.unpaired_table.value = (
-            "<p><b>Districts without a partner</b></p>"
-            + alone.rename(columns={"district": "District", "reason": "Why"}).to_html(
-                index=False, border=0, escape=True, classes="phcpm-table"
-            )
+            "<p><b>Districts without a partner</b></p>" + table_html(alone_shown)
             if len(alone)
             else "<p>Every district has at least one partner.</p>"
         )
         fig = twinning.plot_network(pairs, scores)
         self.figure = fig
         png = figure_bytes(fig, "png")
-        svg = figure_bytes(fig, "svg")
         alt = twinning.describe_network(pairs, scores)
-        self.network.value = (
-            f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%">'
+        self.network.value = image_html(png, alt)
+        sheet = shown.assign(
+            **{
+                "Support both ways": pairs["reciprocal"].map({True: "Yes", False: "No"}),
+                "Gaps in detail": pairs["gap_details"],
+            }
         )
-        csv, xlsx, png_link, svg_link = self.downloads.children
-        table = pairs.drop(columns=["gap_details"]).assign(details=pairs["gap_details"])
-        update_download(csv, to_csv_bytes(table), "twinning_pairs.csv", "Pairs (CSV)")
-        update_download(
-            xlsx,
-            to_excel_bytes({"Pairs": table, "Without a partner": alone}),
-            "twinning_pairs.xlsx",
-            "Pairs (Excel)",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        self.downloads.children = [
+            download_on_demand(
+                "Pairs (Excel)",
+                "twinning_pairs.xlsx",
+                lambda: to_excel_bytes({"Pairs": sheet, "Without a partner": alone_shown}),
+                _XLSX,
+            ),
+            download_on_demand("Diagram (PNG)", "twinning_network.png", lambda: png, "image/png"),
+            download_on_demand(
+                "Diagram (SVG)",
+                "twinning_network.svg",
+                lambda: figure_bytes(fig, "svg"),
+                "image/svg+xml",
+            ),
+        ]
+        self.show_results(
+            self.summary, self.pairs_table, self.network, self.unpaired_table, self.downloads
         )
-        update_download(png_link, png, "twinning_network.png", "Diagram (PNG)", "image/png")
-        update_download(svg_link, svg, "twinning_network.svg", "Diagram (SVG)", "image/svg+xml")
         return pairs
 
     def settings(self) -> dict[str, Any]:
