@@ -145,7 +145,7 @@ def _sd(theta: float, n: np.ndarray, kind: str) -> np.ndarray:
 
 
 def _exact_limit(n: np.ndarray, theta: float, p: float, kind: str) -> np.ndarray:
-    """Spiegelhalter (2005, Appendix A.1.1): interpolated p quantile of the count, over n."""
+    """Spiegelhalter (2005, Stat Med, appendix): interpolated p quantile of the count, over n."""
     if kind == "proportion":
         size = np.rint(n)
         dist = binom(size, theta)
