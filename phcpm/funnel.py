@@ -19,7 +19,7 @@ standard deviations, an *alert*) and 99.8 % (about 3 standard deviations, an
 ``method="exact"`` (the default): the ``p`` quantile of the count a unit of
 denominator ``n`` would have if it were on target ``θ``, Binomial(n, θ) for a
 proportion and Poisson(nθ) for a rate, made continuous by Spiegelhalter's
-interpolation (2005, Stat Med, Appendix A.1.1)::
+interpolation (2005, Stat Med, appendix)::
 
     r_p   = smallest r with F(r) >= p
     alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1))
