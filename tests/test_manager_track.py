@@ -67,6 +67,11 @@ CHECKS = [
     "lesson_shape",
 ]
 
+# The capstone is a lesson too, but has no tool of its own or work products of its own:
+# it is held to the checks on what a page shows.
+PAGE_CHECKS = ["visible_code", "code_in_prose", "outputs"]
+
+
 ALL = CHECKS[:-1]  # every check but the lesson shape, which every module already keeps
 
 
@@ -75,6 +80,11 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
 
 
 NOT_YET: dict[str, dict[str, str]] = {
+    "capstone": _not_yet(
+        "The capstone is not yet converted to the manager track (visible answer checks, "
+        "code spans, raw column names)",
+        PAGE_CHECKS,
+    ),
     "quality": _not_yet("Module 3 (data quality) is not yet converted to the manager track", ALL),
 }
 
@@ -82,7 +92,7 @@ NOT_YET: dict[str, dict[str, str]] = {
 def modules_for(check: str) -> list:
     """The modules as test parameters, with the strict xfail of a module not yet done."""
     params = []
-    for module in MODULES:
+    for module in MODULES + (["capstone"] if check in PAGE_CHECKS else []):
         reason = NOT_YET.get(module, {}).get(check)
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         params.append(pytest.param(module, marks=marks, id=module))
@@ -582,5 +592,5 @@ def test_lessons_keep_objectives_time_solutions_and_key_points(module):
 
 def test_not_yet_lists_only_real_modules_and_checks():
     for module, checks in NOT_YET.items():
-        assert module in MODULES, module
+        assert module in [*MODULES, "capstone"], module
         assert set(checks) <= set(CHECKS), checks
