@@ -251,7 +251,7 @@ def test_consistency_over_time_mean_of_three_years():
     # Kilima: 200 / mean(100, 110, 120) = 200 / 110 = 1.818182: |0.818| > 0.33, flagged.
     # Mto: 120 / 100 = 1.2: within ±33 %. Bonde: 2021 and 2022 missing, so the reference
     # is the mean of the one year with data (2020: 100), as the WHO tool's referenceValue
-    # takes mathService.getMean of the values it has (dqAnalysisConsistency.js):
+    # takes mathService.getMean of the values it has (dqAnalysisConsistency.js line 452):
     # 120 / 100 = 1.2, ok.
     full = q.consistency_over_time(
         over_time_data(), year=2023, compare_to="expected", flagged_only=False
@@ -280,12 +280,12 @@ def test_consistency_over_time_trend():
 
 
 def test_consistency_over_time_against_the_overall_ratio():
-    # WHO Data Quality Tool, dqAnalysisConsistency.js (commit 0246e6c),
-    # timeConsistencyAnalysis: the boundary's value is the total of 2023 and its
+    # WHO Data Quality Tool, src/appCore/dqAnalysisConsistency.js (commit 0246e6c),
+    # timeConsistencyAnalysis (line 281): the boundary's value is the total of 2023 and its
     # reference the mean of the boundary's totals of the preceding years.
     # 2023: 200 + 120 + 120 = 440; 2020: 300, 2021: 210, 2022: 220 -> mean 243.333;
     # boundary ratio 440 / 243.333 = 1.808219.
-    # isOutlier: ratioOfRatios = subunit / boundary outside 1 ± 33 %.
+    # isOutlier: ratioOfRatios = subunit / boundary (line 482) outside 1 ± 33 %.
     # Kilima 1.818182 / 1.808219 = 1.0055 -> ok; Mto 1.2 / 1.808219 = 0.6636 -> flagged;
     # Bonde 120 / 100 = 1.2 -> 0.6636 -> flagged.
     full = q.consistency_over_time(over_time_data(), year=2023, flagged_only=False)
@@ -298,7 +298,7 @@ def test_consistency_over_time_against_the_overall_ratio():
 
 def test_consistency_over_time_growth_everywhere_is_not_flagged():
     # 50 % growth in every unit: each ratio 1.5 equals the boundary's ratio 1.5, so
-    # ratioOfRatios = 1 (dqAnalysisConsistency.js, isOutlier): nothing is flagged.
+    # ratioOfRatios = 1 (dqAnalysisConsistency.js line 482): nothing is flagged.
     # Compared with 1 instead (the option), every unit is flagged (|1.5 - 1| > 0.33).
     data = pd.concat(
         [

@@ -63,7 +63,7 @@ def test_a_download_made_in_april_is_compared_on_its_last_complete_year():
     result = q.review(data)
     assert result.year == 2023
     # 2023 / mean(2020..2022) = 1.331 / 1.103333 = 1.206344 in every unit, equal to the
-    # boundary's ratio: ratioOfRatios = 1 (dqAnalysisConsistency.js, isOutlier).
+    # boundary's ratio: ratioOfRatios = 1 (dqAnalysisConsistency.js line 482).
     assert result.over_time.empty
     units = result.annual.units
     over = units[(units["metric"] == "consistency_over_time") & (units["level"] == "facility")]
@@ -121,7 +121,8 @@ def test_a_month_with_penta3_above_penta1_in_a_year_with_a_positive_dropout_is_n
     # Kilima: Penta 1 = 50 a month but 40 in March; Penta 3 = 45 a month but 60 in March.
     # Year: Penta 1 = 11 * 50 + 40 = 590, Penta 3 = 11 * 45 + 60 = 555;
     # dropout = (590 - 555) / 590 = 0.059322 >= 0 (mathService.dropOutRate,
-    # appServiceMath.js lines 173-175; isOutlier case 'do': ratio < 0): not divergent.
+    # appServiceMath.js lines 173-175; isOutlier case 'do', dqAnalysisConsistency.js line
+    # 470: ratio < 0): not divergent.
     # Mto: Penta 1 = 40, Penta 3 = 45 every month: (480 - 540) / 480 = -0.125 < 0: divergent.
     p1 = [50, 50, 40] + [50] * 9
     p3 = [45, 45, 60] + [45] * 9
@@ -154,8 +155,9 @@ def test_a_month_with_penta3_above_penta1_in_a_year_with_a_positive_dropout_is_n
 
 
 def test_equal_relation_and_a_at_least_b():
-    # ANC1 / PENTA1: 115 / 100 = 1.15 > 1.10 (isOutlier case 'eq', criteria 10): divergent.
-    # MAL_TESTED / MAL_CONFIRMED = 90 / 100 = 0.9 < 1 - 0 (case 'aGTb', criteria 0).
+    # ANC1 / PENTA1: 115 / 100 = 1.15 > 1.10 (isOutlier case 'eq', dqAnalysisConsistency.js
+    # line 474, criteria 10): divergent.
+    # MAL_TESTED / MAL_CONFIRMED = 90 / 100 = 0.9 < 1 - 0 (case 'aGTb', line 472, criteria 0).
     data = pd.concat(
         [
             monthly("K", "ANC1", [115] * 12),

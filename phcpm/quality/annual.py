@@ -3,12 +3,12 @@
 Reference: the WHO Data Quality Tool for DHIS2 (repository dhis2/who-data-quality-app,
 ``src/``), its annual review (``src/moduleReview/review.js``, function
 ``doAnalysis``), and WHO, *Data quality review, Module 2: Desk review of data
-quality* (2017). File and line (or function) of the tool's code are given next to
-each rule below; "appServiceMath.js" is ``src/appCore/appServiceMath.js`` at
-commit 03c0533, "appServiceDataAnalysis.js" is ``src/appCore/appServiceDataAnalysis.js``
-at commit 03c0533, "dqAnalysisConsistency.js" is
-``src/appCore/dqAnalysisConsistency.js`` at commit 0246e6c and "defaultConfig.js"
-is ``src/config/defaultConfig.js`` at commit 50e843e.
+quality* (2017). File and line of the tool's code are given next to each rule:
+"appServiceMath.js" is ``src/appCore/appServiceMath.js`` at commit 03c0533,
+"dqAnalysisConsistency.js" is ``src/appCore/dqAnalysisConsistency.js`` and
+"metaData.json" is ``src/data/metaData.json``, both at commit 0246e6c;
+"appServiceDataAnalysis.js" is ``src/appCore/appServiceDataAnalysis.js`` at commit
+03c0533 (cited by function).
 
 What is reviewed
     One calendar year, the *review year*: by default the last complete year of
@@ -28,34 +28,43 @@ metric, the unit is *divergent* or not:
 Metric                     Rule (WHO default) and source
 =========================  =================================================================
 reporting_completeness     reports received / expected <= 90 % is divergent
-                           (``appServiceDataAnalysis.js``, ``startDatasetCompletenessAnalysis``:
+                           (appServiceDataAnalysis.js, ``startDatasetCompletenessAnalysis``:
                            ``value > threshold`` is within)
 reporting_timeliness       reports on time / *expected* reports <= 75 % (DHIS2's
                            ``REPORTING_RATE_ON_TIME``; WHO DQR Module 1 threshold)
-data_element_completeness  months with a value / 12 < 90 % (missing values)
+data_element_completeness  months with a value / 12 < 90 % (missing values;
+                           ``"missing": 90``, metaData.json line 47)
 data_element_nonzero       months with a value that is not 0 / 12 < 90 % (the tool's
-                           form: ``isNumber(value) && parseFloat(value) != 0``,
-                           ``startDataCompletenessAnalysis``; ``missing: 90`` in
-                           defaultConfig.js). Left out for data elements whose usual
-                           value is 0 (median of every facility-month of the year,
-                           e.g. stock-out days): there a zero is the normal report
-                           (WHO DQR Module 2: zeros are missing where implausible)
+                           form: ``isNumber(value) && parseFloat(value) != 0`` and
+                           ``completeness < threshold``, appServiceDataAnalysis.js,
+                           ``startDataCompletenessAnalysis``). Left out for data
+                           elements whose usual value is 0 (median of every
+                           facility-month of the year, e.g. stock-out days): there a
+                           zero is the normal report (WHO DQR Module 2: zeros are
+                           missing where implausible)
 outlier_extreme            at least one month more than 3 SD from the year's mean
-                           (``startIndicatorOutlierAnalysis``: ``extremeCount > 0``;
-                           ``extremeOutlier: 3`` in defaultConfig.js)
+                           (``startIndicatorOutlierAnalysis``: ``valueSet[j] > extMax``,
+                           ``extremeCount > 0``; ``"extremeOutlier": 3``, metaData.json
+                           line 39)
 outlier_moderate           at least two months between 2 and 3 SD
-                           (``moderateCount > 1``; ``moderateOutlier: 2``)
+                           (``moderateCount > 1``; ``"moderateOutlier": 2``, line 41)
 consistency_over_time      ratio of the year to the mean of the 3 preceding years
-                           that have data, divided by the boundary's ratio, outside
-                           1 ± 33 % (``timeConsistencyAnalysisSubunits`` and
-                           ``isOutlier``; ``comparison: 'ou'``, ``consistency: 33``,
-                           ``trend: 'constant'``; ``referenceValue`` takes the mean of
-                           the reference values that exist)
-relation ``eq``            A / B outside 1 ± criteria % (``isOutlier``, case ``'eq'``)
-relation ``aGTb``          A / B below 1 - criteria % (case ``'aGTb'``)
-relation ``do``            dropout (A - B) / A below 0 (case ``'do'``;
-                           ``mathService.dropOutRate``, appServiceMath.js line 173-175)
-relation ``level``         (A / B) / boundary's A / B outside 1 ± criteria %
+                           that have data (``referenceValue``, dqAnalysisConsistency.js
+                           line 442, ``mathService.getMean`` line 452; ``"trend":
+                           "constant"``, metaData.json line 45), divided by the
+                           boundary's ratio (``thresholdRatio``, line 364;
+                           ``ratioOfRatios``, line 482), outside 1 ± 33 %
+                           (``"consistency": 33``, metaData.json line 42;
+                           ``"comparison": "ou"``, line 46)
+relation ``eq``            A / B outside 1 ± criteria % (``isOutlier`` line 466, case
+                           ``'eq'`` line 474)
+relation ``aGTb``          A / B below 1 - criteria % (case ``'aGTb'``, line 472)
+relation ``do``            dropout (A - B) / A below 0 (case ``'do'``, line 470;
+                           ``mathService.dropOutRate``, appServiceMath.js lines 173-175;
+                           relations R2 "DPT 1 to 3 dropout rate" and R3 "ANC 1 to 4
+                           dropout rate", metaData.json from line 403)
+relation ``level``         (A / B) / boundary's A / B outside 1 ± criteria % (case
+                           ``'level'``, line 476)
 =========================  =================================================================
 
 The standard deviation divides by n - 1 (appServiceMath.js line 44); outliers are
@@ -72,8 +81,14 @@ Where we differ from the tool on purpose (shown side by side in the how-to page,
   sub-unit index ``valueSet[i]`` instead of the month index ``valueSet[j]``
   (``startIndicatorOutlierAnalysis``); the modified z-score is not part of the
   annual verdict here, and the verify-first list uses each month's own value;
-* the tool rounds the reference value to 1 decimal and ratios to 3 decimals
-  (``mathService.round``); no rounding here;
+* the tool rounds the reference value to 1 decimal (dqAnalysisConsistency.js line
+  370) and ratios to 3 decimals (line 430); no rounding here;
+* the tool's metadata asks for the comparison with the boundary (``"comparison":
+  "ou"``, metaData.json line 46) while its code tests ``_comparison === '_ou'``
+  (dqAnalysisConsistency.js line 364), which that value never matches, so the
+  comparison falls back to 1; here the boundary's ratio is used, as the metadata
+  and WHO DQR Module 2 intend (``compare_to="expected"`` gives the comparison
+  with 1);
 * the tool's fallback to the mean absolute deviation never runs, because its
   ``MeanAD`` is computed with ``self.MAD`` (appServiceMath.js line 106); the
   verify-first list applies the documented fallback

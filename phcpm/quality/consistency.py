@@ -74,13 +74,15 @@ def consistency_over_time(
     metric "consistency over time": the ratio of the current year's value to the
     mean of the three preceding years. The WHO Data Quality Tool compares each
     org unit's ratio with the ratio of the boundary (all org units together):
-    ``thresholdRatio = _comparison === '_ou' ? boundaryRatio : 1`` and
+    ``thresholdRatio = _comparison === '_ou' ? boundaryRatio : 1`` (line 364) and
     ``ratioOfRatios = subunitRatio/thresholdRatio`` outside ``1 ± criteria %``
-    (``src/appCore/dqAnalysisConsistency.js``, commit 0246e6c, functions
-    ``timeConsistencyAnalysisSubunits`` and ``isOutlier``), with ``comparison: 'ou'``,
-    ``consistency: 33`` and ``trend: 'constant'`` as defaults for every indicator
-    (``src/config/defaultConfig.js``, commit 50e843e, ``numerators``). So growth in
-    every unit is not a problem in any unit.
+    (line 482; ``src/appCore/dqAnalysisConsistency.js`` at commit 0246e6c), with
+    ``"comparison": "ou"``, ``"consistency": 33`` and ``"trend": "constant"`` as
+    defaults for every indicator (``src/data/metaData.json`` at commit 0246e6c,
+    lines 46, 42 and 45; the same in ``src/config/defaultConfig.js``). So growth in
+    every unit is not a problem in any unit. (The code's ``'_ou'`` never matches the
+    metadata's ``"ou"``, so the stored tool falls back to 1; the boundary's ratio is
+    what its metadata and WHO DQR Module 2 describe, and the default here.)
 
     Convention: yearly totals are sums of the monthly values of each calendar year
     (missing months are not filled in, so a year with missing reports looks low:
