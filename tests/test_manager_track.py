@@ -171,10 +171,21 @@ FUNCTION = re.compile(r"\b[A-Za-z]\w*_\w*\(|\bphcpm\.|\b[a-z]+\.[a-z_]+\(")
 SCIENTIFIC = re.compile(r"(?<![#\w.])\d+(?:\.\d+)?[eE][-+]?\d+\b")  # not colours such as #009E73
 
 
+ANALYSTS_BLOCK = re.compile(
+    r"^\s*(`{3,}|:{3,})\{admonition\}\s*For analysts\s*\n((?:\s*:[\w-]+:.*\n)*)", re.M | re.I
+)
+
+
 def prose_problems(text: str) -> list[str]:
     """Code-like text in managers' prose: function names, code spans, e-notation."""
     prose, blocks = split_markdown(text)
     problems = [f"code block: {b.splitlines()[0]}" for b in blocks]
+    for block in ANALYSTS_BLOCK.finditer(text + "\n"):
+        classes = re.search(r":class:(.*)", block.group(2))
+        if not classes or not {"dropdown", "analysts"} <= set(classes.group(1).split()):
+            problems.append(
+                "a For analysts block without ':class: dropdown analysts' is not folded"
+            )
     prose = MATH.sub(" ", LINK_URL.sub("]", prose))
     for span in CODE_SPAN.findall(ROLE.sub(" ", prose)):
         problems.append(f"code span `{span}`")
@@ -457,6 +468,10 @@ def test_prose_check_finds_code_like_text_and_spares_roles_and_analysts_blocks()
     assert prose_problems("A plain sentence with 7.2 % and 1,234 people.") == []
     directives = ":::{exercise}\n:label: a_b\nText.\n:::\n```{quiz} 01-a.quiz.yml\n```\nAfter.\n"
     assert prose_problems(directives) == []
+    unfolded = ":::{admonition} For analysts\n:class: tip\nCall `f(x)`.\n:::\n"
+    assert prose_problems(unfolded) == [
+        "a For analysts block without ':class: dropdown analysts' is not folded"
+    ]
 
 
 def test_output_check_finds_raw_headings_and_notation():
