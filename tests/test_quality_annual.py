@@ -371,3 +371,25 @@ def test_no_usable_row_is_a_plain_error():
     data = monthly("K", "ANC1", [5] * 12).assign(org_unit=None)
     with pytest.raises(InputError, match="no row with an org unit"):
         q.review(data)
+
+
+def test_a_data_element_whose_usual_value_is_zero_is_left_out_of_the_not_zero_form():
+    # Stock-out days: 0 in 10 of 12 months (median 0). A zero is the normal report, so
+    # only the "values present" form applies to it; ANC1 (median 20) keeps both forms.
+    data = pd.concat(
+        [
+            monthly("K", "STOCKOUT_DAYS", [0] * 10 + [5, 12]),
+            monthly("K", "ANC1", [20] * 11 + [0]),
+        ],
+        ignore_index=True,
+    )
+    result = q.review(data)
+    report = result.annual.report("facility")
+    nonzero = report[report["metric"] == "data_element_nonzero"]
+    assert nonzero["data_element"].tolist() == ["ANC1"]
+    # ANC1: 11 of 12 months not zero = 91.7 % >= 90 %: within.
+    assert nonzero["overall"].iloc[0] == pytest.approx(11 / 12)
+    assert nonzero["divergent"].iloc[0] == 0
+    present = report[report["metric"] == "data_element_completeness"]
+    assert sorted(present["data_element"]) == ["ANC1", "STOCKOUT_DAYS"]
+    assert any("left out for STOCKOUT_DAYS" in n for n in result.notes)

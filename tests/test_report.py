@@ -95,3 +95,52 @@ def test_series_figure_marks_the_flagged_month(result):
     empty = report.series_figure(data, "Nowhere", "ANC1")
     assert [t.get_text() for t in empty.axes[0].texts] == ["No monthly values to show"]
     matplotlib.pyplot.close(empty)
+
+
+def test_annual_table_in_plain_words(result):
+    # Completeness 10 / 12 = 83.3 %, not above 90 %: divergent (WHO tool,
+    # startDatasetCompletenessAnalysis: value > threshold is within). Extreme outliers:
+    # the 100 (z = 3.18 > 3), 1 of 12 values = 8.3 %.
+    _, res = result
+    table = report.annual_table(res, "facility").set_index("Check")
+    completeness = table.loc["Reporting completeness"]
+    assert completeness["Overall score"] == "83.3 %"
+    assert completeness["Divergent"] == 1 and completeness["Divergent sub-units"] == "Kilima <HC>"
+    extreme = table.loc["Extreme outliers (> 3 SD)"]
+    assert extreme["Overall score"] == "8.3 % of values" and extreme["% divergent"] == 100.0
+    assert list(table.columns) == [
+        "Dimension",
+        "Data element",
+        "WHO threshold",
+        "Overall score",
+        "Sub-units",
+        "Divergent",
+        "% divergent",
+        "Divergent sub-units",
+    ]
+
+
+def test_verify_table_puts_the_outlier_first(result):
+    _, res = result
+    first = report.verify_table(res).iloc[0]
+    assert (first["Month"], first["Value"], first["Usual value"]) == ("2024-12", 100.0, 10.0)
+    assert first["Why"] == "far from the usual 10"
+
+
+def test_annual_html_has_the_interpretations_escaped_and_is_reproducible(result):
+    _, res = result
+    notes = {"Reporting completeness": "Two reports <lost> in the rains"}
+    page = report.annual_html(res, interpretations=notes)
+    assert page == report.annual_html(res, interpretations=notes)
+    assert "<h1>Annual data quality review: 2024</h1>" in page
+    assert "Two reports &lt;lost&gt; in the rains" in page
+    assert "Kilima &lt;HC&gt;" in page and "Kilima <HC>" not in page
+    assert "<script" not in page and "http" not in page
+    assert page.count("<b>Interpretation</b>") == len(report.annual_table(res)["Check"].unique())
+
+
+def test_annual_excel_has_the_report_and_the_verify_list(result):
+    _, res = result
+    book = pd.read_excel(io.BytesIO(report.annual_excel(res)), sheet_name=None)
+    assert list(book) == ["Annual report", "Verify first", "Summary"]
+    assert book["Verify first"]["Value"].iloc[0] == 100
