@@ -178,7 +178,16 @@ def test_relations_are_data():
     assert {"code", "name", "a", "b", "type", "criteria"} <= set(rel.columns)
     assert set(rel["type"]) <= set(q.RELATION_TYPES)
     dropout = rel.set_index("code").loc["R_PENTA_DROPOUT"]
-    assert (dropout["a"], dropout["b"], dropout["type"]) == ("PENTA1", "PENTA3", "do")
+    assert dropout["type"] == "do"
+    # a and b list the names a download may use: code, DHIS2 name, UID
+    codes = q.resolve_relations(rel, ["PENTA1", "PENTA3"]).set_index("code")
+    assert codes.loc["R_PENTA_DROPOUT", ["a", "b"]].tolist() == ["PENTA1", "PENTA3"]
+    names = q.resolve_relations(rel, ["Penta 1 doses given", "Penta 3 doses given"])
+    names = names.set_index("code")
+    assert names.loc["R_PENTA_DROPOUT", ["a", "b"]].tolist() == [
+        "Penta 1 doses given",
+        "Penta 3 doses given",
+    ]
 
 
 def test_an_unknown_relation_type_is_explained(tmp_path):
@@ -393,3 +402,22 @@ def test_a_data_element_whose_usual_value_is_zero_is_left_out_of_the_not_zero_fo
     present = report[report["metric"] == "data_element_completeness"]
     assert sorted(present["data_element"]) == ["ANC1", "STOCKOUT_DAYS"]
     assert any("left out for STOCKOUT_DAYS" in n for n in result.notes)
+
+
+def test_a_dhis2_pivot_read_by_read_table_gives_levels_and_named_relations():
+    """A DHIS2 pivot table with its metadata columns (tests/corpus/dhis2): org unit
+    IDs with names, orgunitlevel1..3, data items by name, two months of 2024."""
+    from pathlib import Path
+
+    from phcpm import io as pio
+
+    path = Path(__file__).parent / "corpus" / "dhis2" / "pivot_table_layout_metadata.csv"
+    tidy = pio.tidy(pio.read_table(path))
+    result = q.review(tidy.data)
+    assert result.year == 2024 and "not compared with other years" in result.notes[0]
+    assert result.annual.levels == ["facility", "district", "region"]
+    assert result.annual.boundaries("facility") == ["Bo Hospital", "Gbenikoro MCHP", "Ngelehun CHC"]
+    assert result.annual.boundaries("district") == ["Badjia", "Kakua", "Tikonko"]
+    assert result.annual.boundaries("region") == ["Bo"]
+    relation = result.annual.report("facility").query("metric == 'relation'")
+    assert relation["data_element"].tolist() == ["ANC 1st visit → ANC 4th or more visits"]

@@ -71,6 +71,7 @@ from phcpm.quality.annual import (
     AnnualReview,
     annual_report,
     load_relations,
+    resolve_relations,
     review_year,
 )
 from phcpm.quality.completeness import (
@@ -139,6 +140,7 @@ __all__ = [
     "reporting_completeness",
     "reporting_timeliness",
     "review",
+    "resolve_relations",
     "review_year",
     "split_reporting",
 ]

@@ -114,6 +114,7 @@ __all__ = [
     "UNIT_COLUMNS",
     "annual_report",
     "load_relations",
+    "resolve_relations",
     "review_year",
 ]
 
@@ -162,7 +163,9 @@ def load_relations(path: str | Path | None = None) -> pd.DataFrame:
 
     One row per relation: ``code, name, a, b, type, criteria, source``. ``type`` is
     one of :data:`RELATION_TYPES`; ``criteria`` is the allowed difference in % (empty
-    for a dropout). The default file is ``phcpm/quality/relations.csv``, shipped
+    for a dropout). ``a`` and ``b`` may list several names of the same data element
+    separated by ``|`` (its code, its DHIS2 name, its UID): the review uses the first
+    one found in the data (:func:`resolve_relations`). The default file is ``phcpm/quality/relations.csv``, shipped
     with the package; the tool and the core both read it, as the WHO Data Quality
     Tool keeps its relations in its metadata (``numeratorRelations``,
     defaultConfig.js). A relation whose data elements are not in the data is
@@ -187,6 +190,24 @@ def load_relations(path: str | Path | None = None) -> pd.DataFrame:
         table["criteria"] = np.nan
     table["criteria"] = pd.to_numeric(table["criteria"], errors="coerce")
     return table.reset_index(drop=True)
+
+
+def resolve_relations(relations: pd.DataFrame, present) -> pd.DataFrame:
+    """The relations with ``a`` and ``b`` replaced by the name the data use.
+
+    Each of ``a`` and ``b`` may list names separated by ``|``; the first one in
+    ``present`` (the data elements of the data) is kept, else the first name.
+    """
+    present = set(present)
+
+    def pick(names) -> str:
+        options = [n.strip() for n in str(names).split("|") if n.strip()]
+        return next((n for n in options if n in present), options[0] if options else "")
+
+    out = relations.copy()
+    out["a"] = [pick(x) for x in relations["a"]]
+    out["b"] = [pick(x) for x in relations["b"]]
+    return out
 
 
 def _months_by_year(months: np.ndarray) -> dict[int, int]:

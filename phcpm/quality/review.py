@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
-from phcpm.quality.annual import AnnualReview, build_annual, load_relations, review_year
+from phcpm.quality.annual import (
+    AnnualReview,
+    build_annual,
+    load_relations,
+    resolve_relations,
+    review_year,
+)
 from phcpm.quality.completeness import (
     _element_completeness,
     reporting_completeness,
@@ -369,8 +375,8 @@ def review(
     the_year, why = review_year(prep_all.month[usable], year, allow_partial=True)
     partial = "not compared" in why
     notes = [f"Year reviewed: {why}."]
-    rels = _relations_from(related, internal, relations)
     present = set(prep_all.de_uniques)
+    rels = resolve_relations(_relations_from(related, internal, relations), present)
     missing_rel = [r.name for r in rels.itertuples(index=False) if not {r.a, r.b} <= present]
     if missing_rel:
         notes.append(
