@@ -421,3 +421,18 @@ def test_a_dhis2_pivot_read_by_read_table_gives_levels_and_named_relations():
     assert result.annual.boundaries("region") == ["Bo"]
     relation = result.annual.report("facility").query("metric == 'relation'")
     assert relation["data_element"].tolist() == ["ANC 1st visit → ANC 4th or more visits"]
+
+
+def test_category_option_combos_are_added_up_and_the_notes_say_so():
+    # ANC1 of K in two disaggregations (under 20, 20 and over): 4 + 6 = 10 a month, the
+    # same total as one row of 10; the annual numbers are those of the totals.
+    young = monthly("K", "ANC1", [4] * 12, category_option_combo="<20")
+    older = monthly("K", "ANC1", [6] * 12, category_option_combo="20+")
+    split = q.review(pd.concat([young, older], ignore_index=True))
+    whole = q.review(monthly("K", "ANC1", [10] * 12))
+    assert any("added up over 2 category option combos" in n for n in split.notes)
+    assert not any("category option combos" in n for n in whole.notes)
+    cols = ["metric", "numerator", "denominator", "score"]
+    pd.testing.assert_frame_equal(split.annual.units[cols], whole.annual.units[cols])
+    # two rows for one cell are disaggregations, not a row entered twice
+    assert not split.verify["reasons"].str.contains("more than one row").any()
