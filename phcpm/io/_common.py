@@ -18,8 +18,6 @@ from phcpm.periods import _factorize
 #: The roles a column can play in tidy data.
 ROLES = ("org_unit", "period", "data_element", "value")
 REQUIRED_ROLES = ("org_unit", "period", "value")
-#: Further roles a column can be given (kept as columns of the tidy data).
-EXTRA_ROLES = ("org_unit_name", "category_option_combo", "attribute_option_combo")
 #: What each role is called in messages.
 ROLE_WORDS = {
     "org_unit": "place (org unit)",
@@ -203,19 +201,6 @@ class Codes:
     def take(self, rows: np.ndarray):
         """The texts of the rows at positions ``rows``."""
         return pd.array(self.text, dtype="str").take(self.codes[rows])
-
-
-def strip_codes(values: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
-    """``(text, group)``: cells as cleaned text (:func:`clean_id`; missing cells
-    become ""), and a number per row shared by rows with the same text. Each
-    distinct cell is handled once (fast on big files)."""
-    codes, uniques = _factorize(values, prune=False)
-    text = pd.Index(uniques, dtype=object).map(clean_id)
-    text = np.append(np.asarray(text, dtype=object), "")
-    group = pd.factorize(text)[0]
-    codes = np.where(codes < 0, len(text) - 1, codes) if (codes < 0).any() else codes
-    # Take from a small text array: no per-cell checks on big files.
-    return pd.array(text, dtype="str").take(codes), group[codes]
 
 
 _BLANKS = ("", "nan", "None", "<NA>", "NaT")

@@ -20,7 +20,7 @@ import json
 import pandas as pd
 
 from phcpm.errors import InputError
-from phcpm.io._common import FIX_FILE
+from phcpm.io._common import FIX_FILE, name_list
 
 _DVS_FIELDS = [
     ("dataElement", "dataelement"),
@@ -122,7 +122,7 @@ def _analytics(doc: dict, notes: list[str]) -> pd.DataFrame:
         raise InputError(
             "This DHIS2 analytics response does not have data, period, org unit and value "
             "as columns",
-            where="columns: " + ", ".join(map(str, headers)),
+            where="columns: " + name_list([str(h) for h in headers], quote=False),
             todo="Download it again with data, period and org unit as dimensions (not filters)",
         )
     rows = doc.get("rows") or []

@@ -20,6 +20,7 @@ import pandas as pd
 from phcpm.errors import InputError
 from phcpm.io._bytes import _sniff_text
 from phcpm.io._common import FIX_FILE as _FIX_FILE
+from phcpm.io._common import name_list
 from phcpm.io._common import tidy_headers as _tidy_headers
 from phcpm.io.layouts import datavalueset as _dvs
 from phcpm.io.layouts import pivot_metadata as _pivot
@@ -311,7 +312,7 @@ def _read_dvs(
     if left_out:
         notes.append(
             "This is a DHIS2 data value set; columns that do not hold the figures were not "
-            "read: " + ", ".join(f"'{c}'" for c in left_out) + "."
+            "read: " + name_list(left_out) + "."
         )
     return frame
 

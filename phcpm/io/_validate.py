@@ -239,46 +239,6 @@ def _combine_codes(groups: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _cell_text(value) -> str:
-    """A cell as the user would see it: whole numbers without '.0', missing as ''."""
-    if value is None:
-        return ""
-    if isinstance(value, (float, np.floating)) and np.isfinite(value):
-        return np.format_float_positional(float(value), trim="-")
-    return str(value)
-
-
-def _period_column(kept: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    if kept.empty:
-        kept["period"] = pd.Series([], dtype="period[M]")
-        return kept
-    if isinstance(kept["period"].dtype, pd.PeriodDtype):
-        return kept
-    freqs = {p.freqstr for p in pd.unique(kept["period"])}
-    if len(freqs) > 1:
-        notes.append(
-            "The periods mix several lengths (" + ", ".join(sorted(freqs)) + "); they are kept "
-            "as they are, so compare like with like."
-        )
-    return kept
-
-
-def _combine_codes(groups: list[np.ndarray]) -> np.ndarray:
-    """One int64 number per row that is equal exactly when all the group codes are
-    equal (codes are -1 or more); falls back to hashing when the numbers would
-    not fit."""
-    key = np.zeros(len(groups[0]), dtype=np.int64)
-    span = 1
-    for group in groups:
-        size = int(group.max(initial=-1)) + 2
-        span *= size
-        if span >= 2**62:
-            table = pd.DataFrame({i: g for i, g in enumerate(groups)})
-            return table.groupby(list(table.columns), sort=False).ngroup().to_numpy()
-        key = key * size + (group.astype(np.int64) + 1)
-    return key
-
-
 def _period_column(kept: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     if kept.empty:
         kept["period"] = pd.Series([], dtype="period[M]")

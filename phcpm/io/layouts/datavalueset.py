@@ -48,8 +48,6 @@ HEADINGS = {
     "comment": ("comment",),
     "deleted": ("deleted",),
 }
-#: Columns read for the figures (the others say who typed a value and when).
-READ_ROLES = tuple(HEADINGS)
 _SHORT = {"de", "dx", "pe", "ou"}
 
 

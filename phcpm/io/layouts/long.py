@@ -13,7 +13,6 @@ from phcpm.errors import InputError
 from phcpm.io import _mapping
 from phcpm.io._common import (
     REQUIRED_ROLES,
-    ROLE_WORDS,
     NeedsMapping,
     Table,
     columns_found,
@@ -106,7 +105,3 @@ class LongTable(Layout):
                 f"Not used: {name_list(others)} (not needed, or not recognised)."
             )
         return long
-
-
-def role_words(role: str) -> str:
-    return ROLE_WORDS.get(role, role.replace("_", " "))
