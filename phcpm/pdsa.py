@@ -1657,12 +1657,38 @@ class ProjectStore:
         "Audit": ("audit", ["table", "ref", "field", "old", "new", "user", "at"]),
     }
 
+    #: The headings a person reads in the workbook, for the fields of the JSON format.
+    _EXCEL_HEADINGS = {
+        "key": "Measure number",
+        "measure": "Measure number",
+        "number": "Cycle",
+        "entered_by": "Entered by",
+        "entered_at": "Entered at (UTC)",
+        "updated_at": "Last changed at (UTC)",
+        "higher_is_better": "Higher is better (1 yes, 0 no)",
+        "table": "Record",
+        "ref": "Record number",
+        "field": "What changed",
+        "old": "Before",
+        "new": "After",
+        "user": "Who",
+        "at": "When (UTC)",
+        "format": "File format",
+        "format_version": "File format version",
+    }
+
+    @classmethod
+    def _heading(cls, field: str) -> str:
+        return cls._EXCEL_HEADINGS.get(field) or FIELD_WORDS.get(field) or field
+
     def export_excel(self, project_id: int) -> bytes:
         """The whole project as an Excel workbook (.xlsx bytes).
 
-        Sheets: Project (field, value), Measures, Values, Cycles, Audit. Text
-        that starts with "=" is stored as text, never as a formula.
-        :meth:`import_excel` reads it back exactly.
+        Sheets: Project (what, value), Measures, Values, Cycles, Audit, with
+        headings in words ("Period start", "Entered by"). Text that starts
+        with "=" is stored as text, never as a formula. :meth:`import_excel`
+        reads it back exactly (and also reads workbooks whose headings are the
+        field names of the JSON format, as earlier versions wrote them).
         """
         from openpyxl import Workbook
 
@@ -1670,17 +1696,17 @@ class ProjectStore:
         book = Workbook()
         sheet = book.active
         sheet.title = "Project"
-        sheet.append(["field", "value"])
+        sheet.append(["What", "Value"])
         rows: list[tuple[str, Any]] = [
             ("format", data["format"]),
             ("format_version", data["format_version"]),
             *data["project"].items(),
         ]
         for field, value in rows:
-            self._append(sheet, [field, value])
+            self._append(sheet, [self._heading(field), value])
         for title, (part, cols) in self._SHEETS.items():
             sheet = book.create_sheet(title)
-            sheet.append(cols)
+            sheet.append([self._heading(c) for c in cols])
             for record in data[part]:
                 self._append(sheet, [record[c] for c in cols])
             sheet.freeze_panes = "A2"
@@ -1719,9 +1745,12 @@ class ProjectStore:
                 )
             result: dict[str, Any] = {}
             project: dict[str, Any] = {}
+            known = ("format", "format_version", *PROJECT_FIELDS, "created")
+            fields = {self._heading(f): f for f in known}
             for row in list(book["Project"].iter_rows(values_only=True))[1:]:
                 if row and row[0] is not None:
-                    project[str(row[0])] = _cell(row[1] if len(row) > 1 else None)
+                    name = str(row[0]).strip()
+                    project[fields.get(name, name)] = _cell(row[1] if len(row) > 1 else None)
             result["format"] = project.pop("format", None)
             version = project.pop("format_version", None)
             result["format_version"] = int(version) if isinstance(version, int | float) else version
@@ -1731,14 +1760,20 @@ class ProjectStore:
                 header = [
                     str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])
                 ]
-                absent = [c for c in cols if c not in header]
+                # the heading in words, or the field name written by earlier versions
+                index = {}
+                for c in cols:
+                    for name in (self._heading(c), c):
+                        if name in header:
+                            index[c] = header.index(name)
+                            break
+                absent = [self._heading(c) for c in cols if c not in index]
                 if absent:
                     raise InputError(
                         f"The sheet '{title}' has no column {', '.join(repr(c) for c in absent)}",
                         where=f"sheet '{title}', first row",
                         todo="Put the column names back as they were exported",
                     )
-                index = {c: header.index(c) for c in cols}
                 records = []
                 for row in rows[1:]:
                     if row is None or all(cell is None for cell in row):

@@ -911,3 +911,39 @@ def test_tables_for_people_have_word_headings_and_no_missing_markers(store, proj
         assert not _PROGRAMMER.findall(text), _PROGRAMMER.findall(text)
     empty = pdsa.readable_values(store.values(project["tested"]).iloc[:0], "count", "visits")
     assert list(empty.columns)[:2] == ["Period start", "Value (visits)"]
+
+
+def test_the_excel_workbook_has_headings_in_words(store, project):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(store.export_excel(project["project"])))
+    for sheet in book.worksheets:
+        headings = [c.value for c in sheet[1]]
+        assert all("_" not in str(h) for h in headings), (sheet.title, headings)
+    assert [c.value for c in book["Values"][1]][:3] == [
+        "Measure number",
+        "Period start",
+        "Numerator",
+    ]
+    first_column = [r[0].value for r in book["Project"].iter_rows(min_row=2)]
+    assert first_column[:2] == ["File format", "File format version"]
+
+
+def test_a_workbook_with_the_older_field_name_headings_still_imports(store, project, tmp_path):
+    from openpyxl import load_workbook
+
+    data = store.export_excel(project["project"])
+    book = load_workbook(io.BytesIO(data))
+    for title, (_, cols) in store._SHEETS.items():
+        words = {store._heading(c): c for c in cols}
+        for cell in book[title][1]:
+            cell.value = words.get(cell.value, cell.value)
+    fields = {store._heading(f): f for f in ("format", "format_version", "name", "created")}
+    for row in book["Project"].iter_rows(min_row=2):
+        row[0].value = fields.get(row[0].value, row[0].value)
+    assert book["Values"]["B1"].value == "period"
+    old = io.BytesIO()
+    book.save(old)
+    with ProjectStore(tmp_path / "other.sqlite") as other:
+        new = other.import_excel(old.getvalue(), today=TODAY)
+        assert other.export_json(new) == store.export_json(project["project"])

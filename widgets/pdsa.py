@@ -51,6 +51,7 @@ from widgets.common import (
     show_notes,
     take_upload,
     update_download,
+    upload_button,
 )
 
 __all__ = ["PdsaTracker", "PageGuard", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE", "page_query"]
@@ -371,7 +372,7 @@ class PdsaTracker(Tool):
         )
         self.paste_button = _css(_button("Add these values"), "paste-save")
         self.values_upload = _css(
-            w.FileUpload(accept=".csv,.txt,.xlsx", multiple=False, description="Upload values"),
+            upload_button("Upload values (CSV or Excel)", accept=".csv,.txt,.xlsx"),
             "values-upload",
         )
         self.values_table = _css(w.HTML(""), "values")
@@ -431,7 +432,7 @@ class PdsaTracker(Tool):
             download_button(b"", "project.xlsx", "Whole project (Excel)"), "excel"
         )
         self.import_upload = _css(
-            w.FileUpload(accept=".json,.xlsx", multiple=False, description="Import a project"),
+            upload_button("Add a project from a file", accept=".json,.xlsx"),
             "import",
         )
 
