@@ -211,7 +211,8 @@ class TwinningPlanner(Tool):
         shown = pairs[list(_SHOWN)].rename(columns=_SHOWN)
         n_districts = scores["district"].nunique()
         self.summary.value = (
-            f"<p><b>{len(pairs)} pairs</b> for {n_districts} districts; "
+            f"<p><b>{len(pairs)} pair{'s' if len(pairs) != 1 else ''}</b> for {n_districts} "
+            f"district{'s' if n_districts != 1 else ''}; "
             f"{int(pairs['reciprocal'].sum())} of them with support both ways; "
             f"{len(alone)} district{'s' if len(alone) != 1 else ''} without a partner.</p>"
         )
