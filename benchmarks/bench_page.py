@@ -72,6 +72,17 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
     arrived: dict[str, int] = {}
     requests: set[str] = set()
     cdp.on("Network.requestWillBeSent", lambda e: requests.add(e["requestId"]))
+    # Widget state comes over the kernel's websocket (sizes before its compression).
+    websocket = {"frames": 0, "bytes": 0}
+
+    def frame(event):
+        websocket["frames"] += 1
+        payload = event["response"]["payloadData"]  # base64 for binary messages
+        websocket["bytes"] += (
+            len(payload) * 3 // 4 if event["response"]["opcode"] == 2 else len(payload)
+        )
+
+    cdp.on("Network.webSocketFrameReceived", frame)
     cdp.on(
         "Network.loadingFinished",
         lambda e: arrived.__setitem__(e["requestId"], int(e["encodedDataLength"])),
@@ -95,6 +106,8 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
             "bytes_at_first_control": at_first_control,
             "bytes": sum(arrived.values()),
             "requests": len(requests),
+            "websocket_frames": websocket["frames"],
+            "websocket_bytes": websocket["bytes"],
             "widgets": page.locator(".phcpm-app .jupyter-widgets").count(),
             "errors": errors,
         }
@@ -180,7 +193,9 @@ def main(argv=None) -> int:
                     f, r = result["first"], result["repeat"]
                     print(
                         f"{name:<12} first: {f['bytes'] / 1e6:5.2f} MB {f['requests']:>3} req "
-                        f"control {f['first_control_s']:5.1f} s ({f['widgets']} widgets) | "
+                        f"control {f['first_control_s']:5.1f} s ({f['widgets']} widgets, "
+                        f"{f['websocket_bytes'] / 1e3:.0f} kB in {f['websocket_frames']} "
+                        "websocket messages) | "
                         f"repeat: {r['bytes'] / 1e6:5.2f} MB control {r['first_control_s']:5.1f} s"
                         + ("  MISSES: " + "; ".join(result["misses"]) if result["misses"] else ""),
                         flush=True,

@@ -1,0 +1,76 @@
+"""The page budget of a tool on a slow link (400 kbit/s each way, 400 ms latency).
+
+Every tool is opened twice in a fresh browser context with the network slowed
+down through the Chrome DevTools Protocol (``benchmarks/bench_page.py`` does the
+measuring): a first visit with an empty cache, then a repeat visit. The budget:
+
+* a first visit transfers at most 1.5 MB (``encodedDataLength``: bytes as they
+  travelled, compressed, headers included);
+* a repeat visit takes almost nothing from the network: the cache serves the rest;
+* the first control is visible within 20 s on a first visit, 5 s on a repeat visit.
+
+The times are not met yet (``xfail``, strict: a tool that meets them makes the
+test fail until the mark is removed). What the time goes to, per tool, is in
+``benchmarks/README.md``: about 1.2 MB of Voila's and ipywidgets' own
+JavaScript must arrive before any control can be drawn (about 25 s at
+400 kbit/s), then the tool's widget state comes over the websocket.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.browser.conftest import APPS, ROOT
+
+APP_NAMES = sorted(p.stem for p in APPS.glob("*.ipynb"))
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location(
+        "bench_page", ROOT / "benchmarks" / "bench_page.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_bench()
+
+
+@pytest.fixture(scope="module")
+def measured(browser, voila_url):
+    """Each tool measured once (first and repeat visit); tests read the results."""
+    assert browser.browser is not None, "the test browser cannot open separate contexts"
+    results = {}
+
+    def measure(name):
+        if name not in results:
+            results[name] = bench.measure_app(browser.browser, voila_url, name)
+        return results[name]
+
+    return measure
+
+
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_first_visit_transfers_at_most_1_5_mb_and_a_repeat_visit_uses_the_cache(measured, name):
+    result = measured(name)
+    first, repeat = result["first"], result["repeat"]
+    assert first["errors"] == 0 and repeat["errors"] == 0
+    assert first["bytes"] <= bench.BUDGET["first_visit_bytes"], (
+        f"{name}: first visit {first['bytes'] / 1e6:.2f} MB in {first['requests']} requests"
+    )
+    # Only the page itself and a few small answers: every script and stylesheet is cached.
+    assert repeat["bytes"] <= 60_000, f"{name}: repeat visit {repeat['bytes'] / 1e3:.0f} kB"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Voila's front end alone is about 1.2 MB (25 s at 400 kbit/s) before any control; "
+    "see benchmarks/README.md",
+)
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_first_control_within_20_s_and_within_5_s_on_a_repeat_visit(measured, name):
+    result = measured(name)
+    assert bench.within_budget(result) == []
