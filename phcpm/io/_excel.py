@@ -59,7 +59,13 @@ def _sheets_xls(data: bytes):
     import xlrd  # local: only needed for .xls files
 
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=False, on_demand=False)
+        book = xlrd.open_workbook(
+            file_contents=data,
+            formatting_info=False,
+            on_demand=False,
+            logfile=io.StringIO(),  # xlrd's warnings about damaged files stay out of the page
+            verbosity=0,
+        )
     except xlrd.XLRDError as err:
         if "workbook" in str(err).lower() or "ole2" in str(err).lower():
             raise InputError(
