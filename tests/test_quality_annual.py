@@ -75,11 +75,12 @@ def test_a_download_made_in_april_is_compared_on_its_last_complete_year():
 def outlier_data():
     # A: eleven 10s and one 100. mean 17.5; SD (n - 1, appServiceMath.js line 44)
     # sqrt((11 * 7.5^2 + 82.5^2) / 11) = sqrt(675) = 25.980762; z(100) = 82.5 / 25.98
-    # = 3.175426 > 3: one extreme outlier (startIndicatorOutlierAnalysis:
-    # valueSet[j] > extMax) -> A is divergent (extremeCount > 0).
+    # = 3.175426 > 3: one extreme outlier (appServiceDataAnalysis.js line 1008:
+    # valueSet[j] > extMax) -> A is divergent (extremeCount > 0, line 1025).
     # B: ten 10s and two 30s. mean 13.333333; SD sqrt((10 * 3.333333^2 + 2 * 16.666667^2)
     # / 11) = sqrt(666.666667 / 11) = 7.784989; z(30) = 16.666667 / 7.784989 = 2.140872:
-    # two moderate outliers (2 < z <= 3) -> B is divergent (moderateCount > 1).
+    # two moderate outliers (2 < z <= 3, line 1012) -> B is divergent (moderateCount > 1,
+    # line 1029).
     # C: eleven 10s and one 11: z(11) = 3.175426 too (any single different value of
     # twelve): extreme. D: 10, 12 alternating: |z| = 0.9574: nothing.
     # E: six 10s and five 12s alternating, then 20: mean 140 / 12 = 11.666667; SD
@@ -200,8 +201,8 @@ def test_an_unknown_relation_type_is_explained(tmp_path):
 # ------------------------------------------------------- completeness, reporting
 def test_indicator_completeness_in_both_forms_and_timeliness_over_expected():
     # K: 10 of 12 months have a value, 2 of them 0. Missing form: 10 / 12 = 83.3 % < 90 %;
-    # the tool's form (isNumber(value) && parseFloat(value) != 0,
-    # startDataCompletenessAnalysis): 8 / 12 = 66.7 %. M: 12 of 12 non-zero.
+    # the tool's form (isNumber(value) && parseFloat(value) != 0, appServiceDataAnalysis.js
+    # line 863): 8 / 12 = 66.7 %. M: 12 of 12 non-zero.
     values = [5, 0, 6, np.nan, 7, 0, 5, np.nan, 6, 5, 7, 6]
     data = pd.concat([monthly("K", "TB", values), monthly("M", "TB", [3] * 12)], ignore_index=True)
     # Reports: K 10 received of 12 expected, 9 on time; M 12, 12, 12.
@@ -220,7 +221,7 @@ def test_indicator_completeness_in_both_forms_and_timeliness_over_expected():
     assert report.loc["data_element_completeness", "names"] == "K"
     assert report.loc["data_element_nonzero", "overall"] == pytest.approx(20 / 24)
     # Completeness 10 / 12 = 0.833 not above 0.90 (value > threshold is within,
-    # startDatasetCompletenessAnalysis): K divergent. Overall 22 / 24.
+    # appServiceDataAnalysis.js line 741): K divergent. Overall 22 / 24.
     assert report.loc["reporting_completeness", "names"] == "K"
     assert report.loc["reporting_completeness", "overall"] == pytest.approx(22 / 24)
     # Timeliness on time / expected: K 9 / 12 = 0.75, not above 0.75: divergent.

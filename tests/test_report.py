@@ -99,7 +99,7 @@ def test_series_figure_marks_the_flagged_month(result):
 
 def test_annual_table_in_plain_words(result):
     # Completeness 10 / 12 = 83.3 %, not above 90 %: divergent (WHO tool,
-    # startDatasetCompletenessAnalysis: value > threshold is within). Extreme outliers:
+    # src/appCore/appServiceDataAnalysis.js line 741: value > threshold is within). Extreme outliers:
     # the 100 (z = 3.18 > 3), 1 of 12 values = 8.3 %.
     _, res = result
     table = report.annual_table(res, "facility").set_index("Check")

@@ -8,7 +8,7 @@ quality* (2017). File and line of the tool's code are given next to each rule:
 "dqAnalysisConsistency.js" is ``src/appCore/dqAnalysisConsistency.js`` and
 "metaData.json" is ``src/data/metaData.json``, both at commit 0246e6c;
 "appServiceDataAnalysis.js" is ``src/appCore/appServiceDataAnalysis.js`` at commit
-03c0533 (cited by function).
+03c0533.
 
 What is reviewed
     One calendar year, the *review year*: by default the last complete year of
@@ -28,26 +28,27 @@ metric, the unit is *divergent* or not:
 Metric                     Rule (WHO default) and source
 =========================  =================================================================
 reporting_completeness     reports received / expected <= 90 % is divergent
-                           (appServiceDataAnalysis.js, ``startDatasetCompletenessAnalysis``:
-                           ``value > threshold`` is within)
+                           (appServiceDataAnalysis.js, ``startDatasetCompletenessAnalysis``
+                           line 704: ``value > threshold`` is within, line 741)
 reporting_timeliness       reports on time / *expected* reports <= 75 % (DHIS2's
                            ``REPORTING_RATE_ON_TIME``; WHO DQR Module 1 threshold)
 data_element_completeness  months with a value / 12 < 90 % (missing values;
                            ``"missing": 90``, metaData.json line 47)
 data_element_nonzero       months with a value that is not 0 / 12 < 90 % (the tool's
-                           form: ``isNumber(value) && parseFloat(value) != 0`` and
-                           ``completeness < threshold``, appServiceDataAnalysis.js,
-                           ``startDataCompletenessAnalysis``). Left out for data
+                           form: ``isNumber(value) && parseFloat(value) != 0``, line
+                           863, and ``completeness < threshold``, line 869, in
+                           appServiceDataAnalysis.js ``startDataCompletenessAnalysis``). Left out for data
                            elements whose usual value is 0 (median of every
                            facility-month of the year, e.g. stock-out days): there a
                            zero is the normal report (WHO DQR Module 2: zeros are
                            missing where implausible)
 outlier_extreme            at least one month more than 3 SD from the year's mean
-                           (``startIndicatorOutlierAnalysis``: ``valueSet[j] > extMax``,
-                           ``extremeCount > 0``; ``"extremeOutlier": 3``, metaData.json
-                           line 39)
+                           (appServiceDataAnalysis.js ``startIndicatorOutlierAnalysis``:
+                           ``valueSet[j] > extMax`` line 1008, ``extremeCount > 0`` line
+                           1025; ``"extremeOutlier": 3``, metaData.json line 39)
 outlier_moderate           at least two months between 2 and 3 SD
-                           (``moderateCount > 1``; ``"moderateOutlier": 2``, line 41)
+                           (line 1012, ``moderateCount > 1`` line 1029;
+                           ``"moderateOutlier": 2``, metaData.json line 41)
 consistency_over_time      ratio of the year to the mean of the 3 preceding years
                            that have data (``referenceValue``, dqAnalysisConsistency.js
                            line 442, ``mathService.getMean`` line 452; ``"trend":
@@ -79,7 +80,7 @@ Where we differ from the tool on purpose (shown side by side in the how-to page,
 
 * the tool's annual count of modified z-score outliers reads the value with the
   sub-unit index ``valueSet[i]`` instead of the month index ``valueSet[j]``
-  (``startIndicatorOutlierAnalysis``); the modified z-score is not part of the
+  (appServiceDataAnalysis.js line 1018); the modified z-score is not part of the
   annual verdict here, and the verify-first list uses each month's own value;
 * the tool rounds the reference value to 1 decimal (dqAnalysisConsistency.js line
   370) and ratios to 3 decimals (line 430); no rounding here;

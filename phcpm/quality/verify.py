@@ -3,8 +3,9 @@
 The WHO Data Quality Tool ranks the rows of its outlier and gap analysis by a
 *weight*: how far the values are from what the rest of the series says
 (``getOutlierWeight``) plus the missing months times the median
-(``gapWeight = gaps * median``), in ``src/appCore/appServiceDataAnalysis.js``
-(commit 03c0533), function ``outlierGapAnalyseData``. Here each monthly value of a
+(``gapWeight = gaps * median``, line 446), in
+``src/appCore/appServiceDataAnalysis.js`` (commit 03c0533), function
+``outlierGapAnalyseData`` (line 410). Here each monthly value of a
 facility gets one row, with every reason it was picked, and the rows are ordered
 by how much the value would change the district's figure: the gap between the
 value and its expected value (the median of the facility's months of that year)
