@@ -379,3 +379,20 @@ def test_a_headings_only_file_is_refused_plainly_and_the_picker_stays_usable(pic
     assert "Traceback" not in picker.error.value and not received.calls
     picker.upload.value = _upload_value("pivot.csv", PIVOT_WITH_METADATA)
     assert received.calls and picker.error.value == ""
+
+
+def test_year_and_month_columns_make_the_period_in_the_mapping_step(picker, received):
+    data = b"Facility,Year,Month,Visits\nKalumbe,2024,January,12\nKalumbe,2024,2,13\n"
+    picker.upload.value = _upload_value("visits.csv", data)
+    assert _shown(picker.mapping_box) and not received.calls
+    assert not _shown(picker.dropdowns["period"])
+    assert "'Year' and 'Month' together" in html.unescape(picker.mapping_help.value)
+    assert picker.dropdowns["org_unit"].value == "Facility"
+    assert picker.dropdowns["value"].value == "Visits"
+    picker.apply_button.click()
+    data, _report = received.calls[-1]
+    assert [str(p) for p in data["period"]] == ["2024-01", "2024-02"]
+    assert data["value"].tolist() == [12.0, 13.0]
+    picker.dropdowns["value"].value = "Year"  # the year is already part of the period
+    picker.apply_button.click()
+    assert "chosen for both" in picker.error.value

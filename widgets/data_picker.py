@@ -121,6 +121,9 @@ class DataPicker:
         self.on_data = on_data
         self.max_bytes = max_bytes
         self.table: Table | None = None
+        #: Roles read from the file's layout that need no dropdown (a year and a
+        #: month column that together make the period).
+        self.fixed_mapping: dict[str, str] = {}
         self.result = None
         self.source: str | None = None
         self.last_error: str | None = None
@@ -223,6 +226,7 @@ class DataPicker:
         self.table = None
         self.result = None
         self.source = source
+        self.fixed_mapping = {}
         clear_message(self.error)
         clear_message(self.notes)
         self.summary.value = ""
@@ -277,15 +281,25 @@ class DataPicker:
             suggested = question.candidates[0] if question.candidates else {}
         guessed = {role: col for col, role in suggested.items()}
         wide = table.format == "wide"
+        self.fixed_mapping = {c: r for c, r in suggested.items() if r in ("year", "month")}
         for role, dropdown in self.dropdowns.items():
             dropdown.options = options
             dropdown.value = guessed.get(role, _NONE) if guessed.get(role) in columns else _NONE
-            hidden = wide and role in ("period", "value")
+            hidden = (wide and role in ("period", "value")) or (
+                bool(self.fixed_mapping) and role == "period"
+            )
             dropdown.layout.display = "none" if hidden else ""
         text = (
             "<b>Which column is which?</b> We guessed from the headings and the contents. "
             "Correct any that are wrong, then press <b>Apply</b>."
         )
+        if self.fixed_mapping:
+            year = next(c for c, r in self.fixed_mapping.items() if r == "year")
+            month = next(c for c, r in self.fixed_mapping.items() if r == "month")
+            text += (
+                f" The period is made from the columns '{html.escape(year)}' and "
+                f"'{html.escape(month)}' together."
+            )
         if wide:
             text += (
                 " Each column whose heading is a period (for example 'Jan 2024') becomes "
@@ -301,7 +315,7 @@ class DataPicker:
 
     def chosen_mapping(self) -> dict[str, str]:
         """``{column: role}`` from the dropdowns (a column may hold one role only)."""
-        chosen: dict[str, str] = {}
+        chosen: dict[str, str] = dict(self.fixed_mapping)
         for role, dropdown in self.dropdowns.items():
             if dropdown.layout.display == "none" or dropdown.value == _NONE:
                 continue
@@ -309,7 +323,8 @@ class DataPicker:
             if column in chosen:
                 raise InputError(
                     f"The column '{column}' is chosen for both "
-                    f"{ROLE_LABELS[chosen[column]].lower()} and {ROLE_LABELS[role].lower()}",
+                    f"{ROLE_LABELS.get(chosen[column], chosen[column]).lower()} and "
+                    f"{ROLE_LABELS[role].lower()}",
                     todo="Choose a different column for one of them",
                 )
             chosen[column] = role
