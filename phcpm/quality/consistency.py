@@ -42,7 +42,8 @@ def _forecast(matrix: np.ndarray) -> np.ndarray:
     """Least-squares straight line through each row (x = 0..k-1), read at x = k.
 
     Same as the WHO Data Quality Tool's forecast (``regression('linear')`` on the
-    preceding years, extended by one year).
+    preceding years, extended by one year: ``mathService.forecast``,
+    ``src/appCore/appServiceMath.js`` line 139, commit 03c0533).
     """
     k = matrix.shape[1]
     x = np.arange(k, dtype="float64")

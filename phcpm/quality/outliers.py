@@ -133,7 +133,8 @@ def outliers_sd(
     given (``window="all"``), or over each calendar year (``window="year"``). The
     mean and the standard deviation (sample SD, divisor ``n - 1``) are computed from
     the whole series *including the value being tested*, as the WHO Data Quality
-    Tool does (its ``getVariance`` divides by ``n - 1``; the z-score of every value
+    Tool does (its ``getVariance`` divides by ``n - 1``, ``src/appCore/appServiceMath.js``
+    line 44 at commit 03c0533; the z-score of every value
     uses the statistics of the whole series). A value is flagged when
     ``|z| >= moderate`` (``>= extreme`` makes it extreme); z is not rounded.
     Missing values are skipped. When all values are equal (SD = 0) or fewer than two
@@ -288,7 +289,10 @@ def outliers_modified_z(
     deviation from the median instead: ``M = (x - median) / (1.253314 MeanAD)``,
     the documented fallback (IBM SPSS Statistics algorithms, after Iglewicz and
     Hoaglin; 1.253314 = sqrt(pi/2)). The WHO Data Quality Tool's own code computes
-    this fallback in a branch that never runs; here it is applied as documented.
+    this fallback in a branch that never runs: its ``MeanAD`` is computed with the
+    MAD function (``src/appCore/appServiceMath.js`` line 106, commit 03c0533), so
+    ``stats.MAD === 0`` (line 164) always meets ``MeanAD === 0`` first (line 161) and
+    the score is 0; here the fallback is applied as documented.
     A value is flagged when ``|M| > cutoff`` (strictly). If every value is equal,
     nothing is flagged (severity ``"no_data"`` with ``flagged_only=False``).
     """
