@@ -705,6 +705,9 @@ def test_period_and_data_item_in_one_heading_are_split():
     result = tidy(table)
     assert _outcome(result) == (5, 249.0, 2, 2, 2)
     assert set(result.data["data_element"]) == {"Child Health - Reporting rate", "ANC 1st visit"}
+    # the place column chosen by hand: the headings are still split
+    chosen = tidy(table, mapping={"Organisation unit": "org_unit"})
+    pd.testing.assert_frame_equal(chosen.data, result.data)
 
 
 def test_data_item_and_org_unit_in_one_heading_are_split_when_they_form_a_grid():

@@ -250,9 +250,17 @@ def _layout_for(table: Table, mapping: dict[str, str] | None):
     roles = set(mapping.values())
     if {"year", "month"} & roles:
         return YearAndMonth()
-    if "value" not in roles and any(period_header(c) is not None for c in table.data.columns):
-        return PeriodsAsColumns()
+    if "value" not in roles:
+        layout = BY_NAME.get(table.format)
+        if layout is not None and layout.name in _VALUES_IN_COLUMNS:
+            return layout
+        if any(period_header(c) is not None for c in table.data.columns):
+            return PeriodsAsColumns()
     return None
+
+
+#: Layouts whose values are in several columns: a mapping names only the other roles.
+_VALUES_IN_COLUMNS = ("wide", "dhis2-period-item-headings", "dhis2-item-orgunit-headings")
 
 
 def tidy(table: Table, mapping: dict[str, str] | None = None, keep=None) -> TidyResult:

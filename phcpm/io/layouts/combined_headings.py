@@ -48,6 +48,7 @@ def _period_split(columns) -> tuple[list, list, list] | None:
 class PeriodAndItemHeadings(Layout):
     name = "dhis2-period-item-headings"
     label = "period and data item together in each column heading"
+    self_mapping = True
 
     def detect(self, frame: pd.DataFrame) -> bool:
         found = _period_split(frame.columns)
@@ -165,6 +166,7 @@ def _item_place_columns(frame: pd.DataFrame):
 class ItemAndOrgUnitHeadings(Layout):
     name = "dhis2-item-orgunit-headings"
     label = "data item and org unit together in each column heading"
+    self_mapping = True
 
     def detect(self, frame: pd.DataFrame) -> bool:
         return _item_place_columns(frame) is not None
