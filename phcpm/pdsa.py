@@ -37,6 +37,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html
 import io
 import json
 import math
@@ -1401,6 +1402,76 @@ class ProjectStore:
         whose export is identical, character for character.
         """
         return json.dumps(self._export_dict(project_id), ensure_ascii=False, indent=2)
+
+    def export_html(self, project_id: int, chart_png: bytes | None = None) -> str:
+        """The project as a printable page: aim, team, each measure's values, and every
+        PDSA cycle laid out as the IHI PDSA Worksheet (IHI, QI Essentials Toolkit, 2017).
+
+        ``chart_png`` (a run chart) is put under the values when given. Every
+        text is escaped; headings are words; the page prints on A4 (one cycle
+        does not split across pages where the browser can avoid it).
+        """
+        project = self.get_project(project_id)
+        esc = html.escape
+
+        def table(frame: pd.DataFrame) -> str:
+            if frame.empty:
+                return "<p>None yet.</p>"
+            return frame.to_html(index=False, border=0, escape=True, na_rep="")
+
+        parts = [
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            f"<title>{esc(project['name'])}</title><style>",
+            "body{font-family:sans-serif;max-width:48em;margin:1em auto;color:#1a1a1a}",
+            "table{border-collapse:collapse;margin:0.5em 0}",
+            "th,td{border:1px solid #999;padding:0.2em 0.5em;text-align:left;vertical-align:top}",
+            "section{page-break-inside:avoid;break-inside:avoid;margin-top:1.5em}",
+            "dt{font-weight:bold;margin-top:0.4em}dd{margin-left:1em;white-space:pre-wrap}",
+            "@page{size:A4;margin:15mm}</style></head><body>",
+            f"<h1>{esc(project['name'])}</h1>",
+            f"<p><b>Aim:</b> {esc(project['aim'] or '(none written yet)')}<br>",
+            f"<b>Team:</b> {esc(project['team'] or '(none written yet)')}</p>",
+        ]
+        for measure in self.list_measures(project_id).to_dict("records"):
+            values = readable_values(
+                self.values(measure["id"]), measure["kind"], measure["unit"]
+            ).drop(columns=["Entered at (UTC)"])
+            parts.append(f"<h2>Measure: {esc(str(measure['name']))}</h2>")
+            if measure["definition"]:
+                parts.append(f"<p>{esc(str(measure['definition']))}</p>")
+            parts.append(table(values))
+        if chart_png:
+            payload = base64.b64encode(bytes(chart_png)).decode("ascii")
+            parts.append(
+                f"<p><img src='data:image/png;base64,{payload}' alt='Run chart' "
+                "style='max-width:100%'></p>"
+            )
+        cycles = self.list_cycles(project_id)
+        parts.append("<h2>PDSA cycles</h2>")
+        if cycles.empty:
+            parts.append("<p>No cycle yet.</p>")
+        for cycle in cycles.to_dict("records"):
+            dates = " to ".join(
+                d for d in (_words(cycle["start_date"]), _words(cycle["end_date"])) if d
+            )
+            parts.append(
+                f"<section><h3>PDSA {int(cycle['number'])}: {esc(_words(cycle['title']))}</h3>"
+                + (f"<p>{esc(dates)}</p>" if dates else "")
+                + "<dl>"
+            )
+            for field in CYCLE_TEXT_FIELDS[1:]:
+                if field == "act_next_steps":
+                    decision = DECISION_WORDS.get(cycle["act_decision"], cycle["act_decision"])
+                    parts.append(f"<dt>Act: decision</dt><dd>{esc(decision)}</dd>")
+                parts.append(
+                    f"<dt>{esc(FIELD_WORDS[field])}</dt><dd>{esc(_words(cycle[field]))}</dd>"
+                )
+            parts.append(
+                f"<dt>Last changed by</dt><dd>{esc(_words(cycle['entered_by']))}, "
+                f"{esc(_when(cycle['updated_at']))} (UTC)</dd></dl></section>"
+            )
+        parts.append("</body></html>")
+        return "".join(parts)
 
     def import_json(self, text: str | bytes, *, today: date | None = None) -> int:
         """Add a project from :meth:`export_json` text; returns the new project's id.

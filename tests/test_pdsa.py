@@ -947,3 +947,17 @@ def test_a_workbook_with_the_older_field_name_headings_still_imports(store, proj
     with ProjectStore(tmp_path / "other.sqlite") as other:
         new = other.import_excel(old.getvalue(), today=TODAY)
         assert other.export_json(new) == store.export_json(project["project"])
+
+
+def test_the_printable_page_lays_out_each_cycle_as_the_worksheet(store, project):
+    store.add_cycle(project["project"], user="P", title="<script>alert(1)</script>")
+    page = store.export_html(project["project"], chart_png=b"\x89PNG fake")
+    assert page.startswith("<!DOCTYPE html>") and "<h1>Malaria testing at Mbaleni</h1>" in page
+    assert "PDSA 1: RDT kit at triage" in page and "PDSA 2: second nurse at triage" in page
+    assert "<dt>Act: decision</dt><dd>Adopt</dd>" in page
+    assert "<dt>Plan: who</dt><dd>Nurse in charge</dd>" in page
+    assert "&lt;script&gt;" in page and "<script>" not in page
+    assert "data:image/png;base64," in page
+    assert "<th>Period start</th>" in page and "Value (%)" in page
+    text = re.sub(r"<[^>]+>|data:image[^']+", " ", page)
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\bNaN\b|\bNone\b|\bnan\b", text)

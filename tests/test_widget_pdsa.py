@@ -561,3 +561,17 @@ def test_tables_and_downloads_speak_plainly(db):
     assert "Backup file of the project" in tool.json_download.value
     for button in (tool.example_button, tool.code_button, tool.cycle_save):
         assert button.layout.width == "auto"
+
+
+def test_a_printable_page_of_the_open_project(db):
+    tool = tracker(db)
+    tool.load_example()
+    page = tool.printable.build().decode("utf-8")
+    assert "<h1>" in page and "Pezali Lake" in page and "PDSA 1" in page
+    assert "data:image/png" not in page  # no chart drawn yet
+    tool.tabs.selected_index = 2  # the run chart is drawn
+    assert tool.printable.build() is not None and tool.printable.built
+    page = tool._printable_bytes().decode("utf-8")
+    assert "data:image/png;base64," in page
+    open_team(tool, "Another team")
+    assert tool.printable.built is False  # the page of the other workspace's project went

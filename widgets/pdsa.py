@@ -45,6 +45,7 @@ from widgets.common import (
     Tool,
     clear_message,
     download_button,
+    download_on_demand,
     error_box,
     note_box,
     show_error,
@@ -265,6 +266,7 @@ class PdsaTracker(Tool):
         self.figure = None
         self._quiet = False
         self._chart_stale = True
+        self._chart_png: bytes | None = None
         self.locked = ""  # a protected team workspace asked for but not opened yet
         self._started = False
         address = page_query() if query is None else dict(urllib.parse.parse_qsl(query))
@@ -431,6 +433,15 @@ class PdsaTracker(Tool):
         self.excel_download = _css(
             download_button(b"", "project.xlsx", "Whole project (Excel)"), "excel"
         )
+        self.printable = _css(
+            download_on_demand(
+                "Printable project (HTML)",
+                "pdsa_project.html",
+                self._printable_bytes,
+                "text/html",
+            ),
+            "printable",
+        )
         self.import_upload = _css(
             upload_button("Add a project from a file", accept=".json,.xlsx"),
             "import",
@@ -513,7 +524,7 @@ class PdsaTracker(Tool):
                     "workbook to read and share, or as a backup file to keep or move to "
                     "another computer:"
                 ),
-                _row(self.excel_download, self.json_download),
+                _row(self.excel_download, self.printable, self.json_download),
                 w.HTML("Add a project saved from this tool (Excel workbook or backup file):"),
                 self.import_upload,
             ]
@@ -848,7 +859,13 @@ class PdsaTracker(Tool):
         self._show_measure()
         self._show_exports()
 
+    def _printable_bytes(self) -> bytes:
+        """The open project as a printable page (with the run chart once it is drawn)."""
+        page = self.store.export_html(self._need_project(), chart_png=self._chart_png)
+        return page.encode("utf-8")
+
     def _show_exports(self) -> None:
+        self.printable.reset()  # a page built earlier may belong to another project
         if self.project_id is None:
             self.audit.value = "<p>No project is open.</p>"
             for box in (self.json_download, self.excel_download, self.audit_download):
@@ -923,6 +940,7 @@ class PdsaTracker(Tool):
             _XLSX,
         )
         self._chart_stale = True
+        self._chart_png = None
         self._maybe_draw()
 
     def _maybe_draw(self) -> None:
@@ -959,6 +977,7 @@ class PdsaTracker(Tool):
         )
         self.figure = fig
         png = figure_bytes(fig, "png")
+        self._chart_png = png
         sentences = spc.explain(run)
         alt = (
             f"Run chart of {measure['name']}, {len(series)} periods from "
