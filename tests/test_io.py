@@ -857,3 +857,27 @@ def test_the_synthetic_district_gives_the_same_tidy_data_in_every_layout(name):
     # The data value set: 4,307 values of 25 facilities, 12 months, 20 data elements.
     assert _outcome(result) == (4307, 423307.0, 25, 12, 20)
     assert result.report.empty
+
+
+def test_xls_with_merged_heading_cells_over_two_rows():
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Data")
+    ws.write_merge(0, 0, 0, 3, "ANC visits by facility")
+    ws.write_merge(2, 3, 0, 0, "Organisation unit")
+    ws.write_merge(2, 2, 1, 3, "Period")  # the label spread over the months below it
+    for j, month in enumerate(["January 2024", "February 2024", "March 2024"], start=1):
+        ws.write(3, j, month)
+    for i, (place, values) in enumerate(
+        [("Bo Hospital", [31, 28, 35]), ("Ngelehun CHC", [12, 14, 10])]
+    ):
+        ws.write(4 + i, 0, place)
+        for j, value in enumerate(values, start=1):
+            ws.write(4 + i, j, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue())
+    assert table.format == "wide" and table.header_row == 4
+    assert any("3 merged cell range(s)" in n for n in table.notes)
+    assert _outcome(tidy(table)) == (6, 130.0, 2, 3, 1)

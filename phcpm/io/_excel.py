@@ -61,7 +61,7 @@ def _sheets_xls(data: bytes):
     try:
         book = xlrd.open_workbook(
             file_contents=data,
-            formatting_info=False,
+            formatting_info=True,  # needed for merged cells
             on_demand=False,
             logfile=io.StringIO(),  # xlrd's warnings about damaged files stay out of the page
             verbosity=0,
