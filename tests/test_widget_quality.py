@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import matplotlib
 import pandas as pd
@@ -21,6 +22,7 @@ matplotlib.use("Agg")
 
 from phcpm import io as pio  # noqa: E402
 from phcpm import quality  # noqa: E402
+from phcpm import report as report_module  # noqa: E402
 from phcpm.answer_key import load_key  # noqa: E402
 from phcpm.errors import InputError  # noqa: E402
 from phcpm.paths import dataset_path  # noqa: E402
@@ -115,6 +117,16 @@ def test_drill_down_from_region_to_district_to_facility_keeps_the_interpretation
     )
     tool.drill_district.value = "Ruvo District"
     assert "facility level, inside Ruvo District" in tool.summary.value
+    # the values to verify follow the district chosen, in the data's order
+    rows = re.findall(
+        r"<tr>\s*<td>(\d+)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", tool.verify_html.value
+    )
+    assert len(rows) == 50 and {district for _, _, district in rows} == {"Ruvo District"}
+    ranks = [int(rank) for rank, _, _ in rows]
+    whole = report_module.verify_table(tool.result)
+    ruvo = whole[whole["District"] == "Ruvo District"]["Rank"].head(50).tolist()
+    assert ranks == ruvo  # the data's order, narrowed to the district
+    assert "values to verify in Ruvo District" in tool.verify_html.value
     annual = tool.result.annual.report("facility", "Ruvo District")
     assert annual["subunits"].max() == (
         tool.result.annual.units.query("level == 'facility' and district == 'Ruvo District'")[

@@ -362,7 +362,6 @@ class DataQualityReview(Tool):
             self.result, self.flags = result, flags
             self._set_drill()
             self.show_report()
-            self.verify_html.value = self._verify_html(result)
             self._set_filters()
         self._offer_downloads(result)
         self.show_results(*self._result_parts)
@@ -481,12 +480,24 @@ class DataQualityReview(Tool):
                 )
             )
         self.report_box.children = tuple(boxes)
+        self.verify_html.value = self._verify_html(self.result, within)
 
-    def _verify_html(self, result) -> str:
-        top = report.verify_table(result, _TOP)
-        if top.empty:
-            return "<p>No value to verify.</p>"
-        return top.to_html(index=False, border=0, na_rep="", float_format="{:,.1f}".format)
+    def _verify_html(self, result, within: str | None = None) -> str:
+        """The first values to verify, of the whole data or of the region or district
+        chosen in the drill-down (the ranking stays the data's)."""
+        table = report.verify_table(result)
+        if within is not None:
+            inside = (table["District"].astype(str) == within) | (
+                table["Region"].astype(str) == within
+            )
+            table = table[inside.to_numpy()]
+        where = f" in {html.escape(within)}" if within else ""
+        if table.empty:
+            return f"<p>No value to verify{where}.</p>"
+        note = f"<p>{len(table):,} values to verify{where}; the first {min(_TOP, len(table))}:</p>"
+        return note + table.head(_TOP).to_html(
+            index=False, border=0, na_rep="", float_format="{:,.1f}".format
+        )
 
     # ---------------------------------------------------------------- filters
     def _set_filters(self) -> None:
