@@ -189,6 +189,14 @@ def test_cycle_one_pooled_share_and_adopted_cycles():
     numeric_ok(quiz, "adopted", int((cycles["decision"] == "adopt").sum()))
 
 
+def test_ramp_cycles_that_fell_short():
+    ramp = pd.read_csv(dataset_path("pdsa_ramp.csv"))
+    needed = ramp["result"].str.extract(r"at least (\d+) needed")[0].astype(int)
+    short = int((ramp["tested"] < needed).sum())
+    assert short == int((ramp["decision"] == "adapt").sum())
+    numeric_ok("improvement/01-model-for-improvement.quiz.yml", "ramp-adapted", short)
+
+
 def test_lusako_visits_done_in_2024(units):
     visits = pd.read_csv(dataset_path("supervision_visits.csv")).merge(
         units[["org_unit_id", "district"]], on="org_unit_id"
