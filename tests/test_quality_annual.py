@@ -437,3 +437,56 @@ def test_category_option_combos_are_added_up_and_the_notes_say_so():
     pd.testing.assert_frame_equal(split.annual.units[cols], whole.annual.units[cols])
     # two rows for one cell are disaggregations, not a row entered twice
     assert not split.verify["reasons"].str.contains("more than one row").any()
+
+
+def test_the_forecast_option_of_consistency_over_time():
+    # trend: a straight line through the preceding years (mathService.forecast,
+    # appServiceMath.js line 139). Kilima: 1,200, 1,320, 1,440 a year (100, 110, 120 a
+    # month), slope 120: forecast 1,560; 2023 = 12 x 200 = 2,400; ratio 1.538462.
+    # Mto: flat 1,200 -> forecast 1,200; 2023 = 1,440; ratio 1.2. Boundary: totals 2,400,
+    # 2,520, 2,640 -> forecast 2,760; 2023 = 3,840; ratio 1.391304.
+    # Kilima 1.538462 / 1.391304 = 1.1058 (ok); Mto 1.2 / 1.391304 = 0.8625 (ok).
+    frames = []
+    for unit, per_month in (("Kilima", [100, 110, 120, 200]), ("Mto", [100, 100, 100, 120])):
+        for i, v in enumerate(per_month):
+            frames.append(monthly(unit, "ANC1", [v] * 12, f"{2020 + i}-01"))
+    data = pd.concat(frames, ignore_index=True)
+    result = q.review(data, time_method="trend")
+    units = result.annual.units
+    over = units[(units["metric"] == "consistency_over_time") & (units["level"] == "facility")]
+    got = dict(zip(over["org_unit"], over["score"], strict=True))
+    assert got == pytest.approx({"Kilima": 2400 / 1560, "Mto": 1.2})
+    line = result.annual.report("facility").query("metric == 'consistency_over_time'").iloc[0]
+    assert line["overall"] == pytest.approx(3840 / 2760)
+    assert line["divergent"] == 0 and "trend of" in line["threshold"]
+    # The mean (the default): Kilima 2,400 / 1,320 = 1.818182; Mto 1.2; boundary
+    # 3,840 / 2,520 = 1.523810 -> Mto 0.7875 (ok), Kilima 1.1932 (ok).
+    mean = q.review(data).annual.report("facility").query("metric == 'consistency_over_time'")
+    assert mean["overall"].iloc[0] == pytest.approx(3840 / 2520)
+
+
+def test_a_level_relation_compares_each_unit_with_the_boundary():
+    # type 'level' (isOutlier, dqAnalysisConsistency.js line 476): (A / B) / boundary's
+    # A / B outside 1 ± 10 %. Year totals: K 100 / 100 = 1.0, M 60 / 40 = 1.5,
+    # N 115 / 100 = 1.15; boundary (100 + 60 + 115) / (100 + 40 + 100) = 275 / 240
+    # = 1.145833. K 1.0 / 1.145833 = 0.8727 and M 1.5 / 1.145833 = 1.3091 are divergent;
+    # N 1.15 / 1.145833 = 1.0036 is within.
+    relations = pd.DataFrame(
+        {"code": ["R"], "name": ["A to B"], "a": ["A"], "b": ["B"], "type": ["level"],
+         "criteria": [10.0]}
+    )  # fmt: skip
+    data = pd.concat(
+        [
+            monthly("K", "A", [100 / 12] * 12),
+            monthly("K", "B", [100 / 12] * 12),
+            monthly("M", "A", [60 / 12] * 12),
+            monthly("M", "B", [40 / 12] * 12),
+            monthly("N", "A", [115 / 12] * 12),
+            monthly("N", "B", [100 / 12] * 12),
+        ],
+        ignore_index=True,
+    )
+    line = q.review(data, relations=relations).annual.report("facility").iloc[-1]
+    assert line["metric"] == "relation"
+    assert line["overall"] == pytest.approx(275 / 240)
+    assert line["names"] == "K, M" and line["subunits"] == 3

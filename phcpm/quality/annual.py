@@ -106,6 +106,7 @@ import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
+from phcpm.quality.consistency import _forecast
 from phcpm.quality.levels import LEVELS
 from phcpm.quality.preparation import _NAT, WHO_DEFAULTS, _Routine
 
@@ -417,7 +418,16 @@ def _outlier_counts(v: np.ndarray, moderate: float, extreme: float):
 
 
 def _unit_metrics(
-    level, year, names, expected, relations, years_back, moderate, extreme, zero_usual
+    level,
+    year,
+    names,
+    expected,
+    relations,
+    years_back,
+    moderate,
+    extreme,
+    zero_usual,
+    method="mean",
 ):
     """Tables of the raw numbers of every metric for every unit of ``level``."""
     v = level.year(year)  # (units, de, 12)
@@ -429,6 +439,10 @@ def _unit_metrics(
     n_ref = (~np.isnan(past)).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ref = np.where(n_ref > 0, np.nansum(past, axis=-1) / np.maximum(n_ref, 1), np.nan)
+    if method == "trend":  # straight line through the preceding years, all with data
+        line = _forecast(np.nan_to_num(past.reshape(-1, years_back))).reshape(past.shape[:2])
+        ref = np.where(n_ref == years_back, line, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(ref > 0, now / ref, np.nan)
         ext_share, mod_share = ext / n, mod / n
     ui, di = np.nonzero(expected)  # the (unit, data element) pairs to review
@@ -602,7 +616,8 @@ def _threshold_text(metric: str, rel=None, t: dict | None = None) -> str:
         return f"fewer than 2 values beyond {t['moderate']:g} SD"
     if metric == "consistency_over_time":
         base = "the overall ratio" if t["compare_to"] == "overall" else "1"
-        return f"ratio within ±{t['time'] * 100:.0f} % of {base}"
+        against = "trend of" if t.get("method") == "trend" else "mean of"
+        return f"year ÷ {against} earlier years within ±{t['time'] * 100:.0f} % of {base}"
     if rel is not None:
         c = rel.criteria
         return {
@@ -651,13 +666,17 @@ def _usable(metric, rows) -> np.ndarray:
     return np.isfinite(s)
 
 
-def _overall(metric, rows, rel=None) -> float:
+def _overall(metric, rows, rel=None, method: str = "mean") -> float:
     num = rows["numerator"].to_numpy(float)
     den = rows["denominator"].to_numpy(float)
     if metric == "consistency_over_time":
         now = np.nansum(num) if np.isfinite(num).any() else np.nan
         years = [c for c in rows.columns if c.startswith("year_")]
         totals = [rows[c].sum(min_count=1) for c in years]
+        if method == "trend":
+            ok = not any(pd.isna(x) for x in totals) and len(totals) > 0
+            ref = float(_forecast(np.array([totals], dtype=float))[0]) if ok else np.nan
+            return now / ref if ref and ref > 0 else np.nan
         totals = [x for x in totals if not pd.isna(x)]
         ref = float(np.mean(totals)) if totals else np.nan
         return now / ref if ref and ref > 0 else np.nan
@@ -707,7 +726,7 @@ def annual_report(review: AnnualReview, level: str | None = None, within: str | 
         rel = rel_by_code.get(element) if metric == "relation" else None
         ok = _usable(metric, group)
         used = group[ok]
-        overall = _overall(metric, used, rel)
+        overall = _overall(metric, used, rel, t.get("method", "mean"))
         flagged = _divergent(metric, used, t, overall, rel)
         names = sorted(used.loc[flagged, "org_unit"].astype(str))
         dimension, label = METRICS[metric]
@@ -770,6 +789,7 @@ def build_annual(
     moderate: float,
     extreme: float,
     time_threshold: float,
+    time_method: str = "mean",
     years_back: int = WHO_DEFAULTS["consistency_over_time_years"],
     org_unit: str = "org_unit",
     period: str = "period",
@@ -810,6 +830,7 @@ def build_annual(
             moderate,
             extreme,
             zero_usual,
+            time_method,
         )
         if reporting is not None:
             parts += _reporting_metrics(lv, tree, reporting, year, org_unit, period)
@@ -822,6 +843,7 @@ def build_annual(
         "extreme": extreme,
         "time": time_threshold,
         "compare_to": compare_to,
+        "method": time_method,
     }
     review = AnnualReview(
         year=year,

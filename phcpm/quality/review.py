@@ -424,6 +424,7 @@ def review(
         moderate=moderate,
         extreme=extreme,
         time_threshold=time_threshold,
+        time_method=time_method,
         org_unit=org_unit,
         period=period,
     )
