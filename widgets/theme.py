@@ -29,7 +29,15 @@ CSS = """
 .phcpm-app .widget-dropdown, .phcpm-app .widget-text, .phcpm-app .widget-textarea,
 .phcpm-app .widget-select-multiple, .phcpm-app .widget-slider,
 .phcpm-app .widget-html, .phcpm-app .widget-tab, .phcpm-app .widget-box { max-width: 100%; }
-.phcpm-app .widget-inline-hbox { flex-wrap: wrap; }
+.phcpm-app .widget-inline-hbox { flex-wrap: wrap; height: auto;
+  min-height: var(--jp-widgets-inline-height, 28px); }
+.phcpm-app .lm-TabBar, .phcpm-app .p-TabBar { height: auto !important;
+  min-height: var(--jp-widgets-horizontal-tab-height, 24px); }
+.phcpm-app .lm-TabBar-content, .phcpm-app .p-TabBar-content { flex-wrap: wrap; }
+.phcpm-app .lm-TabBar-tab, .phcpm-app .p-TabBar-tab { flex: 0 0 auto !important;
+  max-width: none !important; min-width: 0 !important; }
+.phcpm-app .lm-TabBar-tabLabel, .phcpm-app .p-TabBar-tabLabel { overflow: visible;
+  text-overflow: clip; }
 .phcpm-app .widget-inline-hbox .widget-label { max-width: 100%; white-space: normal; }
 .phcpm-app .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
 .phcpm-app img { max-width: 100%; height: auto; }
@@ -42,13 +50,18 @@ CSS = """
 .phcpm-app .widget-upload.phcpm-upload { font-size: 0; }
 .phcpm-app .widget-upload.phcpm-upload::after { content: attr(title);
   font-size: var(--jp-widgets-font-size, 13px); }
-.phcpm-app .phcpm-scroll { max-width: 100%; overflow-x: auto; }
+.phcpm-app .widget-html, .phcpm-app .widget-html-content { min-width: 0; max-width: 100%; }
+.phcpm-app .phcpm-scroll { width: 100%; max-width: 100%; overflow-x: auto; }
 .phcpm-app table.phcpm-table { border-collapse: collapse; }
 .phcpm-app table.phcpm-table th, .phcpm-app table.phcpm-table td {
   padding: 0.2em 0.6em; border-bottom: 1px solid #dddddd; text-align: left; }
+.phcpm-app .widget-html-content table, .phcpm-app .widget-html-content table * {
+  overflow-wrap: normal; word-break: normal; }
+.phcpm-app table.phcpm-scorecard td { white-space: nowrap; }
+.phcpm-app table.phcpm-scorecard th[scope="col"] { min-width: 7em; }
 .phcpm-app table.phcpm-scorecard th[scope="row"], .phcpm-app table.phcpm-scorecard thead th:first-child {
-  position: sticky; left: 0; z-index: 1; background: #ffffff; max-width: 11em;
-  white-space: normal; }
+  position: sticky; left: 0; z-index: 1; background: #ffffff; min-width: 8em; max-width: 11em;
+  white-space: normal; box-shadow: 2px 0 2px -1px #999999; }
 .phcpm-app table.phcpm-scorecard thead th:first-child { z-index: 2; }
 """
 
