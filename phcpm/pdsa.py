@@ -451,6 +451,26 @@ def check_value(
     return None, None, val
 
 
+def changed_cycle_fields(
+    form: Mapping[str, Any], saved: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The fields of a cycle form (:data:`CYCLE_FIELDS`) whose entry is not saved.
+
+    ``saved`` is the saved cycle (:meth:`ProjectStore.get_cycle`), or None for a
+    new cycle, which counts as empty text with the decision "undecided". Spaces
+    at either end do not count as a change; fields missing from ``form`` are
+    not compared. The fields are returned in the order of ``form``.
+    """
+    blank: dict[str, Any] = {f: "" for f in CYCLE_FIELDS}
+    blank["act_decision"] = "undecided"
+    base = blank if saved is None else saved
+    return [
+        f
+        for f, value in form.items()
+        if f in CYCLE_FIELDS and _text(value, f) != _text(base.get(f), f)
+    ]
+
+
 def _check_dates(start: date | None, end: date | None, where: str) -> None:
     if start is not None and end is not None and end < start:
         raise InputError(

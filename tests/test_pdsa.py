@@ -961,3 +961,17 @@ def test_the_printable_page_lays_out_each_cycle_as_the_worksheet(store, project)
     assert "<th>Period start</th>" in page and "Value (%)" in page
     text = re.sub(r"<[^>]+>|data:image[^']+", " ", page)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\bNaN\b|\bNone\b|\bnan\b", text)
+
+
+def test_changed_cycle_fields_compare_the_form_with_what_is_saved(store, project):
+    new_form = {"title": "", "objective": " ", "act_decision": "undecided", "start_date": None}
+    assert pdsa.changed_cycle_fields(new_form) == []
+    new_form.update(objective="Try a second nurse", act_decision="adopt")
+    assert pdsa.changed_cycle_fields(new_form) == ["objective", "act_decision"]
+    saved = store.get_cycle(int(store.list_cycles(project["project"])["id"].iloc[0]))
+    form = {f: saved[f] for f in pdsa.CYCLE_FIELDS}
+    form["title"] = f"  {saved['title']} "  # spaces at the ends are not a change
+    assert pdsa.changed_cycle_fields(form, saved) == []
+    form["predictions"] = "Testing rises above 75%"
+    form["end_date"] = "2024-01-21"
+    assert pdsa.changed_cycle_fields(form, saved) == ["predictions", "end_date"]

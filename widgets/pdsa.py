@@ -690,17 +690,10 @@ class PdsaTracker(Tool):
         The box of text kept after a clash with someone else's save counts too
         while it holds text.
         """
-        form = self._form_cycle()
-        saved: dict[str, Any] = {f: "" for f in form}
-        saved["act_decision"] = "undecided"
+        saved = None
         if self.cycle.value not in (_NEW_CYCLE, None):
-            cycle = self.store.get_cycle(self.cycle.value)
-            saved = {f: cycle[f] for f in form}
-        changed = [
-            _FIELD_LABELS[f]
-            for f, value in form.items()
-            if str(value or "").strip() != str(saved[f] or "").strip()
-        ]
+            saved = self.store.get_cycle(self.cycle.value)
+        changed = [_FIELD_LABELS[f] for f in pdsa.changed_cycle_fields(self._form_cycle(), saved)]
         if self.kept.value.strip():
             changed.append(self.kept.description)
         return changed
