@@ -33,6 +33,7 @@ from widgets.common import (
     error_box,
     image_html,
     note_box,
+    scroll_box,
     show_notes,
 )
 from widgets.data_picker import DataPicker
@@ -547,9 +548,7 @@ class ScorecardBuilder(Tool):
         else:
             where = self.level.value.lower()
         caption = f"Scorecard, {sc.period_text(self.period.value)}, {where}"
-        self.table.value = (
-            "<div class='phcpm-scroll'>" + feedback.scorecard_html(card, caption=caption) + "</div>"
-        )
+        self.table.value = scroll_box(feedback.scorecard_html(card, caption=caption), caption)
         percent = card["unit"] == "%"
         outside = card.loc[(card["outside_legend"] | (card["value"] > 100)) & percent]
         notes = []

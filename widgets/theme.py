@@ -50,7 +50,8 @@ CSS = """
 .phcpm-app .widget-upload.phcpm-upload { font-size: 0; }
 .phcpm-app .widget-upload.phcpm-upload::after { content: attr(title);
   font-size: var(--jp-widgets-font-size, 13px); }
-.phcpm-app .widget-html, .phcpm-app .widget-html-content { min-width: 0; max-width: 100%; }
+.phcpm-app .widget-html:has(.phcpm-scroll),
+.phcpm-app .widget-html:has(.phcpm-scroll) > .widget-html-content { min-width: 0; max-width: 100%; }
 .phcpm-app .phcpm-scroll { width: 100%; max-width: 100%; overflow-x: auto; }
 .phcpm-app table.phcpm-table { border-collapse: collapse; }
 .phcpm-app table.phcpm-table th, .phcpm-app table.phcpm-table td {
