@@ -300,3 +300,50 @@ def test_pareto_counts_name_the_row_of_a_bad_count():
     with pytest.raises(InputError, match="'many' is not a number") as err:
         problems.pareto_counts(table, "the file 'a.csv'")
     assert err.value.where == "row 3 of the file 'a.csv', column 'n'"
+
+
+# Lesson 5.2 ("Analysing workforce problems", book/process/02-problem-analysis.ipynb):
+# Lusako District, 2025, 54 planned supervision visits missed; no vehicle or fuel 22,
+# supervisor called to other duties 13, facility closed or in-charge away 8 (together
+# 43, 79.6 %, the vital few), road impassable after rain 7, allowance not paid 3, other 1.
+def test_missed_visit_reasons_match_the_lesson_for_lusako_2025():
+    visits = pd.read_csv(dataset_path("supervision_visits.csv"))
+    units = pd.read_csv(dataset_path("org_units.csv"))
+    before = visits.copy()
+    table, missed = problems.missed_visit_reasons(visits, units, district="Lusako", year=2025)
+    assert missed == 54
+    assert table["missed_reason"].tolist() == [
+        "No vehicle or fuel",
+        "Supervisor called to other duties",
+        "Facility closed or in-charge away",
+        "Road impassable after rain",
+        "Allowance not paid",
+        "Other",
+    ]
+    assert table["count"].tolist() == [22, 13, 8, 7, 3, 1]
+    assert table["vital_few"].tolist() == [True, True, True, False, False, False]
+    assert table["cumulative_share"].iloc[2] == pytest.approx(43 / 54)
+    pd.testing.assert_frame_equal(visits, before)
+
+
+def test_missed_visit_reasons_counts_only_missed_planned_visits_and_names_blank_reasons():
+    visits = pd.DataFrame(
+        {
+            "org_unit_id": ["a", "a", "a", "b", "a"],
+            "date": ["2025-01-02", "2025-02-02", "2025-03-02", "2025-01-05", "2024-05-01"],
+            "planned": [1, 1, 0, 1, 1],
+            "done": [0, 1, 1, 0, 0],
+            "missed_reason": ["No vehicle or fuel", None, None, None, "Other"],
+        }
+    )
+    units = pd.DataFrame({"org_unit_id": ["a", "b"], "district": ["Ruvo", "Ruvo"]})
+    table, missed = problems.missed_visit_reasons(visits, units, district="Ruvo", year="2025")
+    assert missed == 2
+    assert dict(zip(table["missed_reason"], table["count"], strict=True)) == {
+        "No vehicle or fuel": 1,
+        problems.NO_REASON: 1,
+    }
+    with pytest.raises(InputError, match="no planned supervision visits missed in Tembwe"):
+        problems.missed_visit_reasons(visits, units, district="Tembwe")
+    with pytest.raises(InputError, match="missed_reason"):
+        problems.missed_visit_reasons(visits.drop(columns="missed_reason"), units)

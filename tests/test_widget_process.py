@@ -225,3 +225,27 @@ def test_works_without_graphviz_on_the_path(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
     assert shutil.which("dot", path=env["PATH"]) is None
+
+
+def test_the_example_pareto_counts_why_lusako_missed_supervision_visits_in_2025():
+    # the numbers of lesson 5.2 (book/process/02-problem-analysis.ipynb)
+    tool = ProcessMapper()
+    assert tool.pareto_text.value.splitlines() == [
+        "No vehicle or fuel, 22",
+        "Supervisor called to other duties, 13",
+        "Facility closed or in-charge away, 8",
+        "Road impassable after rain, 7",
+        "Allowance not paid, 3",
+        "Other, 1",
+    ]
+    note = shown_text(tool.pareto_example_note)
+    assert "54 planned supervision visits" in note and "Lusako District in 2025" in note
+    assert tool.pareto_example_note.layout.display != "none"
+    tool.pareto_button.click()
+    assert "Lusako" not in tool.pareto_table["category"].tolist()
+    assert "Vehicle" not in tool.pareto_view.value  # no district names, no invented causes
+    assert "No vehicle or fuel, Supervisor called to other duties, Facility closed or" in (
+        tool.pareto_view.value
+    )
+    tool.pareto_text.value = "Waiting, 40\nTransport, 12"
+    assert tool.pareto_example_note.layout.display == "none"  # the words were about the example

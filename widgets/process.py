@@ -58,8 +58,11 @@ _TIMES_HEADINGS = {
     "median_service": "Median service (min)",
     "p90_service": "90 % served within (min)",
 }
+#: The example Pareto list: why planned supervision visits were missed (lesson 5.2).
+EXAMPLE_PARETO_DISTRICT = "Lusako"
+EXAMPLE_PARETO_YEAR = 2025
 _PARETO_HEADINGS = {
-    "category": "Category",
+    "category": "Cause",
     "count": "Count",
     "share": "Share (%)",
     "cumulative_share": "Cumulative (%)",
@@ -389,9 +392,17 @@ class ProcessMapper(Tool):
         )
 
         # ---- tab 4: Pareto
+        self.pareto_example, missed = self._example_pareto()
+        self.pareto_example_note = w.HTML(
+            f"<p><b>The example</b>: the main reason written for each of the {missed} "
+            f"planned supervision visits that did not take place in {EXAMPLE_PARETO_DISTRICT} "
+            f"District in {EXAMPLE_PARETO_YEAR}, from the district's visit records. Each "
+            "line is one reason and the number of visits missed for it.</p>"
+        )
+        self.pareto_example_note.add_class("phcpm-process-pareto-example")
         self.pareto_text = w.Textarea(
-            value=self._example_pareto(),
-            description="Category, count",
+            value=self.pareto_example,
+            description="Cause, count",
             rows=8,
             layout=w.Layout(width="30em", max_width="100%"),
             style=_WIDE,
@@ -420,11 +431,13 @@ class ProcessMapper(Tool):
         pareto_tab = w.VBox(
             [
                 w.HTML(
-                    "<p>One category per line, then a comma and its count. Or fill the list "
-                    "from a file: its first column is the category and its second the count "
-                    "(a file with one column is a list of events, each counted once). The "
-                    "chart is always drawn from the list in the box.</p>"
+                    "<p>Count the causes of one problem: one cause per line, then a comma and "
+                    "how many times it happened. Or fill the list from a file: its first "
+                    "column is the cause and its second the count (a file with one column is "
+                    "a list of events, each counted once). The chart is always drawn from the "
+                    "list in the box.</p>"
                 ),
+                self.pareto_example_note,
                 self.pareto_text,
                 w.HBox([self.pareto_upload, self.pareto_button]),
                 self.pareto_error,
@@ -742,19 +755,28 @@ class ProcessMapper(Tool):
     # ------------------------------------------------------------------ Pareto
 
     @staticmethod
-    def _example_pareto() -> str:
-        units = pd.read_csv(dataset_path("org_units.csv"))
-        visits = pd.read_csv(dataset_path("supervision_visits.csv")).merge(
-            units[["org_unit_id", "district"]], on="org_unit_id"
+    def _example_pareto() -> tuple[str, int]:
+        """The example list: why planned supervision visits were missed (as in lesson 5.2)."""
+        table, missed = problems.missed_visit_reasons(
+            pd.read_csv(dataset_path("supervision_visits.csv")),
+            pd.read_csv(dataset_path("org_units.csv")),
+            district=EXAMPLE_PARETO_DISTRICT,
+            year=EXAMPLE_PARETO_YEAR,
         )
-        missed = visits[(visits["planned"] == 1) & (visits["done"] == 0)]
-        table = problems.pareto(missed, "district")
-        return "\n".join(
-            f"{c}, {n}" for c, n in zip(table["district"], table["count"], strict=True)
+        lines = "\n".join(
+            f"{c}, {n}" for c, n in zip(table["missed_reason"], table["count"], strict=True)
+        )
+        return lines, missed
+
+    def _show_pareto_example_note(self) -> None:
+        """The words about the example stay only while the list is the example list."""
+        self.pareto_example_note.layout.display = (
+            "" if self.pareto_text.value == self.pareto_example else "none"
         )
 
     def _pareto_typed(self, change) -> None:
         """A change to the list makes the chart and table belong to another list: empty them."""
+        self._show_pareto_example_note()
         if not self._quiet:
             self.clear_results(self.pareto_results)
 
@@ -798,7 +820,17 @@ class ProcessMapper(Tool):
         table = problems.pareto(
             problems.parse_pareto_text(self.pareto_text.value), "category", "count"
         )
-        fig = problems.pareto_figure(table, title="Pareto chart")
+        example = self.pareto_text.value == self.pareto_example
+        fig = problems.pareto_figure(
+            table,
+            title=(
+                f"{EXAMPLE_PARETO_DISTRICT} District: why planned supervision visits were "
+                f"missed, {EXAMPLE_PARETO_YEAR}"
+                if example
+                else "Pareto chart"
+            ),
+            ylabel="Visits missed" if example else "Count",
+        )
         try:
             png = figure_bytes(fig, "png")
         finally:
