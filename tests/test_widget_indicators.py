@@ -19,6 +19,7 @@ import pytest
 from phcpm import indicators as ind
 from phcpm.catalogue import catalogue
 from phcpm.errors import InputError
+from tests.widget_helpers import corpus_files
 from tests.widget_helpers import upload_entry as upload
 from widgets.common import GENERIC_ERROR, Tool
 
@@ -348,3 +349,12 @@ def test_tables_have_plain_headings(app):
         assert f">{code}<" not in shown
     assert ">Code<" in shown and ">PHCPI domain<" in shown
     assert "phcpm-upload" in app.upload._dom_classes
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_no_corpus_file_reaches_the_generic_message(app, path):
+    """Any file a user may upload as an indicator list is used or refused in plain words."""
+    app.upload.value = (upload(path.name, path.read_bytes()),)
+    assert GENERIC_ERROR not in html.unescape(app.message.value), (path.name, app.last_error)
+    if app.message.value:
+        assert app.shortlist_table.value == "" and app.catalogue_table.value == ""

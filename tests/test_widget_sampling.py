@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 
 from phcpm import sampling  # noqa: E402
 from phcpm.errors import InputError  # noqa: E402
-from tests.widget_helpers import upload
+from tests.widget_helpers import corpus_files, upload
 from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool, download_html  # noqa: E402
 from widgets.sampling import SamplingToolkit  # noqa: E402
@@ -324,3 +324,27 @@ def test_upload_buttons_show_no_file_count():
     tool = SamplingToolkit()
     for button in (tool.survey_upload, tool.register_upload):
         assert "phcpm-upload" in button._dom_classes and button.tooltip == button.description
+
+
+_CORPUS_TOOL: dict = {}
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_no_corpus_file_reaches_the_generic_message(path):
+    """Any file a user may upload as a survey or a list gives data or a specific message."""
+    if "tool" not in _CORPUS_TOOL:
+        _CORPUS_TOOL["tool"] = SamplingToolkit()
+    tool = _CORPUS_TOOL["tool"]
+    data = path.read_bytes()
+    tool.survey_upload.value = upload(path.name, data)
+    if not tool.classify_error.value:
+        tool.classify_button.click()
+    tool.register_upload.value = upload(path.name, data)
+    if not tool.draw_error.value:
+        tool.draw_button.click()
+    for box in (tool.classify_error, tool.draw_error):
+        assert GENERIC_ERROR not in _text(box.value), (path.name, tool.last_error)
+    if tool.classify_error.value:
+        assert tool.classify_box.children == ()
+    if tool.draw_error.value:
+        assert tool.draw_box.children == ()
