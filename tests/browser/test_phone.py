@@ -81,7 +81,9 @@ def test_tool_is_usable_at_390_px(page, voila_url, name, tmp_path_factory):
     assert not layout["outside"], f"{name}: buttons outside the screen: {layout['outside']}"
 
 
-def test_scorecard_keeps_facility_names_in_view_while_columns_scroll(page, voila_url):
+def test_scorecard_keeps_facility_names_in_view_while_columns_scroll(
+    page, voila_url, tmp_path_factory
+):
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     open_app(page, voila_url, "scorecard")
     page.locator(".phcpm-scorecard-table table").wait_for()
@@ -92,6 +94,7 @@ def test_scorecard_keeps_facility_names_in_view_while_columns_scroll(page, voila
     assert scrolled > 100, "the scorecard's columns do not scroll inside their box"
     page.wait_for_timeout(200)
     after = first.bounding_box()
+    box.screenshot(path=str(_screens(tmp_path_factory) / "phone-scorecard-scrolled.png"))
     # Without the fixed column the name would have moved left by the whole scroll.
     assert abs(after["x"] - before["x"]) <= 4, "the facility names scrolled out of view"
     assert after["x"] >= 0
