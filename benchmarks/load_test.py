@@ -18,6 +18,14 @@ the app for that many seconds, then leave without closing their kernels; the
 test checks that the idle kernels are closed and that memory returns to its
 level before the participants came.
 
+``--browsers 10`` drives real Chromium pages instead: that many people (each
+a browser context of their own) arrive within ``--arrival`` seconds and open
+the sampling app; the time until the tool's first control is visible and the
+failures are recorded, and the processor time of the server (Voila and its
+kernels) and of the client (the browsers) are reported separately, since on one
+machine the browsers' drawing competes with the server. Results go to
+``benchmarks/results/load-browsers.md``.
+
 Everything runs on the loopback address; every wait has a time limit.
 """
 
@@ -614,6 +622,152 @@ def report(results: list[dict], args) -> str:
     return "\n".join(lines)
 
 
+# --- real browsers ---------------------------------------------------------------------------
+
+FIRST_CONTROL = ".phcpm-app :is(button, input, select, textarea, [role='tab'], .widget-dropdown)"
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid``'s child processes, their children, and so on."""
+    found, queue = [], [pid]
+    while queue:
+        for child in children(queue.pop()):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+async def browser_visits(
+    base: str, people: int, arrival: float, server_pid: int, limit: float = 180
+) -> list:
+    """``people`` Chromium pages arriving evenly within ``arrival`` s; one record each.
+
+    Client CPU: this process and its descendants (the Playwright driver and the
+    browsers), less the server and its kernels.
+    """
+
+    def client_pids():
+        server = {server_pid, *descendants(server_pid)}
+        return [p for p in descendants(os.getpid()) if p not in server]
+
+    import shutil
+
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=os.environ.get("PHCPM_CHROMIUM") or shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic"],
+        )
+        client_before = cpu_seconds(client_pids()) + time.process_time()
+
+        async def visit(i: int) -> dict:
+            await asyncio.sleep(arrival * i / max(1, people))
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            start = time.monotonic()
+            record = {"person": i, "seconds": None, "error": None, "context": context}
+            try:
+                response = await page.goto(
+                    f"{base}/voila/render/{APP}.ipynb",
+                    wait_until="commit",
+                    timeout=limit * 1000,
+                )
+                if response is not None and response.status >= 400:
+                    raise RuntimeError(f"HTTP {response.status}")
+                await page.locator(FIRST_CONTROL).first.wait_for(
+                    state="visible", timeout=limit * 1000
+                )
+                record["seconds"] = time.monotonic() - start
+                if await page.locator(".voila-error").count():
+                    raise RuntimeError("Voila error on the page")
+            except Exception as error:  # noqa: BLE001 - every failure is recorded
+                record["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+            return record
+
+        records = await asyncio.gather(*(visit(i) for i in range(people)))
+        client_cpu = cpu_seconds(client_pids()) + time.process_time() - client_before
+        for r in records:
+            await r.pop("context").close()
+        await browser.close()
+    return records, client_cpu
+
+
+def run_browsers(kind: str, args, logdir: Path) -> dict:
+    proc, base = start_server(kind, args.browsers, 5, logdir)
+    try:
+        expected = args.browsers + 7 if kind == "cohort" else 0
+        warmup = wait_quiet(proc.pid, expected, limit=600) if kind == "cohort" else 0.0
+        print(f"[{kind}, browsers] ready after {warmup:.0f} s", flush=True)
+        server_pids = lambda: [proc.pid, *descendants(proc.pid)]  # noqa: E731
+        server_before = cpu_seconds(server_pids())
+        wall = time.monotonic()
+        records, client_cpu = asyncio.run(
+            browser_visits(base, args.browsers, args.arrival, proc.pid)
+        )
+        wall = time.monotonic() - wall
+        server_cpu = cpu_seconds(server_pids()) - server_before
+    finally:
+        stop_server(proc)
+    times = sorted(r["seconds"] for r in records if r["seconds"] is not None)
+    summary = {
+        "kind": kind,
+        "people": args.browsers,
+        "failures": sum(1 for r in records if r["error"]),
+        "errors": sorted({r["error"] for r in records if r["error"]}),
+        "control_p50": percentile(times, 50),
+        "control_p95": percentile(times, 95),
+        "control_max": times[-1] if times else None,
+        "server_cpu": server_cpu,
+        "server_cpu_per_page": server_cpu / args.browsers,
+        "client_cpu": client_cpu,
+        "client_cpu_per_page": client_cpu / args.browsers,
+        "wall": wall,
+        "warmup": warmup,
+        "load": os.getloadavg()[0],
+    }
+    print(f"[{kind}, browsers] {json.dumps(summary, default=str)}", flush=True)
+    return summary
+
+
+def browser_report(results: list[dict], args) -> str:
+    cohort = next(r for r in results if r["kind"] == "cohort")
+    plain = next((r for r in results if r["kind"] == "plain"), None)
+    rows = [
+        ("Failures", "failures", None, 0),
+        ("First control visible p50 (s)", "control_p50", "", 1),
+        ("First control visible p95 (s)", "control_p95", "", 1),
+        ("First control visible max (s)", "control_max", "", 1),
+        ("Server CPU, Voila and kernels (s)", "server_cpu", "", 1),
+        ("Server CPU per page (s)", "server_cpu_per_page", "", 2),
+        ("Client CPU, the browsers (s)", "client_cpu", "", 1),
+        ("Client CPU per page (s)", "client_cpu_per_page", "", 2),
+        ("Warm-up before the first visitor (s)", "warmup", "", 0),
+        ("Load average (1 min) at the end", "load", "", 1),
+    ]
+    lines = [
+        f"# Real browsers: {args.browsers} people open the sampling app within {args.arrival:g} s",
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with "
+        f"`python benchmarks/load_test.py --browsers {args.browsers} --arrival {args.arrival:g}`"
+        f" on {os.cpu_count()} CPU cores shared by the server and the browsers.",
+        "",
+        "| Measure | Cohort mode | Plain Voila |",
+        "|---|---:|---:|",
+    ]
+    for label, key, unit, digits in rows:
+        a = cohort.get(key)
+        b = plain.get(key) if plain else None
+        if unit is None:
+            lines.append(f"| {label} | {a} | {b if plain else '–'} |")
+        else:
+            lines.append(f"| {label} | {fmt(a, unit, digits)} | {fmt(b, unit, digits)} |")
+    for r in results:
+        if r["errors"]:
+            lines += ["", f"Errors ({r['kind']}):", ""] + [f"- `{e}`" for e in r["errors"]]
+    return "\n".join(lines) + "\n"
+
+
 def total_memory_gb() -> float:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
@@ -629,7 +783,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-idle-minutes", type=float, default=1)
     parser.add_argument("--skip-plain", action="store_true", help="cohort mode only")
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--browsers", type=int, default=0, help="real Chromium pages instead (e.g. 10)"
+    )
     args = parser.parse_args(argv)
+    if args.browsers:
+        with tempfile.TemporaryDirectory(prefix="phcpm-load-") as tmp:
+            results = [run_browsers("cohort", args, Path(tmp))]
+            if not args.skip_plain:
+                results.append(run_browsers("plain", args, Path(tmp)))
+        text = browser_report(results, args)
+        output = args.output or RESULTS / "load-browsers.md"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        print(text)
+        return 1 if results[0]["failures"] else 0
     if not 1 <= args.participants <= 200 or args.arrival < 0 or not 0 <= args.soak <= 3600:
         parser.error("use 1-200 participants, a non-negative arrival, a soak of at most 3600 s")
 
