@@ -79,14 +79,7 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
     return dict.fromkeys(checks, reason)
 
 
-NOT_YET: dict[str, dict[str, str]] = {
-    "capstone": _not_yet(
-        "The capstone is not yet converted to the manager track (visible answer checks, "
-        "code spans, raw column names)",
-        PAGE_CHECKS,
-    ),
-    "quality": _not_yet("Module 3 (data quality) is not yet converted to the manager track", ALL),
-}
+NOT_YET: dict[str, dict[str, str]] = {}  # every module and the capstone are converted
 
 
 def modules_for(check: str) -> list:
@@ -326,7 +319,7 @@ def tool_link(path: Path, module: str) -> list[str]:
 
 EXERCISE = re.compile(r"^(:{3,})\{exercise\}[^\n]*\n(.*?)^\1\s*$", re.M | re.S)
 SOLUTION = re.compile(
-    r"^(:{3,})\{solution(?:-start)?\}\s*(\S+)[^\n]*\n(.*?)^(?:\1\s*$|.*\{solution-end\})",
+    r"^(:{3,})\{solution(?:-start)?\}\s*(\S+)[^\n]*\n(.*?)^(?:\1\s*$|[^\n]*\{solution-end\})",
     re.M | re.S,
 )
 
@@ -546,6 +539,25 @@ def test_work_product_and_glossary_checks_on_examples(monkeypatch, tmp_path):
     assert complete == 1 and len(problems) == 1 and "m-wp2" in problems[0]
     found = unlinked_first_uses("m", [["LQAS"], ["median"], ["run chart"]])
     assert len(found) == 1 and "'LQAS'" in found[0]
+
+
+def test_work_product_solution_before_a_folded_code_solution_is_found(monkeypatch, tmp_path):
+    # A solution closed by ":::" must not run on to a later {solution-end}.
+    (tmp_path / "m").mkdir()
+    text = (
+        ":::{exercise}\n:label: m-wp1\n:class: work-product\n"
+        "Open the [tool](../apps/sampling.md).\n\n**Check your work**\n- a\n- b\n- c\n:::\n"
+        ":::{solution} m-wp1\n:class: dropdown\nA model answer.\n:::\n"
+        ":::{solution-start} m-ex2\n:class: dropdown\n:::\nText.\n:::{solution-end}\n:::\n"
+        ":::{exercise}\n:label: m-wp3\n:class: work-product\n"
+        "Open the [tool](../apps/sampling.md).\n\n**Check your work**\n- a\n- b\n- c\n:::\n"
+        ":::{solution} m-wp3\n:class: dropdown\nA model answer.\n:::\n"
+    )
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}]}
+    (tmp_path / "m" / "01-a.ipynb").write_text(json.dumps(nb))
+    monkeypatch.setattr(sys.modules[__name__], "BOOK", tmp_path)
+    monkeypatch.setitem(TOOLS, "m", ["sampling"])
+    assert work_products("m") == (2, [])
 
 
 # --- the manager track, module by module ----------------------------------------------
