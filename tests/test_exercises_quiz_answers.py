@@ -1,8 +1,8 @@
 """The numeric answers of the quizzes agree with the calculations the lessons show.
 
 A quiz file holds its answers as typed numbers, so that the browser can check them
-offline. Each numeric question of the modules on indicators, sampling and
-scorecards is recomputed here with the ``phcpm`` function the lesson uses; a
+offline. Each numeric question of the modules on indicators, sampling, data quality
+and scorecards, and of the capstone, is recomputed here with the ``phcpm`` function the lesson uses; a
 change in the data or a formula that moves a number makes this test fail until
 the quiz is corrected.
 """
@@ -15,11 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from phcpm import analysis, sampling
+from phcpm import analysis, quality, sampling, spc
 from phcpm import indicators as ind
+from phcpm import io as pio
 from phcpm import scorecard as sc
+from phcpm.answer_key import compare_with_key, load_key
 from phcpm.catalogue import catalogue
 from phcpm.exercises import load_quiz
+from phcpm.funnel import funnel
 from phcpm.paths import dataset_path
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
@@ -174,6 +177,109 @@ def _ruvo_rank():
     return int(ranks[readable["org_unit"].map(names) == "Ruvo District"].iloc[0])
 
 
+# --- module 3, data quality, and the capstone -----------------------------------------
+
+
+@cache
+def _quality_inputs():
+    units = pd.read_csv(dataset_path("org_units.csv"))
+    names = units.set_index("org_unit_id")["name"]
+    service = pd.read_csv(dataset_path("service_data.csv"))
+    reporting = pd.read_csv(dataset_path("reporting.csv"))
+    return units, names, service, reporting
+
+
+def _mbalazi_penta3():
+    units, names, service, _ = _quality_inputs()
+    service = service.rename(columns={"org_unit_id": "org_unit"}).drop_duplicates()
+    population = pd.read_csv(dataset_path("population.csv"))
+    pop_long = population.melt(
+        id_vars=["org_unit_id", "year"], var_name="group", value_name="value"
+    ).rename(columns={"org_unit_id": "org_unit"})
+    districts = analysis.aggregate_up(service, units, 3)
+    penta3 = analysis.coverage(districts, pop_long, "PENTA3", "surviving_infants", freq="Y")
+    row = penta3[(penta3["org_unit"].map(names) == "Mbalazi District")]
+    return round(row[row["period"].astype(str) == "2025"]["value"].item())
+
+
+def _facilities_below_90():
+    *_, reporting = _quality_inputs()
+    return len(quality.reporting_completeness(reporting, org_unit="org_unit_id"))
+
+
+def _kerama_modified_z():
+    _, names, service, _ = _quality_inputs()
+    service = service.drop_duplicates().assign(org_unit=lambda s: s["org_unit_id"].map(names))
+    kerama = service[
+        (service["org_unit"] == "Kerama Health Centre") & (service["data_element"] == "PENTA1")
+    ]
+    scores = quality.outliers_modified_z(kerama, flagged_only=False)
+    return round(scores.loc[scores["severity"] == "flagged", "statistic"].item())
+
+
+def _review_2025_found():
+    units, names, service, reporting = _quality_inputs()
+    service = service.assign(org_unit=service["org_unit_id"].map(names))
+    reporting = reporting.assign(org_unit=reporting["org_unit_id"].map(names))
+    key = load_key()
+    key["org_unit_id"] = key["org_unit_id"].map(names)
+    org_units = units.assign(org_unit_id=units["name"], parent_id=units["parent_id"].map(names))
+    result = quality.review(service, reporting, org_units=org_units)
+    return compare_with_key(result.flagged(), key).found
+
+
+@cache
+def _ruvo_download():
+    units, names, _, reporting = _quality_inputs()
+    table = pio.tidy(pio.read_table(dataset_path("dhis2/datavalueset.csv"))).data
+    code_of = pd.read_csv(dataset_path("data_elements.csv")).set_index("uid")["data_element"]
+    data = table.assign(data_element=table["data_element"].map(code_of))
+    ruvo = units[(units["district"] == "Ruvo") & (units["level_name"] == "Facility")]
+    reporting = reporting[
+        reporting["org_unit_id"].isin(ruvo["org_unit_id"])
+        & reporting["period"].str.startswith("2025")
+    ]
+    return data, reporting, units, names
+
+
+def _capstone_incomplete():
+    data, reporting, units, _ = _ruvo_download()
+    review = quality.review(
+        data, reporting.rename(columns={"org_unit_id": "org_unit"}), org_units=units
+    )
+    row = review.summary[review.summary["rule"] == "reporting_completeness"]
+    return int(row["flagged"].sum())
+
+
+def _capstone_funnel_outside():
+    data, *_ = _ruvo_download()
+    quarter = data[data["period"].astype(str).isin(["2025-10", "2025-11", "2025-12"])]
+    anc = quarter[quarter["data_element"].isin(["ANC1", "ANC4"])].pivot_table(
+        index="org_unit", columns="data_element", values="value", aggfunc="sum"
+    )
+    shares = anc.reset_index().rename(columns={"ANC4": "numerator", "ANC1": "denominator"})
+    return int(funnel(shares, name=None, kind="proportion").table["look_here"].sum())
+
+
+def _capstone_crossings():
+    data, reporting, units, _ = _ruvo_download()
+    service = data.rename(columns={"org_unit": "org_unit_id"}).assign(
+        period=data["period"].astype(str)
+    )
+    population = pd.read_csv(dataset_path("population.csv"))
+    monthly = sc.district_indicators(
+        service[["org_unit_id", "period", "data_element", "value"]],
+        population,
+        units,
+        reporting,
+        freq="M",
+        level="district",
+    )
+    anc4 = monthly[monthly["indicator"] == "ANC4_COV"].sort_values("period")
+    run = spc.qic(anc4["numerator"], anc4["denominator"], chart="run", multiply=100)
+    return int(run.summary["n_crossings"].iloc[0])
+
+
 # (lesson quiz file, question id) -> how the lesson computes the answer
 COMPUTED = {
     ("indicators/01-measurement-frameworks", "outputs-outcomes"): _outputs_and_outcomes,
@@ -192,6 +298,13 @@ COMPUTED = {
     ("scorecards/01-choosing-charts", "ruvo-rank"): _ruvo_rank,
     ("scorecards/02-scorecards", "penta-on-target"): _penta_on_target,
     ("scorecards/03-feedback-loop", "kelumo"): _kelumo_on_target,
+    ("quality/01-from-dhis2-to-indicators", "mbalazi-coverage"): _mbalazi_penta3,
+    ("quality/02-completeness-and-timeliness", "facilities-below-90"): _facilities_below_90,
+    ("quality/03-internal-and-external-consistency", "modified-z"): _kerama_modified_z,
+    ("quality/04-practice-find-the-problems", "review-found"): _review_2025_found,
+    ("capstone/01-quarterly-review", "completeness-facilities"): _capstone_incomplete,
+    ("capstone/01-quarterly-review", "funnel-outside"): _capstone_funnel_outside,
+    ("capstone/01-quarterly-review", "run-crossings"): _capstone_crossings,
 }
 # The lessons whose quizzes this file covers (a lesson added later gets its own entries).
 LESSONS = sorted({lesson for lesson, _ in COMPUTED} | {"indicators/01-measurement-frameworks"})
