@@ -20,6 +20,16 @@ Data Guide: Learning from Data for Improvement* (Jossey-Bass, 2011), chapter 2:
 * ``count`` -- a whole number of events (stock-outs, referrals).
 * ``measurement`` -- a quantity on a continuous scale (minutes of waiting time).
 
+A project usually follows a *family of measures* (Provost & Murray 2011,
+chapter 2; Langley et al. 2009): each measure has a role, kept as ``role``:
+
+* ``outcome`` -- the result for patients the aim is about;
+* ``process`` -- whether the changed work is being done;
+* ``balancing`` -- what could get worse elsewhere because of the change.
+
+A measure saved before roles were kept has no role (``""``, shown as "not
+stated"): the tool does not guess it.
+
 Everything is kept in one SQLite file, so no server is needed. The file is
 opened in write-ahead-log mode with ``synchronous=FULL``: each save is a single
 transaction, so if the computer or the program stops in the middle of a save,
@@ -64,6 +74,8 @@ ENV_VAR = "PHCPM_PDSA_DB"
 DEFAULT_PATH = Path.home() / ".phcpm" / "pdsa_projects.sqlite"
 
 KINDS = ("proportion", "count", "measurement")
+#: Roles of a measure in the family of measures ("" = not stated).
+ROLES = ("outcome", "process", "balancing")
 DECISIONS = ("adopt", "adapt", "abandon", "undecided")
 
 #: Free-text fields of a cycle, in the order of the IHI PDSA worksheet.
@@ -82,11 +94,11 @@ CYCLE_TEXT_FIELDS = (
 )
 CYCLE_FIELDS = (*CYCLE_TEXT_FIELDS, "act_decision", "start_date", "end_date")
 PROJECT_FIELDS = ("name", "aim", "team")
-MEASURE_FIELDS = ("name", "kind", "unit", "higher_is_better", "definition")
+MEASURE_FIELDS = ("name", "kind", "role", "unit", "higher_is_better", "definition")
 
 FORMAT_NAME = "phcpm-pdsa-project"
 FORMAT_VERSION = 1
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS project (
@@ -106,6 +118,7 @@ CREATE TABLE IF NOT EXISTS measure (
     higher_is_better INTEGER NOT NULL DEFAULT 1 CHECK (higher_is_better IN (0, 1)),
     definition TEXT NOT NULL DEFAULT '',
     version INTEGER NOT NULL DEFAULT 1,
+    role TEXT NOT NULL DEFAULT '' CHECK (role IN ('', 'outcome', 'process', 'balancing')),
     UNIQUE (project_id, name)
 );
 CREATE TABLE IF NOT EXISTS value (
@@ -480,6 +493,20 @@ def _check_dates(start: date | None, end: date | None, where: str) -> None:
         )
 
 
+def _role(value: Any, where: str | None = None) -> str:
+    """A measure's role in the family of measures: outcome, process, balancing or ""."""
+    role = _text(value, "role of the measure").lower()
+    if role in ("", "not stated"):
+        return ""
+    if role not in ROLES:
+        raise InputError(
+            f"'{role}' is not a role in the family of measures",
+            where=where,
+            todo="Choose outcome, process or balancing (or leave it empty)",
+        )
+    return role
+
+
 def _decision(value: Any) -> str:
     text = _text(value, "decision").lower() or "undecided"
     if text not in DECISIONS:
@@ -577,11 +604,18 @@ class ProjectStore:
         if found == SCHEMA_VERSION:
             return
         # Every statement is CREATE ... IF NOT EXISTS, so running them all also brings a
-        # file of an older version up to date (version 2 added the ``setting`` table).
+        # file of an older version up to date (version 2 added the ``setting`` table);
+        # version 3 added the measure's role, which older measures get as "" (not stated).
         with self._write() as conn:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(measure)")}
+            if "role" not in columns:
+                conn.execute(
+                    "ALTER TABLE measure ADD COLUMN role TEXT NOT NULL DEFAULT '' "
+                    "CHECK (role IN ('', 'outcome', 'process', 'balancing'))"
+                )
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -760,11 +794,14 @@ class ProjectStore:
         unit: str = "",
         higher_is_better: bool = True,
         definition: str = "",
+        role: str = "",
     ) -> int:
         """Add a measure to a project; returns its id.
 
         ``definition`` is the operational definition: exactly what is counted,
         from which register, by whom (Provost & Murray 2011, chapter 2).
+        ``role`` is its place in the family of measures (:data:`ROLES`), or ""
+        when not stated.
         """
         project_id = _key(project_id)
         name = _text(name, "measure name", required=True)
@@ -774,6 +811,7 @@ class ProjectStore:
                 f"'{kind}' is not a kind of measure",
                 todo="Choose proportion (numerator out of denominator), count or measurement",
             )
+        role = _role(role)
         user = _user(user)
         at = self._clock()
         with self._write() as conn:
@@ -790,8 +828,8 @@ class ProjectStore:
                     todo="Give the new measure a different name",
                 )
             cur = conn.execute(
-                "INSERT INTO measure (project_id, name, kind, unit, higher_is_better, definition)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO measure (project_id, name, kind, unit, higher_is_better, definition,"
+                " role) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     project_id,
                     name,
@@ -799,6 +837,7 @@ class ProjectStore:
                     _text(unit, "unit"),
                     int(bool(higher_is_better)),
                     _text(definition, "definition"),
+                    role,
                 ),
             )
             mid = int(cur.lastrowid)
@@ -814,7 +853,7 @@ class ProjectStore:
 
     def list_measures(self, project_id: int) -> pd.DataFrame:
         project_id = _key(project_id)
-        cols = ["id", "name", "kind", "unit", "higher_is_better", "definition", "version"]
+        cols = ["id", "name", "kind", "role", "unit", "higher_is_better", "definition", "version"]
         frame = self._frame(
             f"SELECT {', '.join(cols)} FROM measure WHERE project_id = ? ORDER BY id",
             [project_id],
@@ -823,10 +862,43 @@ class ProjectStore:
         frame["higher_is_better"] = frame["higher_is_better"].astype(bool)
         return frame
 
+    def family_of_measures(self, project_id: int) -> pd.DataFrame:
+        """The project's measures as a table for people, outcome first, then process,
+        then balancing, then those whose role is not stated (Provost & Murray 2011,
+        chapter 2). Columns in words: role, measure, kind, unit, direction, and how
+        many periods have a result and the latest of them.
+        """
+        measures = self.list_measures(project_id)
+        counts = self._frame(
+            "SELECT v.measure_id, COUNT(*), MAX(v.period) FROM value v "
+            "JOIN measure m ON v.measure_id = m.id WHERE m.project_id = ? GROUP BY v.measure_id",
+            [_key(project_id)],
+            ["id", "periods", "latest"],
+        )
+        data = measures.merge(counts, on="id", how="left")
+        order = {role: i for i, role in enumerate(ROLES)}
+        data["order"] = data["role"].map(lambda r: order.get(r, len(ROLES)))
+        data = data.sort_values(["order", "id"], kind="stable")
+        kinds = {"proportion": "Proportion", "count": "Count", "measurement": "Measurement"}
+        return pd.DataFrame(
+            {
+                "Role": [role_words(r) for r in data["role"]],
+                "Measure": data["name"].astype(str).tolist(),
+                "Kind of measure": [kinds.get(k, k) for k in data["kind"]],
+                "Unit": data["unit"].astype(str).tolist(),
+                "Better when": ["Higher" if h else "Lower" for h in data["higher_is_better"]],
+                "Periods entered": [int(n) if n == n else 0 for n in data["periods"]],
+                "Latest period": [_words(t) for t in data["latest"]],
+            }
+        )
+
     def update_measure(
         self, measure_id: int, *, expected_version: int, user: str, **changes: Any
     ) -> int:
-        """Change a measure's name, unit, direction or definition (not its kind once it has values)."""
+        """Change a measure's name, role, unit, direction or definition.
+
+        Its kind can change only while it has no values.
+        """
         measure_id = _key(measure_id)
         current = self.get_measure(measure_id)
         clean: dict[str, Any] = {}
@@ -850,6 +922,8 @@ class ProjectStore:
                         todo="Create a new measure of the other kind instead",
                     )
                 clean[field] = kind
+            elif field == "role":
+                clean[field] = _role(value)
             else:
                 clean[field] = _text(value, field, required=field == "name")
         return self._update("measure", measure_id, expected_version, user, clean)
@@ -1371,6 +1445,7 @@ class ProjectStore:
                     "key": keys[m["id"]],
                     "name": m["name"],
                     "kind": m["kind"],
+                    "role": m["role"],
                     "unit": m["unit"],
                     "higher_is_better": bool(m["higher_is_better"]),
                     "definition": m["definition"],
@@ -1451,12 +1526,14 @@ class ProjectStore:
             f"<h1>{esc(project['name'])}</h1>",
             f"<p><b>Aim:</b> {esc(project['aim'] or '(none written yet)')}<br>",
             f"<b>Team:</b> {esc(project['team'] or '(none written yet)')}</p>",
+            "<h2>Family of measures</h2>",
+            table(self.family_of_measures(project_id)),
         ]
         for measure in self.list_measures(project_id).to_dict("records"):
             values = readable_values(
                 self.values(measure["id"]), measure["kind"], measure["unit"]
             ).drop(columns=["Entered at (UTC)"])
-            parts.append(f"<h2>Measure: {esc(str(measure['name']))}</h2>")
+            parts.append(f"<h2>{esc(measure_title(measure['name'], measure['role']))}</h2>")
             if measure["definition"]:
                 parts.append(f"<p>{esc(str(measure['definition']))}</p>")
             parts.append(table(values))
@@ -1582,6 +1659,7 @@ class ProjectStore:
             measures[key] = {
                 "name": mname,
                 "kind": kind,
+                "role": _role(m.get("role"), where),
                 "unit": _text(m.get("unit"), "unit"),
                 "higher_is_better": int(bool(hib)),
                 "definition": _text(m.get("definition"), "definition"),
@@ -1706,8 +1784,16 @@ class ProjectStore:
             for key, m in measures.items():
                 mid = conn.execute(
                     "INSERT INTO measure (project_id, name, kind, unit, higher_is_better, "
-                    "definition) VALUES (?, ?, ?, ?, ?, ?)",
-                    (pid, m["name"], m["kind"], m["unit"], m["higher_is_better"], m["definition"]),
+                    "definition, role) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        pid,
+                        m["name"],
+                        m["kind"],
+                        m["unit"],
+                        m["higher_is_better"],
+                        m["definition"],
+                        m["role"],
+                    ),
                 ).lastrowid
                 mids[key] = mid
                 ids[f"measure:{key}"] = mid
@@ -1730,7 +1816,10 @@ class ProjectStore:
 
     # Excel: one sheet per section, one row per record, column names as in the JSON.
     _SHEETS = {
-        "Measures": ("measures", ["key", "name", "kind", "unit", "higher_is_better", "definition"]),
+        "Measures": (
+            "measures",
+            ["key", "name", "kind", "role", "unit", "higher_is_better", "definition"],
+        ),
         "Values": (
             "values",
             [
@@ -1767,6 +1856,9 @@ class ProjectStore:
         "format": "File format",
         "format_version": "File format version",
     }
+
+    #: Columns a workbook may lack: workbooks saved before measures had a role.
+    _OPTIONAL_COLUMNS = frozenset({"role"})
 
     @classmethod
     def _heading(cls, field: str) -> str:
@@ -1858,7 +1950,11 @@ class ProjectStore:
                         if name in header:
                             index[c] = header.index(name)
                             break
-                absent = [self._heading(c) for c in cols if c not in index]
+                absent = [
+                    self._heading(c)
+                    for c in cols
+                    if c not in index and c not in self._OPTIONAL_COLUMNS
+                ]
                 if absent:
                     raise InputError(
                         f"The sheet '{title}' has no column {', '.join(repr(c) for c in absent)}",
@@ -1911,10 +2007,41 @@ EXAMPLE_DEFINITION = (
     "microscopy) in the week, counted from the outpatient register. Denominator: children "
     "under five with fever seen in the week. Weeks start on Monday."
 )
+#: The other measures of the example's family of measures, by their name in
+#: ``datasets/pdsa_family_of_measures.csv``: whether higher is better, and the
+#: operational definition (from the data dictionary, ``datasets/README.md``).
+EXAMPLE_FAMILY = {
+    "Fever cases treated according to the test result": (
+        True,
+        "Numerator: children under five with fever who were tested for malaria and given an "
+        "antimalarial only if the test was positive, in the week, from the outpatient "
+        "register. Denominator: children under five with fever seen in the week.",
+    ),
+    "Minutes waited at the test corner": (
+        False,
+        "Median minutes from arrival at the test corner to the test, of the children timed "
+        "on one morning of the week.",
+    ),
+    "Days without malaria test kits": (
+        False,
+        "Clinic days of the week (out of 5) on which the health centre had no malaria test "
+        "kit, from the stock card.",
+    ),
+}
+#: How each unit of the family file is kept: (kind of measure, unit shown).
+_FAMILY_UNITS = {
+    "proportion (0-1)": ("proportion", "%"),
+    "minutes": ("measurement", "minutes"),
+    "days": ("count", "days"),
+}
 
 
 def example_project_data(
-    measure: pd.DataFrame, cycles: pd.DataFrame, *, project: str | None = None
+    measure: pd.DataFrame,
+    cycles: pd.DataFrame,
+    *,
+    project: str | None = None,
+    family: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The example improvement project in the export format of :meth:`ProjectStore.export_json`.
 
@@ -1929,6 +2056,15 @@ def example_project_data(
     entered on the Monday after its week, and each cycle as updated on its end
     date, so the history is the same every time the example is loaded. The
     inputs are not changed.
+
+    ``family`` (the columns of ``datasets/pdsa_family_of_measures.csv``:
+    ``project, week_start, measure, kind, numerator, denominator, value, unit``)
+    adds the project's whole family of measures (Provost & Murray 2011,
+    chapter 2): the process measure stays measure 1, with the numbers of
+    ``measure`` (the family's process rows must hold the same numbers, or the
+    files are refused); the outcome and balancing measures follow, in the
+    order of the file, each with its role. Without ``family`` the project holds
+    the process measure only, with no role stated.
     """
     need = {
         "measure": (measure, ["project", "week_start", "numerator", "denominator"]),
@@ -1942,6 +2078,7 @@ def example_project_data(
                 todo="Use the files pdsa_measure.csv and pdsa_cycles.csv from the datasets folder",
             )
     name = project if project is not None else str(measure["project"].iloc[0])
+    others = _example_family(family, name, measure) if family is not None else []
     weeks = measure[measure["project"] == name].sort_values("week_start")
     steps = cycles[cycles["project"] == name].sort_values("cycle")
     if weeks.empty:
@@ -1966,6 +2103,10 @@ def example_project_data(
             week_start, weeks["numerator"], weeks["denominator"], entered, strict=True
         )
     ]
+    for key, (_, _, rows) in enumerate(others, start=2):
+        values += [
+            {**row, "measure": key, "entered_by": EXAMPLE_USER, "comment": ""} for row in rows
+        ]
     start = pd.to_datetime(steps["start"]).dt.strftime("%Y-%m-%d")
     end = pd.to_datetime(steps["end"]).dt.strftime("%Y-%m-%d")
     results = steps["result"] if "result" in steps.columns else [""] * len(steps)
@@ -2008,24 +2149,29 @@ def example_project_data(
             "user": EXAMPLE_USER,
             "at": first_entry,
         },
+    ]
+    audit += [
         {
             "table": "measure",
-            "ref": "measure:1",
+            "ref": f"measure:{key}",
             "field": "created",
             "old": None,
-            "new": EXAMPLE_MEASURE,
+            "new": mname,
             "user": EXAMPLE_USER,
             "at": first_entry,
-        },
+        }
+        for key, mname in enumerate([EXAMPLE_MEASURE, *(m["name"] for m, _, _ in others)], start=1)
     ]
     audit += [
         {
             "table": "value",
-            "ref": f"value:1:{v['period']}",
+            "ref": f"value:{v['measure']}:{v['period']}",
             "field": "created",
             "old": None,
             "new": f"{v['period']}: {_fmt_number(v['numerator'])} out of "
-            f"{_fmt_number(v['denominator'])}",
+            f"{_fmt_number(v['denominator'])}"
+            if v["numerator"] is not None
+            else f"{v['period']}: {_fmt_number(v['value'])}",
             "user": EXAMPLE_USER,
             "at": v["entered_at"],
         }
@@ -2043,7 +2189,7 @@ def example_project_data(
         }
         for c in cycle_records
     ]
-    audit.sort(key=lambda a: a["at"])
+    audit.sort(key=lambda a: a["at"])  # stable: records of one time keep their order
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -2053,10 +2199,12 @@ def example_project_data(
                 "key": 1,
                 "name": EXAMPLE_MEASURE,
                 "kind": "proportion",
+                "role": "process" if family is not None else "",
                 "unit": "%",
                 "higher_is_better": True,
                 "definition": EXAMPLE_DEFINITION,
-            }
+            },
+            *({"key": key, **m} for key, (m, _, _) in enumerate(others, start=2)),
         ],
         "values": values,
         "cycles": cycle_records,
@@ -2064,11 +2212,100 @@ def example_project_data(
     }
 
 
+def _example_family(
+    family: pd.DataFrame, name: str, measure: pd.DataFrame
+) -> list[tuple[dict[str, Any], str, list[dict[str, Any]]]]:
+    """The outcome and balancing measures of the family file, checked against ``measure``.
+
+    Returns, for each measure other than the process one, its record, its role
+    and its values (export format, without the measure key).
+    """
+    cols = ["project", "week_start", "measure", "kind", "numerator", "denominator", "value", "unit"]
+    missing = [c for c in cols if c not in family.columns]
+    if missing:
+        raise InputError(
+            f"The family of measures table has no column {', '.join(repr(c) for c in missing)}",
+            todo="Use the file pdsa_family_of_measures.csv from the datasets folder",
+        )
+    rows = family[family["project"] == name]
+    if rows.empty:
+        raise InputError(f"The family of measures has no rows for the project '{name}'")
+    bad = sorted(set(rows["kind"]) - set(ROLES))
+    if bad:
+        raise InputError(
+            f"'{bad[0]}' is not a role in the family of measures",
+            where="pdsa_family_of_measures.csv, column 'kind'",
+            todo="Use outcome, process or balancing",
+        )
+    process = rows[rows["kind"] == "process"]
+    if process["measure"].nunique() != 1:
+        raise InputError(
+            "The family of measures must have exactly one process measure",
+            where="pdsa_family_of_measures.csv",
+        )
+    mine = measure[measure["project"] == name]
+    left = mine.set_index(pd.to_datetime(mine["week_start"]))[["numerator", "denominator"]]
+    right = process.set_index(pd.to_datetime(process["week_start"]))[["numerator", "denominator"]]
+    if not left.sort_index().astype(float).equals(right.sort_index().astype(float)):
+        raise InputError(
+            "The process measure in the family of measures does not hold the same numbers as "
+            "the weekly measure file",
+            where="pdsa_family_of_measures.csv and pdsa_measure.csv",
+            todo="Use the two files from the same datasets folder",
+        )
+    out = []
+    for mname, group in rows[rows["kind"] != "process"].groupby("measure", sort=False):
+        units = set(group["unit"])
+        if len(units) != 1 or next(iter(units)) not in _FAMILY_UNITS:
+            raise InputError(
+                f"The measure '{mname}' has the unit(s) {', '.join(sorted(map(str, units)))}",
+                where="pdsa_family_of_measures.csv, column 'unit'",
+                todo="Use one of: " + ", ".join(_FAMILY_UNITS),
+            )
+        kind, unit = _FAMILY_UNITS[next(iter(units))]
+        role = str(group["kind"].iloc[0])
+        higher, definition = EXAMPLE_FAMILY.get(str(mname), (role != "balancing", ""))
+        group = group.sort_values("week_start")
+        weeks = pd.to_datetime(group["week_start"])
+        values = []
+        for week, num, den, val in zip(
+            weeks, group["numerator"], group["denominator"], group["value"], strict=True
+        ):
+            if kind == "proportion":
+                num, den, val = check_value(
+                    "proportion", numerator=num, denominator=den, measure_name=str(mname)
+                )
+            else:
+                num, den, val = check_value(kind, value=val, measure_name=str(mname))
+            values.append(
+                {
+                    "period": week.strftime("%Y-%m-%d"),
+                    "numerator": num,
+                    "denominator": den,
+                    "value": val,
+                    "entered_at": (week + pd.Timedelta(days=7)).strftime("%Y-%m-%dT09:00:00+00:00"),
+                }
+            )
+        record = {
+            "name": str(mname),
+            "kind": kind,
+            "role": role,
+            "unit": unit,
+            "higher_is_better": bool(higher),
+            "definition": definition,
+        }
+        out.append((record, role, values))
+    order = {"outcome": 0, "balancing": 1}
+    return sorted(out, key=lambda item: order[item[1]])
+
+
 def load_example_project(store: ProjectStore, *, today: date | None = None) -> int:
     """Put the synthetic improvement project into ``store``; returns its project id.
 
     The project is the weekly malaria-testing measure of Pezali Lake Health
-    Centre (``datasets/pdsa_measure.csv``) with its four PDSA cycles
+    Centre (``datasets/pdsa_measure.csv``) with the rest of its family of
+    measures (``datasets/pdsa_family_of_measures.csv``: the outcome and two
+    balancing measures) and its four PDSA cycles
     (``datasets/pdsa_cycles.csv``), built by :func:`example_project_data` and
     added with :meth:`ProjectStore.import_json` in one transaction. If the
     store already has a project with that name, nothing is added and the id of
@@ -2079,7 +2316,8 @@ def load_example_project(store: ProjectStore, *, today: date | None = None) -> i
 
     measure = pd.read_csv(dataset_path("pdsa_measure.csv"))
     cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"))
-    data = example_project_data(measure, cycles)
+    family = pd.read_csv(dataset_path("pdsa_family_of_measures.csv"))
+    data = example_project_data(measure, cycles, family=family)
     projects = store.list_projects()
     same = projects[projects["name"] == data["project"]["name"]]
     if not same.empty:
@@ -2147,6 +2385,7 @@ FIELD_WORDS = {
     "aim": "Aim",
     "team": "Team",
     "kind": "Kind of measure",
+    "role": "Outcome, process or balancing",
     "unit": "Unit",
     "higher_is_better": "Higher is better",
     "definition": "Definition",
@@ -2172,6 +2411,25 @@ FIELD_WORDS = {
     "created": "Created",
     "replaced": "Replaced",
 }
+ROLE_WORDS = {
+    "outcome": "Outcome",
+    "process": "Process",
+    "balancing": "Balancing",
+    "": "Not stated",
+}
+
+
+def role_words(role: Any) -> str:
+    """A measure's role as a manager reads it ("Outcome", "Balancing", "Not stated")."""
+    return ROLE_WORDS.get(_words(role).lower(), ROLE_WORDS[""])
+
+
+def measure_title(name: Any, role: Any) -> str:
+    """The measure's name after its role ("Outcome measure: ..."), or "Measure: ..."."""
+    words = role_words(role) if _words(role) in ROLES else ""
+    return f"{words} measure: {_words(name)}" if words else f"Measure: {_words(name)}"
+
+
 DECISION_WORDS = {
     "adopt": "Adopt",
     "adapt": "Adapt",

@@ -975,3 +975,83 @@ def test_changed_cycle_fields_compare_the_form_with_what_is_saved(store, project
     form["predictions"] = "Testing rises above 75%"
     form["end_date"] = "2024-01-21"
     assert pdsa.changed_cycle_fields(form, saved) == ["predictions", "end_date"]
+
+
+# --------------------------------------------------------------------------- family of measures
+
+
+def test_a_measure_keeps_its_role_in_the_family_of_measures(store, project):
+    pid = project["project"]
+    assert store.get_measure(project["tested"])["role"] == ""  # not stated: never guessed
+    mid = store.add_measure(
+        pid,
+        "Children treated by the test result",
+        "proportion",
+        user="Amina Odhiambo",
+        role="Outcome",
+    )
+    assert store.get_measure(mid)["role"] == "outcome"
+    version = store.get_measure(project["wait"])["version"]
+    store.update_measure(project["wait"], expected_version=version, user="P", role="balancing")
+    roles = dict(
+        zip(store.list_measures(pid)["name"], store.list_measures(pid)["role"], strict=True)
+    )
+    assert roles["Waiting time"] == "balancing" and roles["RDT stock-out days"] == ""
+    history = store.audit_log(pid)
+    assert ((history["field"] == "role") & (history["new"] == "balancing")).any()
+    with pytest.raises(InputError, match="'result' is not a role"):
+        store.add_measure(pid, "Other", "count", user="P", role="result")
+    with pytest.raises(InputError, match="not a role"):
+        store.update_measure(mid, expected_version=1, user="P", role="impact")
+    page = store.export_html(pid)
+    assert "<h2>Outcome measure: Children treated by the test result</h2>" in page
+    assert "<h2>Balancing measure: Waiting time</h2>" in page
+    assert "<h2>Measure: RDT stock-out days</h2>" in page
+
+
+def test_roles_survive_json_and_excel_and_older_files_import_without_them(store, project, tmp_path):
+    from openpyxl import load_workbook
+
+    pid = project["project"]
+    version = store.get_measure(project["tested"])["version"]
+    store.update_measure(project["tested"], expected_version=version, user="P", role="process")
+    text = store.export_json(pid)
+    assert json.loads(text)["measures"][0]["role"] == "process"
+    book = load_workbook(io.BytesIO(store.export_excel(pid)))
+    assert "Outcome, process or balancing" in [c.value for c in book["Measures"][1]]
+    with ProjectStore(tmp_path / "other.sqlite") as other:
+        assert other.export_json(other.import_json(text, today=TODAY)) == text
+        assert other.export_json(other.import_excel(store.export_excel(pid), today=TODAY)) == text
+        # a backup file written before measures had a role
+        old = json.loads(text)
+        for m in old["measures"]:
+            del m["role"]
+        new = other.import_json(json.dumps(old), today=TODAY)
+        assert other.list_measures(new)["role"].tolist() == ["", "", ""]
+        # a workbook written before measures had a role
+        heading = [c.value for c in book["Measures"][1]].index("Outcome, process or balancing")
+        book["Measures"].delete_cols(heading + 1)
+        data = io.BytesIO()
+        book.save(data)
+        new = other.import_excel(data.getvalue(), today=TODAY)
+        assert other.list_measures(new)["role"].tolist() == ["", "", ""]
+        bad = json.loads(text)
+        bad["measures"][0]["role"] = "impact"
+        with pytest.raises(InputError, match="not a role") as error:
+            other.import_json(json.dumps(bad), today=TODAY)
+        assert "measure 1" in str(error.value)
+
+
+def test_a_file_of_the_second_version_gains_the_role_column(db, project):
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE measure DROP COLUMN role")
+        conn.execute("PRAGMA user_version = 2")
+    with ProjectStore(db) as store:
+        pid = int(store.list_projects()["id"].iloc[0])
+        assert store.list_measures(pid)["role"].tolist() == ["", "", ""]
+        store.add_measure(pid, "Treated by the test result", "proportion", user="P", role="outcome")
+        assert store.list_measures(pid)["role"].tolist() == ["", "", "", "outcome"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == pdsa.SCHEMA_VERSION
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE measure SET role = 'impact'")

@@ -62,6 +62,54 @@ def test_example_project_matches_the_dataset_files(db):
         assert len(store.list_projects()) == 1
 
 
+def test_example_project_holds_the_whole_family_of_measures(db):
+    family = pd.read_csv(dataset_path("pdsa_family_of_measures.csv"))
+    with pdsa.ProjectStore(db) as store:
+        pid = pdsa.load_example_project(store, today=TODAY)
+        measures = store.list_measures(pid)
+        assert measures["role"].tolist() == ["process", "outcome", "balancing", "balancing"]
+        assert measures["kind"].tolist() == ["proportion", "proportion", "measurement", "count"]
+        assert measures["higher_is_better"].tolist() == [True, True, False, False]
+        assert measures["name"].tolist()[1:] == [
+            "Fever cases treated according to the test result",
+            "Minutes waited at the test corner",
+            "Days without malaria test kits",
+        ]
+        for m in measures.to_dict("records")[1:]:
+            rows = family[family["measure"] == m["name"]].sort_values("week_start")
+            series = store.measure_series(m["id"])
+            assert len(series) == len(rows) == 40
+            assert series["value"].tolist() == pytest.approx(rows["value"].tolist(), abs=5e-4)
+            if m["kind"] == "proportion":
+                assert series["numerator"].sum() == rows["numerator"].sum()
+                assert series["denominator"].sum() == rows["denominator"].sum()
+        # the process rows of the family file are the weekly measure file
+        process = family[family["kind"] == "process"].sort_values("week_start")
+        series = store.measure_series(int(measures["id"].iloc[0]))
+        assert series["numerator"].tolist() == process["numerator"].tolist()
+        page = store.export_html(pid)
+        assert "<h2>Outcome measure: Fever cases treated according to the test result</h2>" in page
+
+
+def test_the_example_refuses_a_family_whose_process_rows_differ(db):
+    measure = pd.read_csv(dataset_path("pdsa_measure.csv"))
+    cycles = pd.read_csv(dataset_path("pdsa_cycles.csv"))
+    family = pd.read_csv(dataset_path("pdsa_family_of_measures.csv"))
+    changed = family.copy()
+    first = changed.index[changed["kind"] == "process"][0]
+    changed.loc[first, "numerator"] += 1
+    with pytest.raises(InputError, match="does not hold the same numbers"):
+        pdsa.example_project_data(measure, cycles, family=changed)
+    changed = family.copy()
+    changed.loc[changed.index[0], "kind"] = "impact"
+    with pytest.raises(InputError, match="'impact' is not a role"):
+        pdsa.example_project_data(measure, cycles, family=changed)
+    # without the family the project holds the process measure only, its role not stated
+    data = pdsa.example_project_data(measure, cycles)
+    assert [m["role"] for m in data["measures"]] == [""]
+    assert family.equals(pd.read_csv(dataset_path("pdsa_family_of_measures.csv")))
+
+
 def test_example_project_is_the_same_every_time(tmp_path):
     exports = []
     for name in ("a.sqlite", "b.sqlite"):
@@ -133,6 +181,46 @@ def test_starts_empty_and_loads_the_example(db):
     assert "phcpm-download" in tool.json_download.value
     bundle = tool._repr_mimebundle_()
     assert bundle["text/plain"] == "PDSA tracker"
+
+
+def test_the_tool_shows_each_measure_of_the_family_with_its_role(db):
+    import io
+
+    from openpyxl import load_workbook
+
+    tool = tracker(db)
+    tool.load_example()
+    family = tool.family_table.value
+    for words in ("Outcome", "Process", "Balancing", "Minutes waited at the test corner"):
+        assert words in family
+    labels = [label for label, _ in tool.measure.options]
+    assert labels == [
+        "Process measure: Under-five fever cases tested for malaria",
+        "Outcome measure: Fever cases treated according to the test result",
+        "Balancing measure: Minutes waited at the test corner",
+        "Balancing measure: Days without malaria test kits",
+    ]
+    tool.measure.value = tool.measure.options[2][1]
+    assert "Value (minutes)" in tool.values_table.value
+    tool.tabs.selected_index = 2
+    assert "Balancing measure: Minutes waited at the test corner" in tool.chart.value
+    # the whole-project workbook carries every measure and its role
+    data = json.loads(tool.store.export_json(tool.project_id))
+    assert [m["role"] for m in data["measures"]] == ["process", "outcome", "balancing", "balancing"]
+    book = load_workbook(io.BytesIO(tool.store.export_excel(tool.project_id)))
+    roles = [row[3] for row in book["Measures"].iter_rows(min_row=2, values_only=True)]
+    assert roles == ["process", "outcome", "balancing", "balancing"]
+    page = tool._printable_bytes().decode("utf-8")
+    assert "<h2>Family of measures</h2>" in page and "Days without malaria test kits" in page
+    # a new measure gets the role chosen for it
+    tool.new_measure_name.value = "Children sent home without a test"
+    tool.new_measure_kind.value = "count"
+    tool.new_measure_role.value = "balancing"
+    mid = tool.add_measure()
+    assert tool.store.get_measure(mid)["role"] == "balancing"
+    assert tool.measure.label == "Balancing measure: Children sent home without a test"
+    assert "Children sent home without a test" in tool.family_table.value
+    assert tool.new_measure_role.value == ""  # the next measure's role is asked again
 
 
 def test_entering_a_value_checks_as_typed_and_keeps_the_form(db):

@@ -353,7 +353,23 @@ class PdsaTracker(Tool):
             description="Kind",
             style=_WIDE,
         )
+        self.new_measure_role = _css(
+            w.Dropdown(
+                options=[
+                    ("Not stated", ""),
+                    ("Outcome: the result for patients the aim is about", "outcome"),
+                    ("Process: is the change being done?", "process"),
+                    ("Balancing: what could get worse because of the change", "balancing"),
+                ],
+                value="",
+                description="Role in the family of measures",
+                style=_WIDE,
+                layout=_wide("40em"),
+            ),
+            "new-measure-role",
+        )
         self.new_measure_unit = w.Text(description="Unit", value="%", style=_WIDE)
+        self.family_table = _css(w.HTML(""), "family")
         self.new_measure_button = _button("Add the measure")
         self.period = _css(
             w.Text(description="Period start", placeholder="YYYY-MM-DD", style=_WIDE), "period"
@@ -472,6 +488,7 @@ class PdsaTracker(Tool):
                     [
                         self.new_measure_name,
                         self.new_measure_kind,
+                        self.new_measure_role,
                         self.new_measure_unit,
                         self.new_measure_button,
                     ]
@@ -482,6 +499,13 @@ class PdsaTracker(Tool):
         )
         values_tab = w.VBox(
             [
+                w.HTML(
+                    "<b>The family of measures</b>: the outcome the aim is about, the process "
+                    "that shows whether the change is being done, and the balancing measures "
+                    "that show what could get worse. Choose a measure below to see or enter its "
+                    "values and to draw its run chart."
+                ),
+                self.family_table,
                 self.measure,
                 new_measure,
                 w.HTML("<b>Enter one period</b>"),
@@ -817,7 +841,17 @@ class PdsaTracker(Tool):
         """Add the synthetic project (once) and open it."""
         pid = pdsa.load_example_project(self.store, today=self.today)
         self._refresh_projects(select=pid)
-        self._note("The example project is open: Pezali Lake Health Centre, malaria testing.")
+        roles = self.store.list_measures(pid)["role"].tolist()
+        if "outcome" in roles:
+            self._note(
+                "The example project is open: Pezali Lake Health Centre, malaria testing, with "
+                "its family of measures (outcome, process and balancing measures)."
+            )
+        else:  # loaded into this workspace before the example had its family of measures
+            self._note(
+                "The example project is open: Pezali Lake Health Centre, malaria testing. This "
+                "copy was saved here before the example had its outcome and balancing measures."
+            )
         return pid
 
     def create_project(self) -> int:
@@ -846,7 +880,10 @@ class PdsaTracker(Tool):
             f"<b>Team:</b> {html.escape(project['team'] or '(none written yet)')}</p>"
         )
         measures = self.store.list_measures(self.project_id)
-        options = [(str(n), int(i)) for n, i in zip(measures["name"], measures["id"], strict=True)]
+        options = [
+            (pdsa.measure_title(n, r), int(i))
+            for n, r, i in zip(measures["name"], measures["role"], measures["id"], strict=True)
+        ]
         self._set_options(self.measure, options, options[0][1] if options else None)
         self._show_cycles()
         self._show_measure()
@@ -898,15 +935,29 @@ class PdsaTracker(Tool):
             self.new_measure_kind.value,
             user=self._user(),
             unit=self.new_measure_unit.value,
+            role=self.new_measure_role.value,
         )
         self.new_measure_name.value = ""
+        self.new_measure_role.value = ""
         self._show_project()
         self.measure.value = mid
         self._show_measure()
         self._note("The measure was added.")
         return mid
 
+    def _show_family(self) -> None:
+        """The project's measures with their roles (outcome, process, balancing)."""
+        if self.project_id is None:
+            self.family_table.value = ""
+            return
+        self.family_table.value = _table_html(
+            self.store.family_of_measures(self.project_id),
+            "phcpm-table",
+            "No measure yet: add one under 'Add a measure'.",
+        )
+
     def _show_measure(self) -> None:
+        self._show_family()
         if self.measure.value is None:
             self.values_table.value = "<p>No measure yet.</p>"
             self.chart.value = (
@@ -927,7 +978,9 @@ class PdsaTracker(Tool):
         )
         update_download(
             self.values_download,
-            to_excel_bytes({"Values": shown}, title=measure["name"]),
+            to_excel_bytes(
+                {"Values": shown}, title=pdsa.measure_title(measure["name"], measure["role"])
+            ),
             "pdsa_values.xlsx",
             "Values (Excel)",
             _XLSX,
@@ -965,7 +1018,7 @@ class PdsaTracker(Tool):
         fig = spc.plot_qic(
             run,
             notes=notes,
-            title=measure["name"],
+            title=pdsa.measure_title(measure["name"], measure["role"]),
             ylabel=f"{measure['name']} ({unit})" if unit else measure["name"],
         )
         self.figure = fig
@@ -973,7 +1026,8 @@ class PdsaTracker(Tool):
         self._chart_png = png
         sentences = spc.explain(run)
         alt = (
-            f"Run chart of {measure['name']}, {len(series)} periods from "
+            f"Run chart. {pdsa.measure_title(measure['name'], measure['role'])}; "
+            f"{len(series)} periods from "
             f"{series['period'].min():%Y-%m-%d} to {series['period'].max():%Y-%m-%d}, "
             f"with {len(notes)} PDSA cycle notes"
             + (": " + "; ".join(notes.values()) if notes else "")
