@@ -164,7 +164,7 @@ def cache_control(path: str, query: str) -> str:
 
 
 class BookHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files of the built book, gzip-compressed and with cache headers."""
+    """Static files of the built book, compressed (Brotli or gzip) and with cache headers."""
 
     # (path, size, mtime, coding) -> compressed bytes; the site is small enough to keep.
     _compressed: dict[tuple[str, int, float, str], bytes] = {}
@@ -221,10 +221,6 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return io.BytesIO(body)
-
-
-# Kept for callers that want a plain handler.
-QuietHandler = BookHandler
 
 
 def book_server(host: str, port: int, site: Path = SITE) -> http.server.ThreadingHTTPServer:
