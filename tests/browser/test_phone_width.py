@@ -4,7 +4,9 @@ Each tool is opened at 390 x 844 px (a common phone), given its example
 result, and photographed (the pictures are kept in the test's folder for a
 person to look at). The page must not scroll sideways, and every button,
 text box, list and slider must fit on the screen; wide tables, maps and
-charts may scroll inside their own box.
+charts may scroll inside their own box. No tab title may be cut off: the
+text of each title must fit its label (its scrollWidth is not larger than its
+clientWidth).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import pytest
 from tests.browser.conftest import open_app
 
 WIDTH, HEIGHT = 390, 844
+
+#: How many tab titles each tool shows (the twinning planner has no tabs).
+TABS = {"pdsa": 5, "process": 4, "twinning": 0}
 
 PREPARE = {
     "pdsa": [".phcpm-pdsa-example", ".phcpm-pdsa-values table"],
@@ -43,6 +48,27 @@ _TOO_WIDE = """
 }
 """
 
+_CUT_TITLES = """
+() => {
+  const out = [];
+  const labels = document.querySelectorAll(
+    '.phcpm-app .lm-TabBar-tabLabel, .phcpm-app .p-TabBar-tabLabel'
+  );
+  for (const el of labels) {
+    if (el.getBoundingClientRect().width === 0) continue;  // not shown
+    const tab = el.closest('.lm-TabBar-tab, .p-TabBar-tab') || el;
+    for (const box of [el, tab]) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        out.push(`"${el.textContent.trim()}" needs ${box.scrollWidth} px, `
+                 + `has ${box.clientWidth} px`);
+        break;
+      }
+    }
+  }
+  return {count: labels.length, cut: out};
+}
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PREPARE))
 def test_the_tool_fits_a_phone_screen(page, voila_url, name, tmp_path):
@@ -64,3 +90,8 @@ def test_the_tool_fits_a_phone_screen(page, voila_url, name, tmp_path):
     assert sideways <= 1, f"{name}: the page scrolls sideways by {sideways} px at {WIDTH} px"
     outside = page.evaluate(_TOO_WIDE, WIDTH)
     assert not outside, f"{name}: controls outside a {WIDTH} px screen: " + "; ".join(outside)
+    titles = page.evaluate(_CUT_TITLES)
+    assert titles["count"] == TABS[name], f"{name}: {titles['count']} tab titles found"
+    assert not titles["cut"], f"{name}: tab titles cut off at {WIDTH} px: " + "; ".join(
+        titles["cut"]
+    )
