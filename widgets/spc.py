@@ -117,6 +117,8 @@ class RunControlChart(Tool):
         self.denominator = w.Dropdown(
             options=[("None", _NONE)], description="Divided by (optional)", style=_WIDE
         )
+        self.series_box = w.VBox([self.place, self.element, self.denominator])
+        self.series_box.layout.display = "none"  # shown once a file has been read
         self.panels = {
             "district": w.VBox([self.facility, self.measure]),
             "project": w.VBox(
@@ -149,9 +151,7 @@ class RunControlChart(Tool):
                     ),
                     self.upload,
                     self.upload_note,
-                    self.place,
-                    self.element,
-                    self.denominator,
+                    self.series_box,
                 ]
             ),
         }
@@ -337,6 +337,7 @@ class RunControlChart(Tool):
         """
         self._file, self._file_name = None, None
         self.result, self.series, self._png, self._points = None, None, None, None
+        self.series_box.layout.display = "none"
         busy, self._busy = self._busy, True
         try:
             self.place.options = []
@@ -348,6 +349,7 @@ class RunControlChart(Tool):
         where = f"'{name}'" if name else "your file"
         source = spc.file_series(read_table(data, filename=name))
         self._file, self._file_name = source, name
+        self.series_box.layout.display = ""
         places = sorted(pd.unique(source.series["org_unit"]))
         first = source.series.iloc[0]  # the series with the most periods
         busy, self._busy = self._busy, True

@@ -31,7 +31,14 @@ width => {
     if (el.scrollWidth > el.clientWidth + 1) cut.push(label);
     if (r.right > width + 1 || r.left < -1) outside.push(label);
   }
-  return {page, cut, outside};
+  const counted = [];
+  for (const el of document.querySelectorAll('.phcpm-app .widget-upload')) {
+    if (!el.offsetParent) continue;
+    const shown = getComputedStyle(el, '::after').content;
+    const hidden = getComputedStyle(el).fontSize === '0px';
+    if (!(hidden && /[A-Za-z]/.test(shown))) counted.push(el.innerText.trim());
+  }
+  return {page, cut, outside, counted};
 }
 """
 
@@ -58,10 +65,14 @@ def _indicators(page):
 
 def _spc(page):
     page.locator(".phcpm-spc-chart img").wait_for()
+    page.locator(".phcpm-spc-source").get_by_text("Upload a file").click()
+    page.locator(".phcpm-spc-upload").wait_for()
 
 
 def _scorecard(page):
     page.locator(".phcpm-scorecard-table table").wait_for()
+    page.get_by_role("tab", name="My data").click()
+    page.locator(".phcpm-picker-upload").wait_for()
 
 
 TOOLS = {"scorecard": _scorecard, "spc": _spc, "sampling": _sampling, "indicators": _indicators}
@@ -79,6 +90,9 @@ def test_tool_is_usable_at_390_px(page, voila_url, name, tmp_path_factory):
     assert layout["page"] <= WIDTH + 1, f"{name}: the page is {layout['page']} px wide ({shot})"
     assert not layout["cut"], f"{name}: buttons with cut-off labels: {layout['cut']} ({shot})"
     assert not layout["outside"], f"{name}: buttons outside the screen: {layout['outside']}"
+    assert not layout["counted"], (
+        f"{name}: upload buttons showing a file count: {layout['counted']}"
+    )
 
 
 def test_scorecard_keeps_facility_names_in_view_while_columns_scroll(
