@@ -30,6 +30,7 @@ from widgets.common import (
     error_box,
     image_html,
     note_box,
+    plain_table,
     show_notes,
 )
 from widgets.data_picker import DataPicker
@@ -550,7 +551,18 @@ class DataQualityReview(Tool):
                 if len(shown) > _MAX_ROWS
                 else f"<p>{len(shown):,} flags.</p>"
             )
-            self.flag_html.value = note + table.to_html(index=False, border=0, na_rep="")
+            headings = {
+                "check": "Check",
+                "district": "District",
+                "org_unit": "Facility",
+                "period": "Month",
+                "data_element": "Data element",
+                "value": "Value",
+                "message": "What was found",
+            }
+            self.flag_html.value = note + plain_table(table, headings).to_html(
+                index=False, border=0
+            )
             monthly = table[table["period"].astype(str).str.len() == 7]  # "2024-03"
             options = [
                 (f"{r.org_unit} – {r.data_element} – {r.period} ({r.check})", i)
