@@ -421,6 +421,11 @@ def light_voila():
             if self._brotli is not None:
                 self.set_header("Content-Encoding", "br")
                 self.set_header("Vary", "Accept-Encoding")
+                # Only this response sends the compressed copy. ``get_content`` stays
+                # tornado's class method, which also computes the ``?v=`` version of
+                # static URLs from the file on disk.
+                body = self._brotli
+                self.get_content = lambda abspath, start=None, end=None: [body[start:end]]
 
         def compute_etag(self):
             etag = super().compute_etag()
@@ -433,10 +438,6 @@ def light_voila():
                 return len(self._brotli)
             return super().get_content_size()
 
-        def get_content(self, abspath, start=None, end=None):
-            if getattr(self, "_brotli", None) is not None:
-                return [self._brotli[start:end]]
-            return super().get_content(abspath, start, end)
 
     class LightRenderHandler(TornadoVoilaHandler):
         """Voila's page handler; the icon font's stylesheets come from this server."""
