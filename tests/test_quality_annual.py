@@ -490,3 +490,101 @@ def test_a_level_relation_compares_each_unit_with_the_boundary():
     assert line["metric"] == "relation"
     assert line["overall"] == pytest.approx(275 / 240)
     assert line["names"] == "K, M" and line["subunits"] == 3
+
+
+# ------------------------------------------------ timeliness rolled up to levels
+def test_timeliness_rolls_up_to_the_district_when_reports_never_sent_have_no_on_time():
+    # Two facilities of one district, 12 months each. A report that never came has
+    # no on-time value (blank), as in DHIS2's "actual reports on time".
+    # A: 12 expected, 12 received, 10 on time (no blank).
+    # B: 12 expected, 9 received (3 blank on time), 6 on time.
+    # By hand: facility A 10 / 12 = 83.3 %, B 6 / 12 = 50 %;
+    # district (10 + 6) / (12 + 12) = 16 / 24 = 66.7 %, over 2 facilities.
+    data = pd.concat(
+        [monthly("A", "ANC1", [5] * 24, "2022-01"), monthly("B", "ANC1", [6] * 24, "2022-01")]
+    )
+    periods = [str(p) for p in pd.period_range("2023-01", periods=12, freq="M")]
+    rep = pd.DataFrame(
+        {
+            "org_unit": ["A"] * 12 + ["B"] * 12,
+            "period": periods * 2,
+            "expected": 1,
+            "received": [1] * 12 + [1] * 9 + [0] * 3,
+            "on_time": [1] * 10 + [0] * 2 + [1] * 6 + [0] * 3 + [np.nan] * 3,
+        }
+    )
+    units = pd.DataFrame(
+        {
+            "org_unit_id": ["c", "r", "d", "A", "B"],
+            "name": ["Country", "North", "Hill District", "A", "B"],
+            "parent_id": [None, "c", "r", "d", "d"],
+        }
+    )
+    result = q.review(data, rep, org_units=units)
+    units_table = result.annual.units
+    district = row(units_table, level="district", metric="reporting_timeliness")
+    assert district["numerator"] == 16
+    assert district["denominator"] == 24
+    assert district["score"] == pytest.approx(16 / 24)
+    facility = result.annual.report("facility", "Hill District").set_index("metric")
+    assert facility.loc["reporting_timeliness", "subunits"] == 2
+    assert facility.loc["reporting_timeliness", "not_checked"] == 0
+    assert facility.loc["reporting_timeliness", "names"] == "B"
+    region = result.annual.report("district").set_index("metric")
+    assert region.loc["reporting_timeliness", "overall"] == pytest.approx(16 / 24)
+    assert region.loc["reporting_timeliness", "overall_text"] != "no data"
+    # Every metric at every level counts every unit that has data.
+    for level, within, n in [("facility", None, 2), ("district", None, 1), ("region", None, 1)]:
+        report = result.annual.report(level, within)
+        assert set(report["subunits"]) == {n}, level
+        assert (report["not_checked"] == 0).all(), level
+
+
+def test_a_unit_whose_reports_have_no_on_time_value_at_all_has_no_timeliness():
+    data = pd.concat([monthly("A", "ANC1", [5] * 12), monthly("B", "ANC1", [6] * 12)])
+    periods = [str(p) for p in pd.period_range("2023-01", periods=12, freq="M")]
+    rep = pd.DataFrame(
+        {
+            "org_unit": ["A"] * 12 + ["B"] * 12,
+            "period": periods * 2,
+            "expected": 1,
+            "received": 1,
+            "on_time": [1.0] * 12 + [np.nan] * 12,
+        }
+    )
+    result = q.review(data, rep)
+    rows = result.annual.units.query("metric == 'reporting_timeliness'").set_index("org_unit")
+    assert rows.loc["A", "score"] == 1.0
+    assert np.isnan(rows.loc["B", "score"])
+
+
+def test_the_example_kavira_district_2025_timeliness_counts_all_27_facilities():
+    from phcpm.paths import dataset_path
+
+    names = pd.read_csv(dataset_path("org_units.csv"))
+    table = names.assign(
+        org_unit_id=names["name"],
+        parent_id=names["parent_id"].map(names.set_index("org_unit_id")["name"]),
+    )[["org_unit_id", "name", "parent_id"]]
+    by_id = names.set_index("org_unit_id")["name"]
+    service = pd.read_csv(dataset_path("service_data.csv"))
+    service["org_unit"] = service["org_unit_id"].map(by_id)
+    rep = pd.read_csv(dataset_path("reporting.csv"))
+    rep["org_unit"] = rep["org_unit_id"].map(by_id)
+    result = q.review(service, rep, year=2025, org_units=table)
+    kavira = row(
+        result.annual.units,
+        level="district",
+        org_unit="Kavira District",
+        metric="reporting_timeliness",
+    )
+    # reporting.csv, 2025, Kavira's 27 facilities: 231 on time of 27 x 12 = 324 expected
+    assert kavira["numerator"] == 231
+    assert kavira["denominator"] == 324
+    assert kavira["score"] == pytest.approx(0.713, abs=0.0005)
+    inside = result.annual.report("facility", "Kavira District").set_index("metric")
+    assert inside.loc["reporting_timeliness", "subunits"] == 27
+    assert inside.loc["reporting_timeliness", "overall"] == pytest.approx(231 / 324)
+    districts = result.annual.report("district").set_index("metric")
+    assert districts.loc["reporting_timeliness", "subunits"] == 6
+    assert districts.loc["reporting_timeliness", "overall_text"] != "no data"

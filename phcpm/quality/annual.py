@@ -528,7 +528,13 @@ def _relation_score(kind: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _reporting_metrics(level: _Level, tree, reporting, year, org_unit, period, years_back=3):
     """Reports expected, received and on time per unit of the level (the reporting rows
-    given are those of the review year)."""
+    given are those of the review year).
+
+    A blank count adds nothing to a unit's total, as in DHIS2's reporting rates
+    (a report that never came has no on-time date, so its row often has no
+    on-time value); a unit has a figure for a count when at least one of its rows
+    has that count, otherwise the metric is "no data" for the unit.
+    """
     rep = reporting
     own = tree.reindex(pd.Index(rep[org_unit].to_numpy()))[level.name].to_numpy(dtype=object)
     unit = level.units.get_indexer(pd.Index(own))
@@ -536,7 +542,11 @@ def _reporting_metrics(level: _Level, tree, reporting, year, org_unit, period, y
     size = len(level.units)
 
     def total(column):
-        return np.bincount(unit[keep], weights=rep[column].to_numpy(float)[keep], minlength=size)
+        values = rep[column].to_numpy(float)[keep]
+        given = ~np.isnan(values)
+        sums = np.bincount(unit[keep][given], weights=values[given], minlength=size)
+        counted = np.bincount(unit[keep][given], minlength=size) > 0
+        return np.where(counted, sums, np.nan)
 
     expected, received = total("expected"), total("received")
     has = np.flatnonzero(np.bincount(unit[keep], minlength=size) > 0)
