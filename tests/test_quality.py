@@ -1039,3 +1039,53 @@ def test_review_of_a_download_with_reporting_figures_checks_completeness():
     summary = q.review(service, reporting).summary.set_index("rule")
     assert summary.loc["reporting_completeness", "flagged"] == 1
     assert summary.loc["reporting_completeness", "checked"] == 2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: q.consistency_between(d, "ANC1", "PENTA1", compare_to="nonsense"),
+        # elements not in the data: still a plain error, never an empty table
+        lambda d: q.consistency_between(d, "BCG", "MEASLES1", compare_to="nonsense"),
+        lambda d: q.consistency_over_time(d, year=2024, compare_to="nonsense"),
+        lambda d: q.review(d, compare_to="nonsense"),
+    ],
+)
+def test_an_unknown_comparison_is_a_plain_error_naming_the_choices(call):
+    with pytest.raises(InputError) as error:
+        call(related_data())
+    message = str(error.value)
+    assert "'nonsense'" in message
+    assert "'overall'" in message and "'expected'" in message
+
+
+def test_no_message_doubles_an_article():
+    data = _download_with_reporting(False).rename(columns={"value": "amount"})
+    with pytest.raises(InputError) as error:
+        q.split_reporting(data)
+    assert "has no column 'value'" in str(error.value)
+    assert "the the" not in str(error.value).lower()
+    texts = _download_with_reporting(False).astype({"value": object})
+    texts.loc[texts["data_element"].str.contains("EXPECTED"), "value"] = "one"
+    with pytest.raises(InputError) as error:
+        q.split_reporting(texts)
+    assert "the the" not in str(error.value).lower()
+
+
+def test_no_caller_of_the_message_helpers_gives_a_name_with_an_article():
+    # _need_columns, _as_number, _monthly and _as_monthly_period write "The {what}"
+    # and "the {what}": the name they are given must not start with an article.
+    import re
+    from pathlib import Path
+
+    import phcpm.quality
+
+    helpers = r"(_need_columns|_as_number|_monthly|_as_monthly_period)\("
+    pattern = re.compile(helpers + r"[^()]*(\([^()]*\)[^()]*)*?,\s*\"(the|a|an) ", re.I)
+    folder = Path(phcpm.quality.__file__).parent
+    found = [
+        f"{path.name}: {m.group(0)}"
+        for path in folder.glob("*.py")
+        for m in pattern.finditer(path.read_text())
+    ]
+    assert found == []

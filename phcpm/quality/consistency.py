@@ -104,16 +104,30 @@ def consistency_over_time(
         raise InputError(
             f"Unknown method {method!r}", todo="Use method='mean' (average) or 'trend'"
         )
-    if compare_to not in ("expected", "overall"):
-        raise InputError(
-            f"Unknown comparison {compare_to!r}", todo="Use compare_to='expected' or 'overall'"
-        )
+    _check_compare_to(compare_to)
     if years < 1:
         raise InputError("At least one earlier year is needed", todo="Use years=3")
     prep = _prepare(data, org_unit, period, data_element, value)
     return _over_time(
         prep, year, years, method, threshold, compare_to, data_elements, flagged_only
     )[0]
+
+
+#: What a ratio can be compared with: the ratio of all org units together, or the
+#: expected value.
+COMPARE_TO = ("overall", "expected")
+
+
+def _check_compare_to(compare_to) -> None:
+    """Raise :class:`InputError` naming the allowed choices when ``compare_to`` is not one."""
+    if compare_to not in COMPARE_TO:
+        raise InputError(
+            f"Unknown comparison {compare_to!r}: a ratio is compared either with the "
+            "ratio of all org units together ('overall') or with the expected value "
+            "('expected')",
+            where="compare_to",
+            todo="Use compare_to='overall' or compare_to='expected'",
+        )
 
 
 def _cells(prep: _Routine, rows: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -277,6 +291,7 @@ def consistency_between(
     """
     if by not in ("year", "period"):
         raise InputError(f"Unknown grouping {by!r}", todo="Use by='year' or by='period'")
+    _check_compare_to(compare_to)
     prep = _prepare(data, org_unit, period, data_element, value)
     return _between(
         prep, numerator, denominator, expected_ratio, tolerance, compare_to, by, flagged_only
@@ -314,12 +329,8 @@ def _between(
         ds = pd.Series(np.where(ok, den, 0.0)).groupby(keys[1]).transform("sum").to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
             expected = ns / ds
-    elif compare_to == "expected":
-        expected = np.full(len(ratio), float(expected_ratio))
     else:
-        raise InputError(
-            f"Unknown comparison {compare_to!r}", todo="Use compare_to='expected' or 'overall'"
-        )
+        expected = np.full(len(ratio), float(expected_ratio))
     severity, _ = _relative_flags(ratio, expected, tolerance)
     time_dtype = _YEAR if by == "year" else prep.month_dtype()
 

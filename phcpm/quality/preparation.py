@@ -454,7 +454,7 @@ def split_reporting(
     None when the download lacks expected or actual reports. Reporting rates
     (percentages) are left out of both. ``data`` is not changed.
     """
-    _need_columns(data, [org_unit, period, data_element, value], "the data")
+    _need_columns(data, [org_unit, period, data_element, value], "download")
     names = data[data_element].astype("string").fillna("").str.strip()
     by_id = names.str.extract(_METRIC_ID)
     by_name = names.str.extract(_METRIC_NAME)
@@ -472,7 +472,7 @@ def split_reporting(
             "period": data.loc[is_metric, period].to_numpy(),
             "dataset": dataset[is_metric].to_numpy(),
             "column": column.to_numpy(),
-            "value": _as_number(data.loc[is_metric, value], "the data", value).to_numpy(),
+            "value": _as_number(data.loc[is_metric, value], "download", value).to_numpy(),
         }
     ).dropna(subset=["column"])
     if not {"expected", "received"} <= set(counts["column"]):

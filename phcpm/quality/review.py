@@ -23,6 +23,7 @@ from phcpm.quality.completeness import (
 )
 from phcpm.quality.consistency import (
     _between,
+    _check_compare_to,
     _over_time,
 )
 from phcpm.quality.external import coverage_over_100, denominator_consistency, external_comparison
@@ -360,10 +361,7 @@ def review(
         if progress is not None:
             progress(fraction, text)
 
-    if compare_to not in ("overall", "expected"):
-        raise InputError(
-            f"Unknown comparison {compare_to!r}", todo="Use compare_to='overall' or 'expected'"
-        )
+    _check_compare_to(compare_to)
     tell(0.05, "Reading the data…")
     prep_all = _prepare(data, org_unit, period, data_element, value)
     usable = (prep_all.ou >= 0) & (prep_all.de >= 0) & (prep_all.month != _NAT)
