@@ -305,9 +305,12 @@ def annual_table(review, level: str | None = None, within: str | None = None) ->
     """The WHO annual report table in plain words (DQR layout), for display and export.
 
     One row per metric and data element: ``Dimension, Check, Data element, WHO
-    threshold, Overall score, Sub-units, Divergent, % divergent, Divergent sub-units``
-    (names), from :func:`phcpm.quality.annual_report`. ``review`` is a
-    :class:`phcpm.quality.ReviewResult` or its ``annual`` part.
+    threshold, Overall score, 95 % interval, Sub-units, Divergent, % divergent,
+    Divergent sub-units`` (names), from :func:`phcpm.quality.annual_report`. The
+    interval is the Wilson interval of the overall score for the proportions
+    (completeness and timeliness of reporting, values present), empty for the
+    other checks. ``review`` is a :class:`phcpm.quality.ReviewResult` or its
+    ``annual`` part.
     """
     annual = getattr(review, "annual", review)
     t = annual.report(level, within)
@@ -320,12 +323,74 @@ def annual_table(review, level: str | None = None, within: str | None = None) ->
             "Data element": t["data_element"],
             "WHO threshold": t["threshold"],
             "Overall score": t["overall_text"],
+            "95 % interval": _interval_text(t["lower"], t["upper"]),
             "Sub-units": t["subunits"],
             "Divergent": t["divergent"],
             "% divergent": np.round(t["percent_divergent"].astype(float), 1),
             "Divergent sub-units": t["names"],
         }
     )
+
+
+def _interval_text(lower, upper) -> list[str]:
+    """Limits (fractions) as "85.2 – 90.1 %"; empty where there is no interval."""
+    return [
+        "" if pd.isna(lo) or pd.isna(hi) else f"{lo * 100:.1f} – {hi * 100:.1f} %"
+        for lo, hi in zip(lower, upper, strict=True)
+    ]
+
+
+#: Plain headings of :func:`reporting_table`.
+_REPORTING_HEADINGS = {
+    "org_unit": "Org unit",
+    "district": "District",
+    "region": "Region",
+    "denominator": "Reports expected",
+    "received": "Reports received",
+    "on_time": "Reports on time",
+    "completeness": "Completeness (%)",
+    "completeness_lower": "Completeness, lower 95 % limit",
+    "completeness_upper": "Completeness, upper 95 % limit",
+    "timeliness": "Timeliness (%)",
+    "timeliness_lower": "Timeliness, lower 95 % limit",
+    "timeliness_upper": "Timeliness, upper 95 % limit",
+}
+
+
+def reporting_table(review, level: str = "facility", within: str | None = None) -> pd.DataFrame:
+    """Each unit's reporting completeness and timeliness with their 95 % Wilson intervals.
+
+    Plain headings (reports expected, received and on time; completeness and
+    timeliness in % with their lower and upper limits), one row per unit of
+    ``level`` inside ``within`` (:func:`phcpm.quality.funnels.unit_proportions`).
+    Empty when the review had no reporting data. Timeliness columns only when
+    the reporting data say which reports came on time.
+    """
+    from phcpm.quality.funnels import unit_proportions
+
+    annual = getattr(review, "annual", review)
+    if level not in annual.levels:
+        return pd.DataFrame()
+    done = unit_proportions(review, "reporting_completeness", level, within)
+    if done.empty:
+        return pd.DataFrame()
+    out = done[["org_unit", "district", "region", "denominator"]].copy()
+    out["received"] = done["numerator"]
+    out["completeness"] = done["value"].round(1)
+    out["completeness_lower"] = done["lower"].round(1)
+    out["completeness_upper"] = done["upper"].round(1)
+    late = unit_proportions(review, "reporting_timeliness", level, within)
+    if not late.empty:
+        late = late.set_index("org_unit").reindex(out["org_unit"])
+        out["on_time"] = late["numerator"].to_numpy()
+        out["timeliness"] = late["value"].round(1).to_numpy()
+        out["timeliness_lower"] = late["lower"].round(1).to_numpy()
+        out["timeliness_upper"] = late["upper"].round(1).to_numpy()
+    out = out[[c for c in _REPORTING_HEADINGS if c in out.columns]]
+    for column in ("district", "region"):
+        if out[column].isna().all():
+            out = out.drop(columns=column)
+    return out.rename(columns=_REPORTING_HEADINGS).reset_index(drop=True)
 
 
 def verify_table(result, top: int | None = None) -> pd.DataFrame:
@@ -400,14 +465,19 @@ def annual_html(
 
 
 def annual_excel(result, level: str | None = None, within: str | None = None) -> bytes:
-    """An Excel workbook: the annual report, the verify-first list and every flag."""
+    """An Excel workbook: the annual report, the verify-first list, each facility's
+    reporting with its 95 % intervals (when the review had reporting data) and the
+    summary of every flag."""
     from phcpm.io import to_excel_bytes
 
     sheets = {
         "Annual report": annual_table(result, level, within),
         "Verify first": verify_table(result),
-        "Summary": summary_table(result),
     }
+    units = reporting_table(result, "facility", within)
+    if not units.empty:
+        sheets["Reporting by facility"] = units
+    sheets["Summary"] = summary_table(result)
     for name, frame in sheets.items():  # empty cells, not "nan", for text columns
         text = frame.select_dtypes(exclude="number").columns
         sheets[name] = frame.assign(**{c: frame[c].astype(object).fillna("") for c in text})

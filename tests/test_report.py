@@ -113,6 +113,7 @@ def test_annual_table_in_plain_words(result):
         "Data element",
         "WHO threshold",
         "Overall score",
+        "95 % interval",
         "Sub-units",
         "Divergent",
         "% divergent",
@@ -142,5 +143,52 @@ def test_annual_html_has_the_interpretations_escaped_and_is_reproducible(result)
 def test_annual_excel_has_the_report_and_the_verify_list(result):
     _, res = result
     book = pd.read_excel(io.BytesIO(report.annual_excel(res)), sheet_name=None)
-    assert list(book) == ["Annual report", "Verify first", "Summary"]
+    assert list(book) == ["Annual report", "Verify first", "Reporting by facility", "Summary"]
     assert book["Verify first"]["Value"].iloc[0] == 100
+
+
+def test_proportions_get_their_wilson_interval_in_the_table_and_the_downloads(result):
+    # Completeness 10 of 12. Wilson (1927), z = 1.959964: centre (p + z²/2n) / (1 + z²/n)
+    # = 0.7525, half-width z / (1 + z²/n) * sqrt(p(1 - p)/n + z²/4n²) = 0.2005, so
+    # 55.2 - 95.3 % (R: binom::binom.confint(10, 12, method = "wilson") 0.5519 - 0.9530).
+    # Timeliness on time / expected: 10 of 12 as well (the two blanks are reports
+    # never received).
+    _, res = result
+    table = report.annual_table(res, "facility").set_index("Check")
+    assert table.loc["Reporting completeness", "95 % interval"] == "55.2 – 95.3 %"
+    assert table.loc["Reporting timeliness (on time / expected)", "95 % interval"] == (
+        "55.2 – 95.3 %"
+    )
+    assert table.loc["Extreme outliers (> 3 SD)", "95 % interval"] == ""  # not a proportion
+    units = report.reporting_table(res, "facility")
+    first = units.iloc[0]
+    assert first["Org unit"] == "Kilima <HC>"
+    assert (first["Reports expected"], first["Reports received"], first["Reports on time"]) == (
+        12,
+        10,
+        10,
+    )
+    assert first["Completeness (%)"] == 83.3
+    assert first["Completeness, lower 95 % limit"] == 55.2
+    assert first["Completeness, upper 95 % limit"] == 95.3
+    assert first["Timeliness, upper 95 % limit"] == 95.3
+    book = pd.read_excel(io.BytesIO(report.annual_excel(res)), sheet_name=None)
+    assert book["Annual report"]["95 % interval"].iloc[0] == "55.2 – 95.3 %"
+    assert book["Reporting by facility"]["Completeness, lower 95 % limit"].iloc[0] == 55.2
+    assert "55.2 – 95.3 %" in report.annual_html(res)
+
+
+def test_without_reporting_data_there_is_no_reporting_table():
+    data = pd.DataFrame(
+        {
+            "org_unit": "Kilima HC",
+            "period": pd.period_range("2024-01", periods=12, freq="M").astype(str),
+            "data_element": "ANC1",
+            "value": 10.0,
+        }
+    )
+    res = quality.review(data)
+    assert report.reporting_table(res).empty
+    assert "Reporting by facility" not in pd.read_excel(
+        io.BytesIO(report.annual_excel(res)), sheet_name=None
+    )

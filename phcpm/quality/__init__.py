@@ -36,7 +36,8 @@ The package follows the sections of the review: :mod:`~phcpm.quality.preparation
 region), :mod:`~phcpm.quality.annual` (the annual report),
 :mod:`~phcpm.quality.verify` and :mod:`~phcpm.quality.review`. The related data
 elements and their expected relation are data: ``relations.csv``
-(:func:`load_relations`).
+(:func:`load_relations`). :mod:`~phcpm.quality.funnels` gives each unit's reporting
+completeness and timeliness with its Wilson interval, and their funnel plot.
 
 Input shape. Routine data are "tidy long": one row per org unit, period and data
 element, with the columns ``org_unit``, ``period`` (a monthly :class:`pandas.Period`;
@@ -92,6 +93,7 @@ from phcpm.quality.external import (
     denominator_consistency,
     external_comparison,
 )
+from phcpm.quality.funnels import reporting_funnel, unit_proportions
 from phcpm.quality.levels import LEVELS, hierarchy
 from phcpm.quality.outliers import (
     _MAD_FACTOR,
@@ -141,11 +143,13 @@ __all__ = [
     "outliers_modified_z",
     "outliers_sd",
     "reporting_completeness",
+    "reporting_funnel",
     "reporting_timeliness",
     "review",
     "resolve_relations",
     "review_year",
     "split_reporting",
+    "unit_proportions",
 ]
 # private helpers other modules of phcpm import from here
 _PRIVATE = (

@@ -107,6 +107,7 @@ import pandas as pd
 
 from phcpm.errors import InputError
 from phcpm.quality.consistency import _forecast
+from phcpm.quality.funnels import PROPORTION_METRICS, wilson_fractions
 from phcpm.quality.levels import LEVELS
 from phcpm.quality.preparation import _NAT, WHO_DEFAULTS, _Routine
 
@@ -705,6 +706,10 @@ def annual_report(review: AnnualReview, level: str | None = None, within: str | 
     sub-units and their names, as in the WHO Data Quality Tool's annual review
     (``result.subunitsOutsideThreshold``, ``subunitViolationPercentage`` and
     ``subunitViolationNames`` in dqAnalysisConsistency.js, ``timeConsistencyAnalysis``).
+    For the proportions (completeness and timeliness of reporting, values
+    present), ``lower`` and ``upper`` are the 95 % Wilson limits of the overall
+    score, as fractions, from the counts added up over the sub-units
+    (:func:`phcpm.quality.funnels.wilson_fractions`); NaN for the other metrics.
     ``level`` is ``"facility"``, ``"district"`` or ``"region"`` (default: the
     highest level below the whole data); ``within`` narrows the sub-units to those
     whose district or region is ``within`` (None: all the data). The boundary's
@@ -737,6 +742,12 @@ def annual_report(review: AnnualReview, level: str | None = None, within: str | 
         ok = _usable(metric, group)
         used = group[ok]
         overall = _overall(metric, used, rel, t.get("method", "mean"))
+        lower = upper = np.nan
+        if metric in PROPORTION_METRICS and len(used):
+            num = used["numerator"].to_numpy(float)
+            den = used["denominator"].to_numpy(float)
+            lo, hi = wilson_fractions([np.nansum(num)], [np.nansum(den)])
+            lower, upper = float(lo[0]), float(hi[0])
         flagged = _divergent(metric, used, t, overall, rel)
         names = sorted(used.loc[flagged, "org_unit"].astype(str))
         dimension, label = METRICS[metric]
@@ -757,6 +768,8 @@ def annual_report(review: AnnualReview, level: str | None = None, within: str | 
                 "threshold": _threshold_text(metric, rel, t),
                 "overall": overall,
                 "overall_text": _overall_text(metric, overall, rel),
+                "lower": lower,
+                "upper": upper,
                 "subunits": int(len(used)),
                 "divergent": int(flagged.sum()),
                 "percent_divergent": 100.0 * flagged.sum() / len(used) if len(used) else np.nan,
