@@ -341,3 +341,40 @@ def test_a_pivot_download_with_reporting_figures_is_checked_for_completeness():
     assert completeness.index.tolist() == ["Mto Health Post"]
     assert completeness.loc["Mto Health Post", "statistic"] == pytest.approx(1 / 3)
     assert "expected and actual reports in your file" in _text(tool.status.value)
+
+
+def test_the_funnel_plot_of_reporting_opens_on_demand_and_goes_with_a_bad_file():
+    tool = DataQualityReview()
+    tool.run.click()
+    assert tool.funnel_section in tool.results.children
+    assert "95 % interval" in _report_text(tool)  # the annual table's proportions
+    assert tool.funnel_out.children == ()  # drawn only when its section is opened
+    tool.funnel_section.selected_index = 0
+    assert tool.error.value == ""
+    caption, chart, listing, png, csv = tool.funnel_out.children
+    text = _text(caption.value)
+    assert "outside the dotted lines" in text and "the ones to look at" in text
+    assert "all 145 facilities together (88.0 %)" in text
+    alt = re.search(r'alt="([^"]+)"', chart.value).group(1)
+    assert alt.startswith("Funnel plot of reporting completeness in 2025 for 145 facilities")
+    assert "none is outside the 99.8 % limits" in alt
+    assert png.build().startswith(b"\x89PNG")
+    table = pd.read_csv(io.BytesIO(csv.build()))
+    assert len(table) == 145 and "Completeness, lower 95 % limit" in table.columns
+    # Timeliness: the facilities outside the funnel are listed with their interval.
+    tool.funnel_measure.value = "reporting_timeliness"
+    expected = quality.reporting_funnel(tool.result, "reporting_timeliness").look_here()
+    assert len(expected) > 0
+    listing = _text(tool.funnel_out.children[2].value)
+    assert all(name in listing for name in expected["name"])
+    assert "95 % interval" in tool.funnel_out.children[2].value
+    # The drill-down narrows the funnel to the district chosen.
+    tool.drill_region.value = "Mosoro Region"
+    tool.drill_district.value = "Kavira District"
+    assert "for 27 facilities in Kavira District" in tool.funnel_out.children[1].value
+    # A bad file: the funnel goes with everything else.
+    tool.upload.value = upload("empty.csv", b"")
+    assert "empty" in tool.picker.error.value
+    assert tool.funnel_out.children == () and tool.results.children == ()
+    tool.run.click()  # usable again, the section still open
+    assert "Funnel plot of reporting" in tool.funnel_out.children[1].value

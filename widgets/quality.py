@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from phcpm import quality, report
+from phcpm.funnel import plot_funnel
 from phcpm.io import Table, figure_bytes, table_from_frame
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
@@ -53,6 +54,21 @@ _NO_REPORTING = (
     "them, add your data set's 'Expected reports', 'Actual reports' and 'Actual reports on "
     "time' to the DHIS2 download."
 )
+_FUNNEL_TITLE = "Funnel plot: which facilities to look at (reporting)"
+_FUNNEL_WORDS = {
+    "reporting_completeness": ("completeness", "reports received", "Reports received"),
+    "reporting_timeliness": ("timeliness", "reports on time", "Reports on time"),
+}
+_FUNNEL_CAPTION = (
+    "<p>Each mark is a facility: up the side its {what}, along the bottom the reports it was "
+    "expected to send in {year}. The solid line is all {n} facilities "
+    "together ({target:.1f} %). The dashed lines are where 95 % of facilities of that size "
+    "would fall by chance alone, the dotted lines 99.8 %. <b>Facilities outside the dotted "
+    "lines (diamonds) differ from the others by more than chance: they are the ones to "
+    "look at.</b> A low figure inside the funnel may be bad luck in a small number of "
+    "reports; do not rank facilities on it. Triangles, between the two lines, are worth "
+    "watching.</p>"
+)
 _OWN_REPORTING = (
     "Reporting completeness and timeliness use the expected and actual reports in your file."
 )
@@ -80,6 +96,28 @@ def load_example_org_units() -> pd.DataFrame:
     return units.assign(org_unit_id=units["name"])[["org_unit_id", "name", "parent_id"]].assign(
         parent_id=units["parent_id"].map(units.set_index("org_unit_id")["name"])
     )
+
+
+def _funnel_figure(result, title: str, xlabel: str, ylabel: str):
+    """:func:`phcpm.funnel.plot_funnel`, with the numbers of reports expected as the
+    ticks when there are few of them (often one: 12 monthly reports a year), and the
+    names of the facilities to look at written towards the middle so none is cut off."""
+    import numpy as np
+    from matplotlib.ticker import FixedLocator
+
+    fig = plot_funnel(result, title=title, xlabel=xlabel, ylabel=ylabel)
+    ax = fig.axes[0]
+    n = result.table["denominator"].to_numpy(dtype=float)
+    sizes = np.unique(n[np.isfinite(n) & (n > 0)])
+    if 0 < len(sizes) <= 6:
+        ax.xaxis.set_major_locator(FixedLocator(sizes))
+    low, high = (np.log(v) for v in ax.get_xlim())
+    for label in ax.texts:
+        x = float(label.xy[0])
+        if x > 0 and np.log(x) > (low + high) / 2:
+            label.set_horizontalalignment("right")
+            label.xyann = (-6, 4)
+    return fig
 
 
 def _css(widget: w.Widget, part: str) -> w.Widget:
@@ -179,6 +217,28 @@ class DataQualityReview(Tool):
             "pick",
         )
         self.chart = _css(w.HTML(), "chart")
+        self.funnel_measure = _css(
+            w.ToggleButtons(
+                options=[
+                    ("Completeness", "reporting_completeness"),
+                    ("Timeliness", "reporting_timeliness"),
+                ],
+                value="reporting_completeness",
+                description="Reporting",
+                style=style,
+            ),
+            "funnel-measure",
+        )
+        self.funnel_out = _css(w.VBox(), "funnel")
+        self.funnel_section = _css(
+            w.Accordion(
+                children=[w.VBox([self.funnel_measure, self.funnel_out])],
+                titles=(_FUNNEL_TITLE,),
+                selected_index=None,
+            ),
+            "funnel-section",
+        )
+        self.funnel_png: bytes | None = None
         self.downloads = _css(w.VBox(), "download")
         self.html_download = None
         self.excel_download = None
@@ -199,8 +259,11 @@ class DataQualityReview(Tool):
         self.pick_facility.observe(lambda _: self._keep(self.show_flags), names="value")
         self.pick_check.observe(lambda _: self._keep(self.show_flags), names="value")
         self.pick_flag.observe(lambda _: self._keep(self.show_chart), names="value")
+        self.funnel_section.observe(lambda _: self._keep(self.show_funnel), names="selected_index")
+        self.funnel_measure.observe(lambda _: self._keep(self.show_funnel), names="value")
         self.results.children = ()
         self.register_notes(self.status)
+        self.results.track(self.funnel_out)
         self.register_download(self.downloads)
         self.watch_picker(self.picker)
         self._result_parts = [
@@ -213,6 +276,7 @@ class DataQualityReview(Tool):
             w.HBox([self.drill_region, self.drill_district]),
             self.summary,
             self.report_box,
+            self.funnel_section,
             w.HTML(f"<h3>Verify first: the {_TOP} values that matter most</h3>"),
             self.verify_html,
             w.HTML("<h3>Every flag of the year</h3>"),
@@ -315,6 +379,8 @@ class DataQualityReview(Tool):
         self.verify_html.value = ""
         self.flag_html.value = ""
         self.chart.value = ""
+        self.funnel_out.children = ()
+        self.funnel_png = None
         self.downloads.children = ()
         self.html_download = self.excel_download = None
         clear_message(self.status)
@@ -482,6 +548,123 @@ class DataQualityReview(Tool):
             )
         self.report_box.children = tuple(boxes)
         self.verify_html.value = self._verify_html(self.result, within)
+        self.show_funnel()
+
+    # ----------------------------------------------------------------- funnel
+    def show_funnel(self) -> None:
+        """The funnel plot of the facilities' reporting inside the chosen region or
+        district, drawn when its section is open (a problem becomes a message)."""
+        self.funnel_out.children = ()
+        self.funnel_png = None
+        if self.funnel_section.selected_index is None or self.result is None:
+            return
+        if self.reporting is None:
+            self.funnel_out.children = (w.HTML(f"<p>{html.escape(_NO_REPORTING)}</p>"),)
+            return
+        metric = self.funnel_measure.value
+        what, counted, counted_heading = _FUNNEL_WORDS[metric]
+        _, within = self._level_and_boundary()
+        year = self.result.year
+        result = quality.reporting_funnel(self.result, metric, "facility", within)
+        table = result.table
+        shown = table[table["position"] != "no_data"]
+        where = html.escape(within) if within else "all the data"
+        fig = _funnel_figure(
+            result,
+            title=f"Reporting {what}, {year}: facilities in {within or 'all the data'}",
+            xlabel=f"Reports expected in {year}",
+            ylabel=f"Reporting {what} (%)",
+        )
+        self.funnel_png = png = figure_bytes(fig, "png")
+        look = result.look_here()
+        names = ", ".join(look["name"].astype(str))
+        outside = (
+            f"{len(look)} outside the 99.8 % limits: {names}."
+            if len(look)
+            else "none is outside the 99.8 % limits."
+        )
+        alt = (
+            f"Funnel plot of reporting {what} in {year} for {len(shown)} facilities "
+            f"in {within or 'all the data'}, against the reports each was expected to send; "
+            f"all facilities together {result.target:.1f} %; {outside}"
+        )
+        notes = [
+            _FUNNEL_CAPTION.format(
+                what=f"reporting {what} ({counted} out of reports expected)",
+                year=year,
+                n=len(shown),
+                target=result.target,
+            )
+        ]
+        sizes = shown["denominator"].unique()
+        if len(sizes) == 1:
+            notes.append(
+                f"<p>Every facility here was expected to send {sizes[0]:,.0f} reports, so "
+                "the marks stand in one column; facilities with the same numbers share a "
+                "mark (the CSV download below lists every facility).</p>"
+            )
+        if result.adjustment != "none":
+            notes.append(
+                "<p>The facilities differ more than chance alone allows (for reasons such "
+                "as distance or staffing), so the limits are widened to keep the attention "
+                "on the few that stand out.</p>"
+            )
+        intervals = quality.unit_proportions(self.result, metric, "facility", within)
+        intervals = intervals.set_index("org_unit")
+        if len(look):
+            rows = look.set_index("org_unit")
+            table_frame = pd.DataFrame(
+                {
+                    "Facility": rows["name"],
+                    "Reports expected": rows["denominator"],
+                    counted_heading: rows["numerator"],
+                    f"Reporting {what} (%)": rows["value"].round(1),
+                    "95 % interval": [
+                        f"{lo:.1f} – {hi:.1f} %" if pd.notna(lo) and pd.notna(hi) else ""
+                        for lo, hi in zip(
+                            intervals["lower"].reindex(rows.index),
+                            intervals["upper"].reindex(rows.index),
+                            strict=True,
+                        )
+                    ],
+                    "Where": rows["where"],
+                }
+            )
+            listing = (
+                f"<p><b>The facilities to look at</b> ({len(look)}), furthest from the "
+                "line first:</p>"
+                + plain_table(table_frame).to_html(index=False, border=0, na_rep="")
+            )
+        else:
+            inside = f" in {where}" if within else ""
+            listing = (
+                f"<p>No facility{inside} is outside the 99.8 % limits: the differences "
+                "between them are what chance alone would give.</p>"
+            )
+        watch = int(shown["position"].isin(["above_95", "below_95"]).sum())
+        if watch:
+            are = "facility is" if watch == 1 else "facilities are"
+            listing += f"<p>{watch} {are} between the 95 % and 99.8 % limits.</p>"
+        review = self.result
+
+        def csv() -> bytes:
+            frame = report.reporting_table(review, "facility", within)
+            return frame.to_csv(index=False).encode("utf-8")
+
+        self.funnel_out.children = (
+            w.HTML("".join(notes)),
+            _css(w.HTML(image_html(png, alt=alt)), "funnel-chart"),
+            w.HTML(listing),
+            download_on_demand(
+                "Funnel plot (PNG)", f"funnel-{what}-{year}.png", lambda: png, "image/png"
+            ),
+            download_on_demand(
+                "Reporting by facility, with 95 % intervals (CSV)",
+                f"reporting-by-facility-{year}.csv",
+                csv,
+                "text/csv",
+            ),
+        )
 
     def _verify_html(self, result, within: str | None = None) -> str:
         """The first values to verify, of the whole data or of the region or district
