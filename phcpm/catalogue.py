@@ -1,7 +1,13 @@
 """A curated catalogue of primary health care (PHC) indicators and selection criteria.
 
-The catalogue is reference data, typed in by hand from the published sources
-named in each row's ``reference`` column:
+The catalogue is reference data, kept as data files in ``phcpm/reference/``:
+``indicator_catalogue.csv`` (one row per indicator), ``selection_criteria.csv`` and
+``sources.csv`` (the short citations the other two name by key). Each file has a
+Table Schema beside it (``<name>.schema.json``, Frictionless Table Schema v1) that
+gives its columns, types, required values, unique key and the allowed values of the
+categorical columns; the lists of allowed values below are read from those schemas.
+The rows were typed in by hand from the published sources named in each row's
+``reference`` column:
 
 * WHO, *2018 Global Reference List of 100 Core Health Indicators (plus
   health-related SDGs)*, 2018.
@@ -49,1569 +55,145 @@ Column meanings
 ``typical_target``
     A commonly used target in the unit given in ``unit``, taken from the
     source named in ``target_source``; empty when no widely used target exists.
+``reference`` and ``target_source``
+    Full citations in the tables returned here; in the data file, keys into
+    ``sources.csv`` separated by ``;`` so that each citation is written once.
+
+To add an indicator, add a row to ``indicator_catalogue.csv`` (and its sources to
+``sources.csv``); the tests check every file against its schema.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+from functools import cache
+from pathlib import Path
+
 import pandas as pd
 
-#: Allowed values of the categorical columns.
-RESULTS_CHAIN: tuple[str, ...] = ("input", "process", "output", "outcome", "impact")
-DOMAINS: tuple[str, ...] = ("financing", "capacity", "performance", "equity")
-DIMENSIONS: tuple[str, ...] = (
-    "access",
-    "quality",
-    "coverage",
-    "efficiency",
-    "equity",
-    "resilience",
-    "",
-)
-FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "annual", "every 3-5 years")
-LEVELS: tuple[str, ...] = ("facility", "district", "national")
-DATA_SOURCES: tuple[str, ...] = (
-    "HMIS routine",
-    "LMIS",
-    "supervision checklist",
-    "HR information system",
-    "finance",
-    "facility survey",
-    "household survey",
-    "civil registration",
-    "modelled estimate",
-)
+__all__ = [
+    "COLUMNS",
+    "DATA_SOURCES",
+    "DIMENSIONS",
+    "DOMAINS",
+    "FREQUENCIES",
+    "LEVELS",
+    "REFERENCE_DIR",
+    "RESULTS_CHAIN",
+    "catalogue",
+    "criteria",
+    "schema",
+    "sources",
+]
+
+#: Folder of the reference data files and of their Table Schemas.
+REFERENCE_DIR: Path = Path(__file__).resolve().parent / "reference"
+
+#: Separates several source keys (or citations) in one cell.
+_SEP = "; "
+
+
+@cache
+def _schema(name: str) -> dict:
+    return json.loads((REFERENCE_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def schema(name: str) -> dict:
+    """Return the Table Schema of one reference file (a new dict).
+
+    ``name`` is the file name without extension: ``"indicator_catalogue"``,
+    ``"selection_criteria"`` or ``"sources"``.
+
+    >>> [f["name"] for f in schema("sources")["fields"]]
+    ['source_id', 'citation']
+    """
+    return copy.deepcopy(_schema(name))
+
+
+def _allowed(name: str, column: str) -> tuple[str, ...]:
+    """The allowed values of one column: the ``enum`` constraint in its schema."""
+    [field] = [f for f in _schema(name)["fields"] if f["name"] == column]
+    return tuple(field["constraints"]["enum"])
+
 
 #: Columns of :func:`catalogue`, in order.
-COLUMNS: tuple[str, ...] = (
-    "indicator_id",
-    "name",
-    "definition",
-    "numerator",
-    "denominator",
-    "data_elements",
-    "data_source",
-    "frequency",
-    "level",
-    "framework_domain",
-    "results_chain",
-    "dimension",
-    "higher_is_better",
-    "unit",
-    "typical_target",
-    "target_source",
-    "disaggregation",
-    "reference",
-)
-
-# Short citations, reused across rows.
-_CORE100 = "WHO, 2018 Global Reference List of 100 Core Health Indicators, 2018"
-_PHCMF = "WHO & UNICEF, Primary health care measurement framework and indicators, 2022"
-_VSP = "PHCPI, Vital Signs Profile methodology, 2018"
-_SARA = "WHO, Service Availability and Readiness Assessment reference manual v2.2, 2015"
-_DQR = "WHO, Data quality review: toolkit for facility data quality assessment, 2017"
-_RMNCAH = "WHO, Analysis and use of health facility data: RMNCAH guidance, 2019"
-_IMM = "WHO, Analysis and use of health facility data: immunization guidance, 2018"
-_MAL = "WHO, Malaria surveillance, monitoring & evaluation: a reference manual, 2018"
-_TB = "WHO, Definitions and reporting framework for tuberculosis, 2013 revision"
-_IA2030 = "WHO, Immunization Agenda 2030, 2020"
-_COV2025 = "WHO, UNICEF & UNFPA, ENAP and EPMM coverage targets for 2025, 2021"
-_T3 = "WHO, T3: Test. Treat. Track. Scaling up diagnostic testing, treatment and surveillance for malaria, 2012"
-_ENAP = "WHO & UNICEF, Every Newborn Action Plan, 2014"
-_ENDTB = "WHO, End TB Strategy, 2015"
-_HRH = "WHO, Global strategy on human resources for health: Workforce 2030, 2016"
-_UHC = "WHO & World Bank, Tracking universal health coverage: global monitoring report, 2017"
-
-_GEO = "facility; district"
-_SEX_AGE = "sex; age group; facility; district"
-_SURVEY = "wealth quintile; urban/rural; education; region"
+COLUMNS: tuple[str, ...] = tuple(f["name"] for f in _schema("indicator_catalogue")["fields"])
+#: Allowed values of the categorical columns (read from the catalogue's schema).
+RESULTS_CHAIN: tuple[str, ...] = _allowed("indicator_catalogue", "results_chain")
+DOMAINS: tuple[str, ...] = _allowed("indicator_catalogue", "framework_domain")
+#: The empty string stands for "no dimension fits" (an empty cell in the file).
+DIMENSIONS: tuple[str, ...] = (*_allowed("indicator_catalogue", "dimension"), "")
+FREQUENCIES: tuple[str, ...] = _allowed("indicator_catalogue", "frequency")
+LEVELS: tuple[str, ...] = _allowed("indicator_catalogue", "level")
+DATA_SOURCES: tuple[str, ...] = _allowed("indicator_catalogue", "data_source")
 
 
-def _row(
-    indicator_id: str,
-    name: str,
-    definition: str,
-    numerator: str,
-    denominator: str,
-    data_elements: str,
-    data_source: str,
-    frequency: str,
-    level: str,
-    framework_domain: str,
-    results_chain: str,
-    dimension: str,
-    higher_is_better: bool,
-    unit: str,
-    typical_target: float | None,
-    target_source: str,
-    disaggregation: str,
-    reference: str,
-) -> dict[str, object]:
-    return dict(zip(COLUMNS, locals().values(), strict=True))
+def _number(text: str, where: str) -> float:
+    if text == "":
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a number") from None
 
 
-_ROWS: list[dict[str, object]] = [
-    # ----------------------------------------------------------------- maternal and newborn
-    _row(
-        "ANC1_COV",
-        "Antenatal care coverage: first visit",
-        "Percentage of expected pregnancies in the catchment population that made a first "
-        "antenatal care visit at a health facility during the period.",
-        "Number of first antenatal care visits",
-        "Expected pregnancies in the period",
-        "ANC1;POP_PREGNANCIES",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        "age group; facility; district",
-        _RMNCAH,
-    ),
-    _row(
-        "ANC4_COV",
-        "Antenatal care coverage: at least four visits",
-        "Percentage of expected pregnancies in the catchment population that made a fourth "
-        "antenatal care visit during the period.",
-        "Number of fourth antenatal care visits",
-        "Expected pregnancies in the period",
-        "ANC4;POP_PREGNANCIES",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        90.0,
-        _COV2025,
-        "age group; facility; district",
-        f"{_CORE100}; {_RMNCAH}",
-    ),
-    _row(
-        "ANC1_12W",
-        "Early first antenatal visit (before 12 weeks)",
-        "Percentage of first antenatal care visits that took place before 12 weeks of "
-        "pregnancy, the timing WHO recommends for the first contact.",
-        "First antenatal care visits before 12 weeks of pregnancy",
-        "All first antenatal care visits",
-        "ANC1_BEFORE_12W;ANC1",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "age group; facility; district",
-        f"{_RMNCAH}; WHO, Recommendations on antenatal care for a positive pregnancy "
-        "experience, 2016",
-    ),
-    _row(
-        "ANC_HIV_TEST",
-        "HIV testing of pregnant women at antenatal care",
-        "Percentage of women attending a first antenatal care visit who were tested for HIV "
-        "or already knew they were HIV-positive.",
-        "Women at first antenatal visit tested for HIV or known positive",
-        "Number of first antenatal care visits",
-        "ANC_HIV_TESTED;ANC_HIV_KNOWN_POS;ANC1",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        95.0,
-        "UNAIDS, Global AIDS Strategy 2021-2026, 2021",
-        "age group; facility; district",
-        _RMNCAH,
-    ),
-    _row(
-        "FAC_DELIV_COV",
-        "Institutional delivery rate",
-        "Percentage of expected live births in the catchment population that took place in "
-        "a health facility.",
-        "Deliveries in health facilities",
-        "Expected live births in the period",
-        "FAC_DELIVERY;POP_LIVE_BIRTHS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        _GEO,
-        _RMNCAH,
-    ),
-    _row(
-        "SBA_COV",
-        "Births attended by skilled health personnel",
-        "Percentage of expected live births attended by skilled health personnel (doctor, "
-        "nurse or midwife) (SDG 3.1.2).",
-        "Deliveries attended by skilled health personnel",
-        "Expected live births in the period",
-        "SBA_DELIVERY;POP_LIVE_BIRTHS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        90.0,
-        _COV2025,
-        _GEO,
-        f"{_CORE100}; {_RMNCAH}",
-    ),
-    _row(
-        "PNC48_COV",
-        "Postnatal care within two days of birth",
-        "Percentage of mothers who received a postnatal care contact within 48 hours of "
-        "childbirth, out of expected live births.",
-        "Postnatal care contacts within 48 hours of birth",
-        "Expected live births in the period",
-        "PNC_48H;POP_LIVE_BIRTHS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        80.0,
-        _COV2025,
-        _GEO,
-        f"{_CORE100}; {_RMNCAH}",
-    ),
-    _row(
-        "STILLBIRTH_FAC",
-        "Facility stillbirth rate",
-        "Stillbirths (fresh and macerated, 28 weeks or more) per 1,000 total births "
-        "(live births plus stillbirths) in health facilities.",
-        "Stillbirths in facilities",
-        "Live births plus stillbirths in facilities",
-        "STILLBIRTHS;FAC_LIVE_BIRTHS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "impact",
-        "quality",
-        False,
-        "per 1,000 total births",
-        12.0,
-        _ENAP,
-        _GEO,
-        f"{_CORE100}; {_RMNCAH}",
-    ),
-    _row(
-        "MMR_FAC",
-        "Institutional maternal mortality ratio",
-        "Maternal deaths in health facilities per 100,000 live births in health facilities.",
-        "Maternal deaths in facilities",
-        "Live births in facilities",
-        "MAT_DEATHS_FAC;FAC_LIVE_BIRTHS",
-        "HMIS routine",
-        "monthly",
-        "district",
-        "performance",
-        "impact",
-        "quality",
-        False,
-        "per 100,000 live births",
-        None,
-        "",
-        _GEO,
-        _RMNCAH,
-    ),
-    _row(
-        "MMR",
-        "Maternal mortality ratio",
-        "Maternal deaths per 100,000 live births in the population (SDG 3.1.1).",
-        "Maternal deaths",
-        "Live births",
-        "MATERNAL_DEATHS;LIVE_BIRTHS",
-        "civil registration",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "impact",
-        "",
-        False,
-        "per 100,000 live births",
-        70.0,
-        "United Nations, SDG target 3.1, 2015",
-        "age group; region",
-        _CORE100,
-    ),
-    _row(
-        "NMR",
-        "Neonatal mortality rate",
-        "Deaths in the first 28 days of life per 1,000 live births (SDG 3.2.2).",
-        "Deaths of live-born babies before 28 days",
-        "Live births",
-        "NEONATAL_DEATHS;LIVE_BIRTHS",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "impact",
-        "",
-        False,
-        "per 1,000 live births",
-        12.0,
-        "United Nations, SDG target 3.2, 2015",
-        f"sex; {_SURVEY}",
-        _CORE100,
-    ),
-    _row(
-        "U5MR",
-        "Under-five mortality rate",
-        "Probability of dying before age five, per 1,000 live births (SDG 3.2.1).",
-        "Deaths before the fifth birthday (life-table probability)",
-        "Live births",
-        "U5_DEATHS;LIVE_BIRTHS",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "impact",
-        "",
-        False,
-        "per 1,000 live births",
-        25.0,
-        "United Nations, SDG target 3.2, 2015",
-        f"sex; {_SURVEY}",
-        _CORE100,
-    ),
-    # ----------------------------------------------------------------- family planning
-    _row(
-        "FP_NEW_RATE",
-        "New family planning acceptors",
-        "New users of a modern contraceptive method during the period per 100 women of "
-        "reproductive age (15-49 years) in the catchment population.",
-        "New acceptors of modern contraception",
-        "Women aged 15-49 years",
-        "FP_NEW;POP_WRA",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "access",
-        True,
-        "per 100 women 15-49",
-        None,
-        "",
-        "method; age group; facility; district",
-        _RMNCAH,
-    ),
-    _row(
-        "FP_CONTINUATION",
-        "Family planning revisit ratio",
-        "Family planning revisits per new acceptor in the period: a routine signal of "
-        "whether users continue their method.",
-        "Family planning revisits",
-        "New family planning acceptors",
-        "FP_REVISITS;FP_NEW",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "revisits per new acceptor",
-        None,
-        "",
-        "method; facility; district",
-        _RMNCAH,
-    ),
-    _row(
-        "FP_DEMAND_SAT",
-        "Demand for family planning satisfied with modern methods",
-        "Percentage of women of reproductive age (15-49) who want no more children or to "
-        "delay the next one and who use a modern method (SDG 3.7.1).",
-        "Women 15-49 using a modern method",
-        "Women 15-49 with a need for family planning",
-        "FP_MODERN_USERS;FP_DEMAND_TOTAL",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        75.0,
-        "Fabic MS et al., The Lancet, 2015",
-        _SURVEY,
-        _CORE100,
-    ),
-    _row(
-        "MCPR",
-        "Modern contraceptive prevalence rate",
-        "Percentage of women of reproductive age (15-49) who use, or whose partner uses, a "
-        "modern contraceptive method.",
-        "Women 15-49 using a modern method",
-        "All women 15-49",
-        "FP_MODERN_USERS;POP_WRA",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        _SURVEY,
-        "The DHS Program, Guide to DHS Statistics, 2018",
-    ),
-    # ----------------------------------------------------------------- immunization
-    _row(
-        "BCG_COV",
-        "BCG immunization coverage",
-        "Percentage of expected live births who received a dose of BCG vaccine.",
-        "BCG doses given",
-        "Expected live births in the period",
-        "BCG;POP_LIVE_BIRTHS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        _GEO,
-        _IMM,
-    ),
-    _row(
-        "PENTA1_COV",
-        "Pentavalent 1 (DTP1) coverage",
-        "Percentage of surviving infants who received the first dose of "
-        "diphtheria-tetanus-pertussis containing (pentavalent) vaccine: a measure of "
-        "access to immunization.",
-        "Penta 1 doses given to infants under one year",
-        "Surviving infants",
-        "PENTA1;POP_SURVIVING_INFANTS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "access",
-        True,
-        "%",
-        None,
-        "",
-        _GEO,
-        _IMM,
-    ),
-    _row(
-        "PENTA3_COV",
-        "Pentavalent 3 (DTP3) coverage",
-        "Percentage of surviving infants who received the third dose of "
-        "diphtheria-tetanus-pertussis containing (pentavalent) vaccine.",
-        "Penta 3 doses given to infants under one year",
-        "Surviving infants",
-        "PENTA3;POP_SURVIVING_INFANTS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        90.0,
-        _IA2030,
-        _GEO,
-        f"{_CORE100}; {_IMM}",
-    ),
-    _row(
-        "MCV1_COV",
-        "Measles-containing vaccine first dose (MCV1) coverage",
-        "Percentage of surviving infants who received the first dose of measles-containing "
-        "vaccine.",
-        "MCV1 doses given",
-        "Surviving infants",
-        "MCV1;POP_SURVIVING_INFANTS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        95.0,
-        "WHO, Measles vaccines: WHO position paper, 2017",
-        _GEO,
-        f"{_CORE100}; {_IMM}",
-    ),
-    _row(
-        "PENTA_DROPOUT",
-        "Pentavalent 1 to 3 dropout rate",
-        "Percentage of infants who started pentavalent vaccination (Penta 1) but did not "
-        "receive Penta 3: (Penta1 - Penta3) / Penta1 x 100. Above 10 % points to problems "
-        "in follow-up of children.",
-        "Penta 1 doses minus Penta 3 doses",
-        "Penta 1 doses",
-        "PENTA1;PENTA3",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        False,
-        "%",
-        10.0,
-        "WHO, Reaching Every District (RED) guide, 2017",
-        _GEO,
-        _IMM,
-    ),
-    _row(
-        "ZERO_DOSE",
-        "Zero-dose children",
-        "Estimated number of surviving infants who did not receive any dose of pentavalent "
-        "vaccine: surviving infants minus Penta 1 doses given.",
-        "Surviving infants minus Penta 1 doses given",
-        "None (a count of children)",
-        "PENTA1;POP_SURVIVING_INFANTS",
-        "HMIS routine",
-        "annual",
-        "district",
-        "equity",
-        "outcome",
-        "equity",
-        False,
-        "children",
-        None,
-        "",
-        _GEO,
-        _IA2030,
-    ),
-    _row(
-        "PENTA3_DIST80",
-        "Districts with Penta 3 coverage of at least 80 %",
-        "Percentage of districts in which Penta 3 (DTP3) coverage among surviving infants "
-        "reached 80 % or more during the year.",
-        "Districts with Penta 3 coverage of 80 % or more",
-        "All districts",
-        "PENTA3;POP_SURVIVING_INFANTS",
-        "HMIS routine",
-        "annual",
-        "national",
-        "equity",
-        "outcome",
-        "equity",
-        True,
-        "%",
-        100.0,
-        "WHO, Global Vaccine Action Plan 2011-2020, 2013",
-        "region",
-        _IMM,
-    ),
-    _row(
-        "FULL_IMMUN",
-        "Fully immunized children (survey)",
-        "Percentage of children aged 12-23 months who received BCG, three doses of DTP "
-        "containing vaccine, three doses of polio vaccine and a measles-containing vaccine.",
-        "Children 12-23 months with all basic vaccinations",
-        "Children 12-23 months surveyed",
-        "CHILD_FULLY_IMMUNIZED;CHILDREN_12_23M",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        f"sex; {_SURVEY}",
-        "The DHS Program, Guide to DHS Statistics, 2018",
-    ),
-    # ----------------------------------------------------------------- child health
-    _row(
-        "OPD_U5_UTIL",
-        "Outpatient visits per child under five",
-        "Outpatient visits by children under five per child under five in the catchment "
-        "population per year (monthly counts annualised).",
-        "Outpatient visits by children under five (annualised)",
-        "Children under five",
-        "OPD_U5;POP_U5",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "access",
-        True,
-        "visits per child per year",
-        None,
-        "",
-        "sex; facility; district",
-        _RMNCAH,
-    ),
-    _row(
-        "DIARR_ORS_ZINC",
-        "Diarrhoea in under-fives treated with ORS and zinc",
-        "Percentage of diarrhoea cases in children under five seen at the facility who were "
-        "treated with oral rehydration salts and zinc.",
-        "Under-five diarrhoea cases given ORS and zinc",
-        "Under-five diarrhoea cases",
-        "DIARR_U5_ORS_ZINC;DIARR_U5_CASES",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "sex; facility; district",
-        f"{_RMNCAH}; WHO & UNICEF, Joint statement on clinical management of acute diarrhoea, 2004",
-    ),
-    _row(
-        "PNEU_AMOX",
-        "Under-five pneumonia treated with amoxicillin",
-        "Percentage of pneumonia cases in children under five seen at the facility who were "
-        "treated with amoxicillin.",
-        "Under-five pneumonia cases given amoxicillin",
-        "Under-five pneumonia cases",
-        "PNEU_U5_AMOX;PNEU_U5_CASES",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "sex; facility; district",
-        "WHO, Revised classification and treatment of pneumonia in children at health "
-        "facilities, 2014",
-    ),
-    _row(
-        "IMCI_ADHERENCE",
-        "Provider adherence to IMCI guidelines",
-        "Percentage of observed consultations of sick children under five in which the "
-        "health worker assessed, classified and treated the child as the IMCI guidelines "
-        "require.",
-        "Observed consultations fully compliant with IMCI",
-        "Observed consultations",
-        "IMCI_OBS_COMPLIANT;IMCI_OBS_TOTAL",
-        "supervision checklist",
-        "quarterly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "facility; district; cadre",
-        "WHO, Health facility survey: tool to evaluate the quality of care delivered to sick "
-        f"children (IMCI), 2003; {_VSP}",
-    ),
-    _row(
-        "ARI_CARE_SEEK",
-        "Care-seeking for symptoms of pneumonia",
-        "Percentage of children under five with symptoms of acute respiratory infection in "
-        "the two weeks before the survey who were taken to an appropriate health provider.",
-        "Children with ARI symptoms taken to an appropriate provider",
-        "Children under five with ARI symptoms",
-        "ARI_CARE_SOUGHT;ARI_U5_SYMPTOMS",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "access",
-        True,
-        "%",
-        None,
-        "",
-        f"sex; {_SURVEY}",
-        _CORE100,
-    ),
-    _row(
-        "STUNTING",
-        "Stunting in children under five",
-        "Percentage of children under five whose height-for-age is more than two standard "
-        "deviations below the WHO Child Growth Standards median (SDG 2.2.1).",
-        "Children under five with height-for-age below -2 SD",
-        "Children under five measured",
-        "U5_STUNTED;U5_MEASURED",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "",
-        False,
-        "%",
-        None,
-        "",
-        f"sex; {_SURVEY}",
-        _CORE100,
-    ),
-    # ----------------------------------------------------------------- malaria
-    _row(
-        "MAL_TEST_RATE",
-        "Suspected malaria cases tested",
-        "Percentage of suspected malaria cases (fever cases) that received a parasitological "
-        "test (microscopy or rapid diagnostic test) before treatment.",
-        "Suspected malaria cases tested",
-        "Suspected malaria cases",
-        "MAL_TESTED;MAL_SUSPECTED",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        100.0,
-        _T3,
-        "age group; facility; district",
-        _MAL,
-    ),
-    _row(
-        "MAL_TREAT_CONF",
-        "Confirmed malaria cases treated",
-        "Percentage of confirmed malaria cases that received first-line antimalarial "
-        "treatment according to national policy.",
-        "Confirmed cases given first-line treatment",
-        "Confirmed malaria cases",
-        "MAL_TREATED;MAL_CONFIRMED",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        100.0,
-        _T3,
-        "age group; facility; district",
-        _MAL,
-    ),
-    _row(
-        "MAL_INCIDENCE",
-        "Confirmed malaria incidence",
-        "Confirmed malaria cases per 1,000 population per year (monthly counts annualised).",
-        "Confirmed malaria cases (annualised)",
-        "Total population",
-        "MAL_CONFIRMED;POP_TOTAL",
-        "HMIS routine",
-        "monthly",
-        "district",
-        "performance",
-        "impact",
-        "",
-        False,
-        "per 1,000 population per year",
-        None,
-        "",
-        "age group; facility; district",
-        f"{_CORE100}; {_MAL}",
-    ),
-    _row(
-        "ITN_USE",
-        "Population that slept under an insecticide-treated net",
-        "Percentage of the population in malaria-endemic areas who slept under an "
-        "insecticide-treated net the previous night.",
-        "People who slept under an ITN last night",
-        "People in surveyed households",
-        "ITN_SLEPT_UNDER;HH_MEMBERS",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        f"sex; age group; {_SURVEY}",
-        f"{_CORE100}; {_MAL}",
-    ),
-    # ----------------------------------------------------------------- tuberculosis
-    _row(
-        "TB_NOTIF_RATE",
-        "TB case notification rate",
-        "New and relapse tuberculosis cases notified per 100,000 population per year.",
-        "New and relapse TB cases notified (annualised)",
-        "Total population",
-        "TB_NOTIFIED;POP_TOTAL",
-        "HMIS routine",
-        "quarterly",
-        "district",
-        "performance",
-        "output",
-        "access",
-        True,
-        "per 100,000 population per year",
-        None,
-        "",
-        _SEX_AGE,
-        f"{_CORE100}; {_TB}",
-    ),
-    _row(
-        "TB_TSR",
-        "TB treatment success rate",
-        "Percentage of new and relapse TB cases registered in a cohort that were cured or "
-        "completed treatment.",
-        "Cases cured plus cases that completed treatment",
-        "Cases registered in the cohort",
-        "TB_CURED;TB_TX_COMPLETED;TB_COHORT_REGISTERED",
-        "HMIS routine",
-        "quarterly",
-        "district",
-        "performance",
-        "outcome",
-        "quality",
-        True,
-        "%",
-        90.0,
-        _ENDTB,
-        _SEX_AGE,
-        f"{_CORE100}; {_TB}",
-    ),
-    _row(
-        "TB_TX_COV",
-        "TB treatment coverage",
-        "New and relapse TB cases notified in a year as a percentage of the estimated "
-        "number of incident TB cases in the same year.",
-        "New and relapse TB cases notified",
-        "Estimated incident TB cases",
-        "TB_NOTIFIED;TB_INCIDENCE_EST",
-        "modelled estimate",
-        "annual",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        90.0,
-        _ENDTB,
-        "sex; age group",
-        _CORE100,
-    ),
-    # ----------------------------------------------------------------- HIV and NCDs
-    _row(
-        "ART_COV",
-        "Antiretroviral therapy coverage",
-        "Percentage of people living with HIV who are currently receiving antiretroviral therapy.",
-        "People currently on ART",
-        "Estimated people living with HIV",
-        "ART_CURRENT;PLHIV_EST",
-        "modelled estimate",
-        "annual",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        "sex; age group; region",
-        _CORE100,
-    ),
-    _row(
-        "HTN_CONTROL",
-        "Hypertension control among registered patients",
-        "Percentage of patients with hypertension registered at least three months before "
-        "the end of the quarter whose blood pressure at their last visit in the quarter was "
-        "below 140/90 mmHg.",
-        "Registered patients with blood pressure below 140/90 at last visit",
-        "Patients registered at least three months earlier",
-        "HTN_BP_CONTROLLED;HTN_REGISTERED_3M",
-        "HMIS routine",
-        "quarterly",
-        "facility",
-        "performance",
-        "outcome",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "sex; age group; facility; district",
-        "WHO, HEARTS technical package: systems for monitoring, 2018",
-    ),
-    _row(
-        "HTN_TREAT_COV",
-        "Treatment of raised blood pressure (survey)",
-        "Percentage of adults aged 30-79 with hypertension who are taking medicine for it.",
-        "Adults 30-79 with hypertension taking medicine",
-        "Adults 30-79 with hypertension",
-        "HTN_ON_TREATMENT;HTN_ADULTS",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "%",
-        None,
-        "",
-        f"sex; age group; {_SURVEY}",
-        "WHO, Global report on hypertension, 2023",
-    ),
-    # ----------------------------------------------------------------- access and use
-    _row(
-        "OPD_PER_CAPITA",
-        "Outpatient visits per person per year",
-        "Outpatient department visits per person in the catchment population per year "
-        "(monthly counts annualised).",
-        "Outpatient visits (annualised)",
-        "Total population",
-        "OPD_TOTAL;POP_TOTAL",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "performance",
-        "output",
-        "access",
-        True,
-        "visits per person per year",
-        5.0,
-        _SARA,
-        _SEX_AGE,
-        f"{_CORE100}; {_SARA}",
-    ),
-    _row(
-        "FAC_DENSITY",
-        "Health facility density",
-        "Number of health facilities (public and private) per 10,000 population.",
-        "Number of health facilities",
-        "Total population",
-        "FAC_COUNT;POP_TOTAL",
-        "facility survey",
-        "annual",
-        "district",
-        "capacity",
-        "input",
-        "access",
-        True,
-        "per 10,000 population",
-        2.0,
-        _SARA,
-        "district; facility type; managing authority",
-        f"{_CORE100}; {_SARA}",
-    ),
-    _row(
-        "UHC_SCI",
-        "UHC service coverage index",
-        "Index (0-100) of coverage of essential health services, computed with geometric "
-        "means from 14 tracer indicators in four areas: reproductive, maternal, newborn and "
-        "child health; infectious diseases; noncommunicable diseases; service capacity and "
-        "access (SDG 3.8.1).",
-        "Geometric mean of tracer indicator values",
-        "None (an index)",
-        "UHC_TRACER_VALUES",
-        "modelled estimate",
-        "annual",
-        "national",
-        "performance",
-        "outcome",
-        "coverage",
-        True,
-        "index 0-100",
-        None,
-        "",
-        "region",
-        f"{_UHC}; {_CORE100}",
-    ),
-    # ----------------------------------------------------------------- quality and people-centredness
-    _row(
-        "PATIENT_SATISF",
-        "Patient satisfaction at exit interview",
-        "Percentage of patients interviewed when leaving the facility who say they were "
-        "satisfied with the care they received.",
-        "Patients interviewed who were satisfied",
-        "Patients interviewed",
-        "EXIT_SATISFIED;EXIT_INTERVIEWED",
-        "facility survey",
-        "annual",
-        "facility",
-        "performance",
-        "output",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "sex; age group; facility",
-        f"{_PHCMF}; {_VSP}",
-    ),
-    _row(
-        "PROVIDER_KNOWLEDGE",
-        "Diagnostic accuracy of providers",
-        "Average percentage of clinical vignettes (standard cases) that providers diagnose "
-        "correctly, as measured by the Service Delivery Indicators survey.",
-        "Sum of providers' share of vignettes diagnosed correctly",
-        "Providers assessed",
-        "VIGNETTES_CORRECT;VIGNETTES_TOTAL",
-        "facility survey",
-        "every 3-5 years",
-        "national",
-        "capacity",
-        "input",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "cadre; facility type; urban/rural",
-        f"{_VSP}; World Bank, Service Delivery Indicators, 2017",
-    ),
-    _row(
-        "PROVIDER_ABSENCE",
-        "Provider absence rate",
-        "Percentage of health workers on the facility roster who were not present at an "
-        "unannounced visit.",
-        "Rostered health workers absent at unannounced visit",
-        "Health workers on the roster",
-        "HW_ABSENT;HW_ROSTERED",
-        "facility survey",
-        "every 3-5 years",
-        "national",
-        "capacity",
-        "input",
-        "access",
-        False,
-        "%",
-        None,
-        "",
-        "cadre; facility type; urban/rural",
-        f"{_VSP}; World Bank, Service Delivery Indicators, 2017",
-    ),
-    _row(
-        "SERVICE_READINESS",
-        "General service readiness index",
-        "Mean percentage of 50 tracer items available and functioning in a facility across "
-        "five domains: basic amenities, basic equipment, standard precautions for infection "
-        "prevention, diagnostic capacity and essential medicines.",
-        "Sum of domain scores (each the mean % of its tracer items present)",
-        "Number of domains (five)",
-        "SARA_TRACER_ITEMS",
-        "facility survey",
-        "every 3-5 years",
-        "district",
-        "capacity",
-        "input",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "facility type; managing authority; urban/rural",
-        _SARA,
-    ),
-    _row(
-        "TRACER_MED_AVAIL",
-        "Availability of tracer medicines",
-        "Mean percentage of the SARA tracer essential medicines that are in stock and not "
-        "expired on the day of the visit.",
-        "Tracer medicines available, summed over facilities",
-        "Tracer medicines assessed, summed over facilities",
-        "TRACER_MEDS_AVAILABLE;TRACER_MEDS_ASSESSED",
-        "facility survey",
-        "every 3-5 years",
-        "district",
-        "capacity",
-        "input",
-        "access",
-        True,
-        "%",
-        None,
-        "",
-        "facility type; managing authority; urban/rural",
-        f"{_SARA}; {_CORE100}",
-    ),
-    _row(
-        "WASH_WATER_FAC",
-        "Health facilities with basic water services",
-        "Percentage of health facilities with an improved water source on the premises from "
-        "which water is available.",
-        "Facilities with basic water services",
-        "Facilities assessed",
-        "FAC_BASIC_WATER;FAC_ASSESSED",
-        "facility survey",
-        "every 3-5 years",
-        "national",
-        "capacity",
-        "input",
-        "resilience",
-        True,
-        "%",
-        100.0,
-        "WHO & UNICEF JMP, WASH in health care facilities: global baseline report, 2019",
-        "facility type; urban/rural",
-        "WHO & UNICEF JMP, WASH in health care facilities: global baseline report, 2019",
-    ),
-    # ----------------------------------------------------------------- medicines supply (LMIS)
-    _row(
-        "ACT_NO_STOCKOUT",
-        "Facilities without stockout of ACTs",
-        "Percentage of reporting facilities that had no day out of stock of "
-        "artemisinin-based combination therapy during the month.",
-        "Facilities reporting zero stockout days of ACT",
-        "Facilities that reported",
-        "STOCKOUT_DAYS_ACT;LMIS_REPORTS_RECEIVED",
-        "LMIS",
-        "monthly",
-        "facility",
-        "capacity",
-        "input",
-        "resilience",
-        True,
-        "%",
-        None,
-        "",
-        _GEO,
-        _MAL,
-    ),
-    _row(
-        "AMOX_NO_STOCKOUT",
-        "Facilities without stockout of amoxicillin",
-        "Percentage of reporting facilities that had no day out of stock of amoxicillin "
-        "dispersible tablets during the month.",
-        "Facilities reporting zero stockout days of amoxicillin",
-        "Facilities that reported",
-        "STOCKOUT_DAYS_AMOX;LMIS_REPORTS_RECEIVED",
-        "LMIS",
-        "monthly",
-        "facility",
-        "capacity",
-        "input",
-        "resilience",
-        True,
-        "%",
-        None,
-        "",
-        _GEO,
-        f"{_PHCMF}; UN Commission on Life-Saving Commodities, 2012",
-    ),
-    _row(
-        "STOCKOUT_DAYS_ACT_AVG",
-        "Average stockout days of ACTs",
-        "Average number of days in the month that facilities were out of stock of "
-        "artemisinin-based combination therapy.",
-        "Total stockout days of ACT reported",
-        "Facilities that reported",
-        "STOCKOUT_DAYS_ACT;LMIS_REPORTS_RECEIVED",
-        "LMIS",
-        "monthly",
-        "facility",
-        "capacity",
-        "input",
-        "resilience",
-        False,
-        "days per facility per month",
-        None,
-        "",
-        _GEO,
-        _MAL,
-    ),
-    # ----------------------------------------------------------------- workforce
-    _row(
-        "HW_DENSITY",
-        "Density of doctors, nurses and midwives",
-        "Number of medical doctors, nurses and midwives per 10,000 population (SDG 3.c.1).",
-        "Doctors, nurses and midwives in post",
-        "Total population",
-        "HW_DOCTORS;HW_NURSES_MIDWIVES;POP_TOTAL",
-        "HR information system",
-        "annual",
-        "district",
-        "capacity",
-        "input",
-        "access",
-        True,
-        "per 10,000 population",
-        44.5,
-        _HRH,
-        "cadre; district; urban/rural; sex",
-        f"{_CORE100}; {_HRH}",
-    ),
-    _row(
-        "CHW_DENSITY",
-        "Community health worker density",
-        "Number of community health workers per 1,000 population.",
-        "Active community health workers",
-        "Total population",
-        "CHW_ACTIVE;POP_TOTAL",
-        "HR information system",
-        "annual",
-        "district",
-        "capacity",
-        "input",
-        "access",
-        True,
-        "per 1,000 population",
-        None,
-        "",
-        "district; sex",
-        f"{_PHCMF}; {_CORE100}",
-    ),
-    _row(
-        "OPD_PER_CLINICIAN",
-        "Outpatient visits per clinician per day",
-        "Outpatient visits per clinician full-time equivalent per working day: a simple "
-        "workload measure.",
-        "Outpatient visits in the period",
-        "Clinician full-time equivalents x working days",
-        "OPD_TOTAL;CLINICIAN_FTE;WORKING_DAYS",
-        "HMIS routine",
-        "monthly",
-        "facility",
-        "capacity",
-        "output",
-        "efficiency",
-        True,
-        "visits per clinician per day",
-        None,
-        "",
-        "facility; district; cadre",
-        "WHO, Workload Indicators of Staffing Need (WISN) user's manual, 2010",
-    ),
-    # ----------------------------------------------------------------- management processes
-    _row(
-        "SUPERVISION_DONE",
-        "Supportive supervision visits completed",
-        "Percentage of planned supportive supervision visits to facilities that were carried "
-        "out, with a completed checklist, during the quarter.",
-        "Supervision visits done with a completed checklist",
-        "Supervision visits planned",
-        "SUPERV_VISITS_DONE;SUPERV_VISITS_PLANNED",
-        "supervision checklist",
-        "quarterly",
-        "district",
-        "capacity",
-        "process",
-        "quality",
-        True,
-        "%",
-        None,
-        "",
-        "facility; district",
-        f"{_PHCMF}; WHO, Training for mid-level managers: supportive supervision, 2008",
-    ),
-    _row(
-        "PERF_REVIEW_HELD",
-        "Quarterly performance review meetings held",
-        "Percentage of planned quarterly district performance review meetings that were held "
-        "with written action points.",
-        "Review meetings held with action points",
-        "Review meetings planned",
-        "REVIEW_MEETINGS_HELD;REVIEW_MEETINGS_PLANNED",
-        "supervision checklist",
-        "quarterly",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "%",
-        None,
-        "",
-        "district",
-        f"{_VSP} (capacity: performance measurement and management)",
-    ),
-    _row(
-        "ANNUAL_PLAN",
-        "Facilities with an annual operational plan",
-        "Percentage of facilities with a costed annual operational plan approved for the "
-        "current year.",
-        "Facilities with an approved annual plan",
-        "All facilities",
-        "FAC_PLAN_APPROVED;FAC_COUNT",
-        "supervision checklist",
-        "annual",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "%",
-        None,
-        "",
-        "facility; district",
-        f"{_VSP} (capacity: facility organization and management)",
-    ),
-    _row(
-        "COMMUNITY_COMMITTEE",
-        "Facilities with a functional community health committee",
-        "Percentage of facilities whose community health committee met at least once in the "
-        "quarter with minutes.",
-        "Facilities whose committee met with minutes",
-        "All facilities",
-        "HCC_MET;FAC_COUNT",
-        "supervision checklist",
-        "quarterly",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "%",
-        None,
-        "",
-        "facility; district",
-        f"{_VSP} (capacity: community engagement)",
-    ),
-    # ----------------------------------------------------------------- data quality (DQR)
-    _row(
-        "REPORT_COMPLETE",
-        "Completeness of facility reporting",
-        "Percentage of expected monthly facility reports that were received.",
-        "Monthly reports received",
-        "Monthly reports expected",
-        "REPORTS_RECEIVED;REPORTS_EXPECTED",
-        "HMIS routine",
-        "monthly",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "%",
-        90.0,
-        _DQR,
-        _GEO,
-        _DQR,
-    ),
-    _row(
-        "REPORT_TIMELY",
-        "Timeliness of facility reporting",
-        "Percentage of expected monthly facility reports that were received by the national "
-        "deadline.",
-        "Monthly reports received on time",
-        "Monthly reports expected",
-        "REPORTS_ON_TIME;REPORTS_EXPECTED",
-        "HMIS routine",
-        "monthly",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "%",
-        90.0,
-        _DQR,
-        _GEO,
-        _DQR,
-    ),
-    _row(
-        "DATA_ACCURACY",
-        "Facilities with accurate reported data",
-        "Percentage of facilities visited whose verification factor (recounted value from "
-        "registers divided by reported value) for a tracer element lies between 0.90 and "
-        "1.10.",
-        "Facilities with verification factor 0.90-1.10",
-        "Facilities verified",
-        "DQ_FAC_WITHIN_10PCT;DQ_FAC_VERIFIED",
-        "supervision checklist",
-        "quarterly",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "%",
-        None,
-        "",
-        "facility; district",
-        _DQR,
-    ),
-    _row(
-        "DENOM_CONSISTENCY",
-        "Consistency of ANC1 with Penta 1",
-        "Ratio of first antenatal visits to Penta 1 doses in the same year; far from 1 "
-        "suggests reporting errors or wrong denominators.",
-        "First antenatal care visits",
-        "Penta 1 doses",
-        "ANC1;PENTA1",
-        "HMIS routine",
-        "annual",
-        "district",
-        "capacity",
-        "process",
-        "",
-        True,
-        "ratio",
-        None,
-        "",
-        "district",
-        _DQR,
-    ),
-    # ----------------------------------------------------------------- financing
-    _row(
-        "PHC_EXP_PC",
-        "Primary health care expenditure per capita",
-        "Current spending on primary health care, from all sources, per person per year, "
-        "in US dollars.",
-        "Current spending on PHC (US$)",
-        "Total population",
-        "PHC_EXPENDITURE;POP_TOTAL",
-        "finance",
-        "annual",
-        "national",
-        "financing",
-        "input",
-        "",
-        True,
-        "US$ per person per year",
-        None,
-        "",
-        "financing source",
-        f"{_VSP}; {_PHCMF}",
-    ),
-    _row(
-        "GOV_PHC_SHARE",
-        "Government share of PHC spending",
-        "Government (domestic public) spending on PHC as a percentage of current PHC spending.",
-        "Government spending on PHC",
-        "Current spending on PHC",
-        "PHC_EXPENDITURE_GOV;PHC_EXPENDITURE",
-        "finance",
-        "annual",
-        "national",
-        "financing",
-        "input",
-        "",
-        True,
-        "%",
-        None,
-        "",
-        "financing source",
-        _VSP,
-    ),
-    _row(
-        "OOP_SHARE",
-        "Out-of-pocket share of health spending",
-        "Out-of-pocket payments by households as a percentage of current health expenditure.",
-        "Out-of-pocket spending on health",
-        "Current health expenditure",
-        "OOP_EXPENDITURE;CURRENT_HEALTH_EXPENDITURE",
-        "finance",
-        "annual",
-        "national",
-        "financing",
-        "input",
-        "equity",
-        False,
-        "%",
-        None,
-        "",
-        "none",
-        _CORE100,
-    ),
-    _row(
-        "CATASTROPHIC_EXP",
-        "Catastrophic health spending",
-        "Percentage of the population living in households whose out-of-pocket health "
-        "spending is more than 10 % of total household spending or income (SDG 3.8.2).",
-        "People in households spending above 10 % on health",
-        "Total population surveyed",
-        "HH_CATASTROPHIC;HH_MEMBERS",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "financing",
-        "impact",
-        "equity",
-        False,
-        "%",
-        None,
-        "",
-        _SURVEY,
-        f"{_UHC}; {_CORE100}",
-    ),
-    # ----------------------------------------------------------------- equity
-    _row(
-        "CCI_WEALTH_GAP",
-        "Wealth gap in the composite coverage index",
-        "Difference in percentage points between the richest and the poorest wealth "
-        "quintiles in the composite coverage index (a weighted average of family planning, "
-        "maternal, immunization and child treatment coverage).",
-        "Composite coverage index, richest quintile minus poorest quintile",
-        "None (a difference)",
-        "CCI_Q5;CCI_Q1",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "equity",
-        "outcome",
-        "equity",
-        False,
-        "percentage points",
-        None,
-        "",
-        _SURVEY,
-        f"{_VSP}; Wehrmeister FC et al., Bulletin of the WHO, 2016",
-    ),
-    _row(
-        "SBA_URBAN_RURAL_GAP",
-        "Urban-rural gap in skilled birth attendance",
-        "Difference in percentage points between urban and rural women in the share of "
-        "births attended by skilled health personnel.",
-        "Skilled attendance at birth, urban minus rural",
-        "None (a difference)",
-        "SBA_URBAN;SBA_RURAL",
-        "household survey",
-        "every 3-5 years",
-        "national",
-        "equity",
-        "outcome",
-        "equity",
-        False,
-        "percentage points",
-        None,
-        "",
-        _SURVEY,
-        f"{_VSP}; {_CORE100}",
-    ),
-]
+@cache
+def _read(name: str) -> pd.DataFrame:
+    """One reference file as a table typed by its schema (cached: callers copy it).
+
+    Text stays text, with ``""`` for an empty cell; ``boolean`` fields become bool
+    using the schema's ``trueValues`` and ``falseValues``; ``number`` fields become
+    float64, with NaN for an empty cell.
+    """
+    path = REFERENCE_DIR / f"{name}.csv"
+    fields = _schema(name)["fields"]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    names = [f["name"] for f in fields]
+    if list(frame.columns) != names:
+        raise ValueError(f"{path.name} has the columns {list(frame.columns)}, its schema {names}")
+    for field in fields:
+        col, kind = field["name"], field["type"]
+        if kind == "boolean":
+            values = dict.fromkeys(field["trueValues"], True)
+            values.update(dict.fromkeys(field["falseValues"], False))
+            bad = sorted(set(frame[col]) - set(values))
+            if bad:
+                raise ValueError(f"{path.name}, column {col}: {bad} are not {list(values)}")
+            frame[col] = frame[col].map(values).astype(bool)
+        elif kind == "number":
+            where = f"{path.name}, column {col}"
+            frame[col] = pd.Series(
+                [_number(v, where) for v in frame[col]], index=frame.index, dtype="float64"
+            )
+    return frame
+
+
+def _cited(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A new copy of one reference file, the source keys in ``columns`` replaced by
+    their citations from ``sources.csv``."""
+    citation = _read("sources").set_index("source_id")["citation"].to_dict()
+    frame = _read(name)
+    out = frame.copy()
+    for col in columns:
+        unknown = sorted({k for cell in out[col] if cell for k in cell.split(_SEP)} - set(citation))
+        if unknown:
+            raise ValueError(
+                f"{name}.csv, column {col}: the source keys {unknown} are not in sources.csv"
+            )
+        out[col] = [
+            _SEP.join(citation[k] for k in cell.split(_SEP)) if cell else "" for cell in out[col]
+        ]
+        out[col] = out[col].astype(frame[col].dtype)
+    return out
+
+
+def sources() -> pd.DataFrame:
+    """Return the short citations used by the reference tables (a new DataFrame).
+
+    Columns ``source_id`` (the key written in the data files) and ``citation``.
+    """
+    return _read("sources").copy()
 
 
 def catalogue() -> pd.DataFrame:
@@ -1620,125 +202,19 @@ def catalogue() -> pd.DataFrame:
     Rows are curated from the sources listed in this module's docstring; each row's
     ``reference`` column names its own source and ``target_source`` the source of its
     ``typical_target``. See the module docstring for the meaning of every column.
+    ``higher_is_better`` is bool, ``typical_target`` float (NaN when there is no
+    target) and every other column text (``""`` when empty).
+
+    >>> cat = catalogue()
+    >>> list(cat.columns) == list(COLUMNS) and cat["indicator_id"].is_unique
+    True
+    >>> penta3 = cat.set_index("indicator_id").loc["PENTA3_COV"]
+    >>> print(penta3["name"])
+    Pentavalent 3 (DTP3) coverage
+    >>> print(penta3["typical_target"], penta3["unit"], "-", penta3["target_source"])
+    90.0 % - WHO, Immunization Agenda 2030, 2020
     """
-    frame = pd.DataFrame(_ROWS, columns=list(COLUMNS))
-    frame["typical_target"] = pd.to_numeric(frame["typical_target"]).astype("float64")
-    frame["higher_is_better"] = frame["higher_is_better"].astype(bool)
-    return frame
-
-
-_CRITERIA: list[dict[str, str]] = [
-    # SMART: Doran GT, "There's a S.M.A.R.T. way to write management's goals and
-    # objectives", Management Review 70(11), 1981.
-    {
-        "criterion": "specific",
-        "group": "SMART",
-        "definition": "It measures one clearly named thing, so everyone reads it the same way.",
-        "question": "Would two staff members count the same cases for the numerator?",
-        "reference": "Doran GT, Management Review, 1981",
-    },
-    {
-        "criterion": "measurable",
-        "group": "SMART",
-        "definition": "It can be counted or calculated with a clear numerator and denominator.",
-        "question": "Can we write down exactly how to calculate it?",
-        "reference": "Doran GT, Management Review, 1981",
-    },
-    {
-        "criterion": "achievable",
-        "group": "SMART",
-        "definition": "Its target can be reached with the staff, money and time we have.",
-        "question": "Could our facilities reach the target this year if they tried hard?",
-        "reference": "Doran GT, Management Review, 1981",
-    },
-    {
-        "criterion": "relevant",
-        "group": "SMART",
-        "definition": "It matters for the district's priorities and the health of its people.",
-        "question": "Would a change in this number change what we do?",
-        "reference": "Doran GT, Management Review, 1981",
-    },
-    {
-        "criterion": "time_bound",
-        "group": "SMART",
-        "definition": "It refers to a fixed period and its target has a date.",
-        "question": "Do we know by when the target should be reached?",
-        "reference": "Doran GT, Management Review, 1981",
-    },
-    # RACER: European Commission Impact Assessment Guidelines, SEC(2005) 791 (2005) and
-    # SEC(2009) 92 (2009), section on monitoring indicators.
-    {
-        "criterion": "racer_relevant",
-        "group": "RACER",
-        "definition": "Closely linked to the objective the programme wants to reach.",
-        "question": "Does it tell us whether our objective is being met?",
-        "reference": "European Commission, Impact Assessment Guidelines, 2005; 2009",
-    },
-    {
-        "criterion": "accepted",
-        "group": "RACER",
-        "definition": "Staff, managers and partners agree it is a fair measure and will use it.",
-        "question": "Will facility teams accept being judged on this number?",
-        "reference": "European Commission, Impact Assessment Guidelines, 2005; 2009",
-    },
-    {
-        "criterion": "credible",
-        "group": "RACER",
-        "definition": "Clear and easy to interpret for people who are not specialists.",
-        "question": "Can we explain it to a community committee in one sentence?",
-        "reference": "European Commission, Impact Assessment Guidelines, 2005; 2009",
-    },
-    {
-        "criterion": "easy",
-        "group": "RACER",
-        "definition": "Cheap and simple to collect, ideally from data already recorded.",
-        "question": "Can we get it without extra forms or extra visits?",
-        "reference": "European Commission, Impact Assessment Guidelines, 2005; 2009",
-    },
-    {
-        "criterion": "robust",
-        "group": "RACER",
-        "definition": "Hard to manipulate and not easily distorted by errors in the data.",
-        "question": "Would the number stay right if a register were incomplete?",
-        "reference": "European Commission, Impact Assessment Guidelines, 2005; 2009",
-    },
-    # Practical criteria for district use (this curriculum's own list).
-    {
-        "criterion": "data_available",
-        "group": "practical",
-        "definition": "The data are collected now by an existing system (HMIS, LMIS, HR).",
-        "question": "Can we calculate last month's value today?",
-        "reference": _PHCMF,
-    },
-    {
-        "criterion": "low_burden",
-        "group": "practical",
-        "definition": "Collecting it adds little work for facility staff.",
-        "question": "How many extra minutes per month would each facility spend on it?",
-        "reference": _DQR,
-    },
-    {
-        "criterion": "actionable",
-        "group": "practical",
-        "definition": "A facility or district team can change it by what it does.",
-        "question": "If it gets worse, is there something we can do next week?",
-        "reference": _PHCMF,
-    },
-    {
-        "criterion": "sensitive",
-        "group": "practical",
-        "definition": "It moves within months when services change, so reviews can see it.",
-        "question": "Would we see a change by the next quarterly review?",
-        "reference": _PHCMF,
-    },
-    {
-        "criterion": "equity",
-        "group": "practical",
-        "definition": "It can be split by sex, age, place or wealth to show who is left out.",
-        "question": "Can we see which groups or areas are behind?",
-        "reference": _VSP,
-    },
-]
+    return _cited("indicator_catalogue", ("target_source", "reference"))
 
 
 def criteria() -> pd.DataFrame:
@@ -1752,8 +228,10 @@ def criteria() -> pd.DataFrame:
     and objectives", *Management Review* 70(11), 1981. RACER (Relevant, Accepted,
     Credible, Easy, Robust) from the European Commission *Impact Assessment Guidelines*,
     SEC(2005) 791, 2005, kept in SEC(2009) 92, 2009. RACER's "relevant" is coded
-    ``racer_relevant`` so it can sit next to SMART's ``relevant``.
+    ``racer_relevant`` so it can sit next to SMART's ``relevant``. The practical
+    criteria are this curriculum's own list for district use.
+
+    >>> criteria().groupby("group", sort=False).size().to_dict()
+    {'SMART': 5, 'RACER': 5, 'practical': 5}
     """
-    return pd.DataFrame(
-        _CRITERIA, columns=["criterion", "group", "definition", "question", "reference"]
-    )
+    return _cited("selection_criteria", ("reference",))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import doctest
+import inspect
 import re
 
 import pandas as pd
 import pytest
 
+import phcpm.catalogue
 from phcpm.catalogue import (
     COLUMNS,
     DATA_SOURCES,
@@ -17,7 +21,10 @@ from phcpm.catalogue import (
     RESULTS_CHAIN,
     catalogue,
     criteria,
+    schema,
+    sources,
 )
+from phcpm.paths import DATASETS
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -183,3 +190,87 @@ def test_criteria_table():
     for col in ("definition", "question", "reference"):
         assert (crit[col].str.len() > 10).all(), col
     assert crit.loc[crit["group"] == "RACER", "reference"].str.contains("European Commission").all()
+
+
+def test_catalogue_writes_the_committed_dataset_byte_for_byte(tmp_path):
+    """The data files give exactly the table the datasets were generated from (written
+    as ``python -m phcpm.synth`` writes it)."""
+    path = tmp_path / "indicator_catalogue.csv"
+    catalogue().to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    assert path.read_bytes() == (DATASETS / "indicator_catalogue.csv").read_bytes()
+
+
+def test_column_types():
+    cat = catalogue()
+    assert cat["typical_target"].dtype == "float64"
+    assert cat["higher_is_better"].dtype == bool
+    text = [c for c in COLUMNS if c not in ("typical_target", "higher_is_better")]
+    for col in text:
+        assert pd.api.types.is_string_dtype(cat[col]), col
+        assert cat[col].notna().all(), col  # an empty cell is "", never NaN
+
+
+def test_citations_are_written_out_in_full(cat):
+    keys = set(sources()["source_id"])
+    for col in ("reference", "target_source"):
+        parts = {p for cell in cat[col] if cell for p in cell.split("; ")}
+        assert not parts & keys, col
+    assert not set(criteria()["reference"]) & keys
+    assert (
+        cat.set_index("indicator_id").loc["MAL_TEST_RATE", "target_source"]
+        == "WHO, T3: Test. Treat. Track. Scaling up diagnostic testing, treatment and "
+        "surveillance for malaria, 2012"
+    )
+
+
+def test_allowed_values_are_the_schema_enums():
+    fields = {f["name"]: f for f in schema("indicator_catalogue")["fields"]}
+    enum = {name: tuple(f.get("constraints", {}).get("enum", ())) for name, f in fields.items()}
+    assert (
+        RESULTS_CHAIN
+        == enum["results_chain"]
+        == ("input", "process", "output", "outcome", "impact")
+    )
+    assert DOMAINS == enum["framework_domain"]
+    assert DIMENSIONS == (*enum["dimension"], "")
+    assert FREQUENCIES == enum["frequency"]
+    assert LEVELS == enum["level"]
+    assert DATA_SOURCES == enum["data_source"]
+    assert COLUMNS == tuple(fields)
+
+
+def test_no_list_of_allowed_values_is_repeated_in_the_code():
+    """The schemas are the one place for allowed values: the module's code (its
+    docstrings aside) holds none of them."""
+    allowed = set()
+    for name in ("indicator_catalogue", "selection_criteria"):
+        for field in schema(name)["fields"]:
+            allowed |= set(field.get("constraints", {}).get("enum", ()))
+    tree = ast.parse(inspect.getsource(phcpm.catalogue))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    strings = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings
+    }
+    assert not strings & allowed, sorted(strings & allowed)
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(phcpm.catalogue)
+    assert result.attempted >= 3
+    assert result.failed == 0
+
+
+def test_public_names_are_listed_and_typed():
+    assert set(phcpm.catalogue.__all__) >= {"catalogue", "criteria", "sources", "schema"}
+    for name in ("catalogue", "criteria", "sources", "schema"):
+        hints = inspect.get_annotations(getattr(phcpm.catalogue, name))
+        assert "return" in hints, name
