@@ -70,7 +70,7 @@ def test_datasets_are_committed():
         "appraisals.csv", "lqas_survey.csv", "lqas_true_coverage.csv",
         "patient_register.csv", "patient_flow.csv", "process_steps.csv",
         "pdsa_measure.csv", "pdsa_cycles.csv", "pdsa_family_of_measures.csv", "pdsa_ramp.csv",
-        "district_scores.csv", "answer_key.csv",
+        "district_scores.csv", "answer_key.csv", "indicator_catalogue.csv",
         "dhis2/datavalueset.csv", "dhis2/pivot.csv", "dhis2/pivot.xlsx",
         "README.md", "datapackage.json",
     }  # fmt: skip
@@ -85,6 +85,15 @@ def test_regeneration_is_byte_identical(regenerated):
     assert made == committed, "the generator and datasets/ do not hold the same files"
     differ = [n for n in made if (regenerated / n).read_bytes() != (DATASETS / n).read_bytes()]
     assert not differ, f"regenerate with `python -m phcpm.synth`; these differ: {differ}"
+
+
+def test_a_catalogue_that_cannot_be_loaded_stops_generation(tmp_path, monkeypatch):
+    """The catalogue is part of every full dataset: when it cannot be imported,
+    generation fails loudly and writes nothing, instead of leaving the file out."""
+    monkeypatch.setitem(sys.modules, "phcpm.catalogue", None)
+    with pytest.raises(ImportError, match="phcpm.catalogue"):
+        generate(tmp_path, seed=DEFAULT_SEED)
+    assert not any(tmp_path.iterdir())
 
 
 def test_a_different_seed_gives_different_data(tmp_path):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from phcpm.errors import InputError
 from phcpm.paths import DATASETS
 from phcpm.synth import dhis2, docs, geography, problems, services, surveys, workforce
@@ -17,12 +19,15 @@ from phcpm.synth._io import write_csv
 DEFAULT_SEED = 20240501
 
 
-def _catalogue():
-    """The indicator catalogue, or None when ``phcpm.catalogue`` is not available."""
-    try:
-        from phcpm.catalogue import catalogue
-    except ImportError:
-        return None
+def _catalogue() -> pd.DataFrame:
+    """The indicator catalogue, written as ``indicator_catalogue.csv``.
+
+    The catalogue is part of every full dataset: if ``phcpm.catalogue`` cannot be
+    imported (or its data files cannot be read), generation stops with that error
+    rather than writing a set of files without it.
+    """
+    from phcpm.catalogue import catalogue
+
     return catalogue()
 
 
@@ -97,9 +102,7 @@ def _write_full(out: Path, seed: int) -> list[Path]:
         "district_scores.csv": surveys.district_scores(seed),
         "answer_key.csv": problems.finish_key([key]),
     }
-    cat = _catalogue()
-    if cat is not None:
-        tables["indicator_catalogue.csv"] = cat
+    tables["indicator_catalogue.csv"] = _catalogue()
     written = []
     for name, df in tables.items():
         # The catalogue's targets are typed-in reference numbers: keep them as given.
