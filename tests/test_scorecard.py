@@ -1052,3 +1052,28 @@ def test_indicator_values_name_mixed_kinds_of_periods():
         sc.indicator_values(table)
     with pytest.raises(InputError, match="no rows"):
         sc.indicator_values(table.iloc[:0])
+
+
+def test_reporting_targets_follow_the_who_data_quality_review():
+    """Completeness and timeliness of reporting: the targets the WHO teaches.
+
+    Source: WHO, *Data quality review: a toolkit for facility data quality
+    assessment, Module 1: Framework and metrics* (2017), dimension 1
+    (completeness and timeliness of reporting): completeness at least 90 %,
+    timeliness at least 75 %; the same limits as the quality checks
+    (``phcpm.quality.WHO_DEFAULTS``) and lesson 3.2. The "needs attention"
+    bands below them are this toolkit's choice and say so.
+    """
+    from phcpm.quality import WHO_DEFAULTS
+
+    defs = sc.default_definitions(["REPORT_COMPLETE", "REPORT_TIMELY"]).set_index("indicator")
+    complete, timely = defs.loc["REPORT_COMPLETE"], defs.loc["REPORT_TIMELY"]
+    assert complete["target"] == 90.0 == 100 * WHO_DEFAULTS["reporting_completeness"]
+    assert tuple(complete["thresholds"]) == (90.0, 80.0)
+    assert timely["target"] == 75.0 == 100 * WHO_DEFAULTS["reporting_timeliness"]
+    assert tuple(timely["thresholds"]) == (75.0, 60.0)
+    for row in (complete, timely):
+        assert "WHO, Data quality review" in row["source"]
+        assert "Module 1" in row["source"]
+        assert "this toolkit" in row["source"]
+    assert "75 %" in timely["source"] and "90 %" in complete["source"]
