@@ -842,7 +842,7 @@ def test_access_codes_are_kept_only_as_salted_scrypt():
 
 def test_scrypt_matches_the_rfc_7914_test_vector():
     # RFC 7914, section 12, second vector: P = "password", S = "NaCl", N = 1024, r = 8, p = 16
-    key = pdsa._scrypt("password", b"NaCl", 10, 8, 16)
+    key = pdsa.scrypt_key("password", b"NaCl", 10, 8, 16)
     assert key.hex()[:32] == "fdbabe1c9d3472007856e7190d01e9fe"
 
 
