@@ -143,6 +143,55 @@ def _cells(prep: _Routine, rows: np.ndarray, time: np.ndarray) -> tuple[np.ndarr
     return code, np.stack([distinct // span, distinct % span + first])
 
 
+def _pair_totals(prep: _Routine, a: str, b: str, *, by_year: bool, always: bool = False):
+    """Totals of data elements ``a`` and ``b`` per (org unit, month or year) cell.
+
+    Returns ``(total_a, total_b, keys)``, ``keys`` as in :func:`_cells` (NaN where a
+    cell has no value of that element), or None when neither element is in the
+    data (unless ``always``, which then gives empty cells).
+    """
+    codes = prep.element_codes([a, b])
+    select = np.isin(prep.de, codes[codes >= 0])
+    if not always and not select.any():
+        return None
+    rows = np.flatnonzero(select & (prep.ou >= 0) & (prep.month != _NAT))
+    time = prep.month[rows] // 12 if by_year else prep.month[rows]  # period ordinals
+    cell, keys = _cells(prep, rows, time)
+    ncells = keys.shape[1]
+    de, x = prep.de[rows], prep.value[rows]
+    total_a = prep.group_sum(x[de == codes[0]], cell[de == codes[0]], ncells)
+    total_b = prep.group_sum(x[de == codes[1]], cell[de == codes[1]], ncells)
+    return total_a, total_b, keys
+
+
+def _cell_columns(prep: _Routine, keys: np.ndarray, time_dtype, label: str, value: np.ndarray):
+    """The function giving the result columns of the cells ``rows`` of a pair check."""
+
+    def columns(rows: np.ndarray) -> dict:
+        return {
+            "org_unit": prep.ou_uniques.take(keys[0][rows]),
+            "period": pd.arrays.PeriodArray(keys[1][rows], dtype=time_dtype),
+            "data_element": label,
+            "value": value[rows],
+        }
+
+    return columns
+
+
+def _pair_text(out: pd.DataFrame, a: str, link: str, b: str, other: pd.Series) -> pd.Series:
+    """The start of a pair check's message: "A (12) <link> B (10) in <org unit>, <period>"."""
+    return (
+        f"{a} ("
+        + _fmt(out["value"])
+        + f") {link} {b} ("
+        + _fmt(other)
+        + ") in "
+        + out["org_unit"].astype(str)
+        + ", "
+        + _text(out["period"])
+    )
+
+
 def _over_time(prep, year, years, method, threshold, compare_to, data_elements, flagged_only):
     """Table of :func:`consistency_over_time`, and (severity, data element codes)."""
     select = np.ones(len(prep), dtype=bool)
@@ -310,17 +359,10 @@ def _between(
     full=False,
 ):
     """Table of :func:`consistency_between`; with ``full=True`` also the severity codes."""
-    codes = prep.element_codes([numerator, denominator])
-    select = np.isin(prep.de, codes[codes >= 0])
-    if not select.any():
+    pair = _pair_totals(prep, numerator, denominator, by_year=by == "year")
+    if pair is None:
         return (_empty_result(), np.zeros(0, dtype=np.int8)) if full else _empty_result()
-    rows = np.flatnonzero(select & (prep.ou >= 0) & (prep.month != _NAT))
-    time = prep.month[rows] // 12 if by == "year" else prep.month[rows]  # period ordinals
-    cell, keys = _cells(prep, rows, time)
-    ncells = keys.shape[1]
-    de, x = prep.de[rows], prep.value[rows]
-    num = prep.group_sum(x[de == codes[0]], cell[de == codes[0]], ncells)
-    den = prep.group_sum(x[de == codes[1]], cell[de == codes[1]], ncells)
+    num, den, keys = pair
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(den > 0, num / den, np.nan)
     if compare_to == "overall":
@@ -333,29 +375,14 @@ def _between(
         expected = np.full(len(ratio), float(expected_ratio))
     severity, _ = _relative_flags(ratio, expected, tolerance)
     time_dtype = _YEAR if by == "year" else prep.month_dtype()
-
-    def columns(rows: np.ndarray) -> dict:
-        return {
-            "org_unit": prep.ou_uniques.take(keys[0][rows]),
-            "period": pd.arrays.PeriodArray(keys[1][rows], dtype=time_dtype),
-            "data_element": f"{numerator}/{denominator}",
-            "value": num[rows],
-        }
-
+    columns = _cell_columns(prep, keys, time_dtype, f"{numerator}/{denominator}", num)
     idx = np.flatnonzero(severity >= _S_FLAGGED)
 
     def messages(out: pd.DataFrame) -> pd.Series:
         d = pd.Series(den[idx], index=out.index)
         e = pd.Series(expected[idx], index=out.index)
         text = (
-            f"{numerator} ("
-            + _fmt(out["value"])
-            + f") and {denominator} ("
-            + _fmt(d)
-            + ") in "
-            + out["org_unit"].astype(str)
-            + ", "
-            + _text(out["period"])
+            _pair_text(out, numerator, "and", denominator, d)
             + ": ratio "
             + _fmt(out["statistic"], "{:.2f}")
             + ", expected about "
@@ -409,42 +436,19 @@ def internal_checks(
 
 def _internal_pair(prep: _Routine, part: str, whole: str, flagged_only: bool) -> pd.DataFrame:
     """One (part, whole) rule of :func:`internal_checks`: its table and severity codes."""
-    codes = prep.element_codes([part, whole])
-    select = np.isin(prep.de, codes[codes >= 0]) & (prep.ou >= 0) & (prep.month != _NAT)
-    rows = np.flatnonzero(select)
-    cell, keys = _cells(prep, rows, prep.month[rows])
-    ncells = keys.shape[1]
-    de, x = prep.de[rows], prep.value[rows]
-    p = prep.group_sum(x[de == codes[0]], cell[de == codes[0]], ncells)
-    w = prep.group_sum(x[de == codes[1]], cell[de == codes[1]], ncells)
+    p, w, keys = _pair_totals(prep, part, whole, by_year=False, always=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(w > 0, p / w, np.where(p > 0, np.inf, np.nan))
     severity = np.where(
         np.isnan(p) | np.isnan(w), _S_NO_DATA, np.where(p > w, _S_FLAGGED, _S_OK)
     ).astype(np.int8)
-    month_dtype = prep.month_dtype()
-
-    def columns(rows: np.ndarray) -> dict:
-        return {
-            "org_unit": prep.ou_uniques.take(keys[0][rows]),
-            "period": pd.arrays.PeriodArray(keys[1][rows], dtype=month_dtype),
-            "data_element": f"{part}<={whole}",
-            "value": p[rows],
-        }
-
+    columns = _cell_columns(prep, keys, prep.month_dtype(), f"{part}<={whole}", p)
     idx = np.flatnonzero(severity >= _S_FLAGGED)
 
     def messages(out):
         wv = pd.Series(w[idx], index=out.index)
         text = (
-            f"{part} ("
-            + _fmt(out["value"])
-            + f") is higher than {whole} ("
-            + _fmt(wv)
-            + ") in "
-            + out["org_unit"].astype(str)
-            + ", "
-            + _text(out["period"])
+            _pair_text(out, part, "is higher than", whole, wv)
             + f". {part} cannot be more than {whole}: check both numbers."
         )
         return text
