@@ -1056,16 +1056,10 @@ class PdsaTracker(Tool):
     def _checked_entry(self) -> tuple[Any, dict[str, Any]]:
         measure = self._need_measure()
         period = self.period.value.strip()
-        if period:
-            pdsa.check_period(period, self.today)
-        proportion = measure["kind"] == "proportion"
-        entry = (
-            {"numerator": self.numerator.value, "denominator": self.denominator.value}
-            if proportion
-            else {"value": self.value.value}
+        entry = {c: getattr(self, c).value for c in pdsa.value_columns(measure["kind"])[1:]}
+        pdsa.check_entry(
+            measure["kind"], period, today=self.today, measure_name=measure["name"], **entry
         )
-        if all(str(v).strip() for v in entry.values()):
-            pdsa.check_value(measure["kind"], measure_name=measure["name"], **entry)
         return period, entry
 
     def save_value(self) -> int:

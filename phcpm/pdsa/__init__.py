@@ -89,6 +89,7 @@ from phcpm.pdsa.validate import (
     PROJECT_FIELDS,
     ROLES,
     changed_cycle_fields,
+    check_entry,
     check_period,
     check_value,
     parse_value_lines,
@@ -159,4 +160,5 @@ __all__ = [
     "access_code_matches",
     "scrypt_key",
     "read_date",
+    "check_entry",
 ]

@@ -27,6 +27,7 @@ from phcpm.pdsa.validate import (
     PROJECT_FIELDS,
     audit_text,
     check_dates,
+    check_period,
     check_value,
     clean_text,
     cycle_decision,
@@ -230,7 +231,6 @@ class ProjectTransfer:
         return self._import(data, today=today, source="JSON file")
 
     def _import(self, data: Any, *, today: date | None, source: str) -> int:
-        today = today or date.today()
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             raise InputError(
                 f"The {source} is not an exported improvement project",
@@ -307,12 +307,9 @@ class ProjectTransfer:
             key = need(v, "measure", where)
             if key not in measures:
                 raise InputError(f"The value refers to measure {key}, which is not there", where)
-            start = read_date(need(v, "period", where), "period start", required=True)
-            if start > today:
-                raise InputError(
-                    f"The period starting {start.isoformat()} is in the future", where=where
-                )
+            period = need(v, "period", where)
             try:
+                start = check_period(period, today)
                 num, den, val = check_value(
                     measures[key]["kind"],
                     numerator=v.get("numerator"),

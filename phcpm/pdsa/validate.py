@@ -30,6 +30,7 @@ __all__ = [
     "parse_value_lines",
     "value_table",
     "check_value",
+    "check_entry",
     "changed_cycle_fields",
     "clean_text",
     "user_name",
@@ -177,6 +178,13 @@ def check_period(value: Any, today: date | None = None, *, what: str = "period s
     compare with (default: the computer's). A period that starts after today
     has no result yet, so it is refused with a plain :class:`InputError`; this
     is the one place the rule is written.
+
+    >>> check_period("2024-06-03", today=date(2024, 6, 30))
+    datetime.date(2024, 6, 3)
+    >>> check_period("2024-07-01", today=date(2024, 6, 30))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    phcpm.errors.InputError: The period starting 2024-07-01 is in the future (today is 2024-06-30)...
     """
     day = read_date(value, what, required=True)
     today = today or date.today()
@@ -214,6 +222,11 @@ def parse_value_lines(text: str, kind: str) -> pd.DataFrame:
     empty. The result has the columns of :func:`value_columns` plus ``where``
     ("line N", counting every line of the text). Nothing is checked beyond the
     shape here: :meth:`ProjectStore.add_values` checks the dates and numbers.
+
+    >>> parse_value_lines("2025-01-06, 17, 30\\n\\n2025-01-13;18;31", "proportion")
+           period numerator denominator    where
+    0  2025-01-06        17          30   line 1
+    1  2025-01-13        18          31   line 3
     """
     columns = value_columns(kind)
     example = "2025-01-06, 17, 30" if kind == "proportion" else "2025-01-06, 12"
@@ -352,6 +365,39 @@ def check_value(
             todo="Enter a whole number",
         )
     return None, None, val
+
+
+def check_entry(
+    kind: str,
+    period: Any = "",
+    *,
+    numerator: Any = None,
+    denominator: Any = None,
+    value: Any = None,
+    today: date | None = None,
+    measure_name: str = "this measure",
+) -> None:
+    """Check an entry while it is being typed: what is filled in must be right.
+
+    The period is checked (:func:`check_period`) once it is given; the numbers
+    (:func:`check_value`) once every number the kind needs is given (both the
+    numerator and the denominator of a proportion, the value of a count or a
+    measurement). Nothing is returned; a mistake is a plain :class:`InputError`.
+    An entry that is still empty passes; saving it is refused by
+    :meth:`ProjectStore.add_value`.
+
+    >>> check_entry("proportion", "2024-06-03", numerator="17", today=date(2024, 6, 30))
+    >>> check_entry("proportion", "", numerator="31", denominator="30")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    phcpm.errors.InputError: The numerator (31) is larger than the denominator (30) ...
+    """
+    if clean_text(period, "period start"):
+        check_period(period, today)
+    numbers = {"numerator": numerator, "denominator": denominator, "value": value}
+    needed = {c: numbers[c] for c in value_columns(kind)[1:]}
+    if all(clean_text(v, c) for c, v in needed.items()):
+        check_value(kind, measure_name=measure_name, **needed)
 
 
 def changed_cycle_fields(

@@ -73,6 +73,11 @@ def team_slug(team: Any) -> str:
     A name with no letter or digit at all is refused with :class:`InputError`;
     an empty name is refused too (the shared store has no team name: see
     :func:`team_store_path`).
+
+    >>> team_slug("Ruvo District Team")
+    'ruvo-district-team'
+    >>> team_slug("  Équipe de Pezali! ")
+    'equipe-de-pezali'
     """
     text = "" if team is None else str(team)
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
