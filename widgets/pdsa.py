@@ -14,12 +14,10 @@ workspace with an access code (kept only as a scrypt hash in the workspace's
 file: :func:`phcpm.pdsa.hash_access_code`).
 
 Work is not lost on a reload: the open team workspace is written into the page
-address (``?team=...``), which Voilà hands back to the new kernel as its query
-string, so a reload (or a bookmark) opens the same workspace; the person's
-name is kept in the browser's own storage. While the cycle form or the pasted
-values hold text that is not saved, the browser asks before the page is left
-(a ``beforeunload`` prompt). Both are done by :class:`PageGuard`, a small
-widget whose browser side is an ES module run by ``anywidget``.
+address (``?team=...``), so a reload (or a bookmark) opens the same workspace;
+the person's name is kept in the browser; while the cycle form or the pasted
+values hold text that is not saved, the browser asks before the page is left.
+All three are done by :class:`widgets.page_guard.PageGuard`.
 """
 
 from __future__ import annotations
@@ -32,10 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import ipywidgets as w
 import pandas as pd
-import traitlets
 
 from phcpm import pdsa, spc
 from phcpm.errors import InputError
@@ -54,6 +50,7 @@ from widgets.common import (
     update_download,
     upload_button,
 )
+from widgets.page_guard import PageGuard, page_query
 
 __all__ = ["PdsaTracker", "PageGuard", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE", "page_query"]
 
@@ -68,31 +65,19 @@ UNSAVED_MESSAGE = "The PDSA cycle form has text that is not saved"
 _NEW_CYCLE = "New cycle"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _WIDE = {"description_width": "initial"}
-_LABELS = {
-    "title": "Change tested (title)",
-    "objective": "Objective",
-    "questions": "Questions",
-    "predictions": "Predictions",
-    "plan_who": "Plan: who",
-    "plan_what": "Plan: what",
-    "plan_when": "Plan: when",
-    "plan_where": "Plan: where",
-    "do_observations": "Do: observations",
-    "study_results": "Study: results compared with predictions",
-    "act_next_steps": "Act: next steps",
-}
-_FIELD_LABELS = {
-    **_LABELS,
-    "act_decision": "Act: decision",
-    "start_date": "Start date",
-    "end_date": "End date",
-}
-_DECISIONS = [
-    ("Not decided yet", "undecided"),
-    ("Adopt", "adopt"),
-    ("Adapt", "adapt"),
-    ("Abandon", "abandon"),
+_ONE_LINE = ("title", "plan_who", "plan_when", "plan_where")
+_KINDS = [
+    ("Proportion (numerator out of denominator)", "proportion"),
+    ("Count", "count"),
+    ("Measurement (minutes, days ...)", "measurement"),
 ]
+_ROLES = [
+    ("Not stated", ""),
+    ("Outcome: the result for patients the aim is about", "outcome"),
+    ("Process: is the change being done?", "process"),
+    ("Balancing: what could get worse because of the change", "balancing"),
+]
+_DECISIONS = [(pdsa.DECISION_WORDS[d], d) for d in ("undecided", "adopt", "adapt", "abandon")]
 
 
 def _css(widget: w.Widget, part: str) -> w.Widget:
@@ -105,11 +90,24 @@ def _wide(width: str, **kwargs: str) -> w.Layout:
     return w.Layout(width="100%", max_width=width, **kwargs)
 
 
-def _button(label: str, primary: bool = False) -> w.Button:
+def _button(label: str, primary: bool = False, css: str = "") -> w.Button:
     """A button as wide as its label (ipywidgets gives every button the same width)."""
     button = w.Button(description=label, button_style="primary" if primary else "")
     button.layout = w.Layout(width="auto", min_width="6em", max_width="100%")
-    return button
+    return _css(button, css) if css else button
+
+
+def _box(kind: type, description: str, css: str = "", width: str = "", **kwargs: Any) -> Any:
+    """A labelled input of ``kind`` (text, list ...), ``width`` wide at most, with class ``css``."""
+    if width:
+        kwargs.setdefault("layout", _wide(width))
+    widget = kind(description=description, style=_WIDE, **kwargs)
+    return _css(widget, css) if css else widget
+
+
+def _fold(title: str, *children: w.Widget) -> w.Accordion:
+    """A closed section that opens on a click, holding ``children`` one under the other."""
+    return w.Accordion(children=[w.VBox(list(children))], titles=(title,), selected_index=None)
 
 
 def _row(*children: w.Widget) -> w.HBox:
@@ -121,111 +119,6 @@ def _table_html(frame: pd.DataFrame, css: str, empty: str) -> str:
     if frame.empty:
         return f"<p>{html.escape(empty)}</p>"
     return frame.to_html(index=False, classes=css, border=0, na_rep="", escape=True)
-
-
-# --------------------------------------------------------------------------- the page
-
-
-_GUARD_JS = r"""
-const NAME_KEY = "phcpm-pdsa-name";
-
-function leaveGuard(event) {
-  event.preventDefault();
-  event.returnValue = "";
-  return "";
-}
-
-function syncAddress(model) {
-  const url = new URL(window.location.href);
-  const params = model.get("address") || {};
-  for (const [key, value] of Object.entries(params)) {
-    if (value) url.searchParams.set(key, value);
-    else url.searchParams.delete(key);
-  }
-  if (url.href !== window.location.href) {
-    window.history.replaceState(window.history.state, "", url.href);
-  }
-}
-
-function syncGuard(model) {
-  window.removeEventListener("beforeunload", leaveGuard);
-  if (model.get("unsaved")) window.addEventListener("beforeunload", leaveGuard);
-  document.body.dataset.phcpmUnsaved = model.get("unsaved") ? "yes" : "no";
-}
-
-function syncName(model) {
-  try {
-    const name = model.get("name");
-    if (name) window.localStorage.setItem(NAME_KEY, name);
-  } catch (error) {
-    // storage can be switched off; the name is then simply not remembered
-  }
-}
-
-export default {
-  initialize({ model }) {
-    try {
-      const saved = window.localStorage.getItem(NAME_KEY);
-      if (saved && !model.get("name")) {
-        model.set("remembered_name", saved);
-        model.save_changes();
-      }
-    } catch (error) {
-      // no storage: nothing to bring back
-    }
-    const onAddress = () => syncAddress(model);
-    const onGuard = () => syncGuard(model);
-    const onName = () => syncName(model);
-    model.on("change:address", onAddress);
-    model.on("change:unsaved", onGuard);
-    model.on("change:name", onName);
-    onAddress();
-    onGuard();
-    onName();
-    return () => window.removeEventListener("beforeunload", leaveGuard);
-  },
-  render({ el }) {
-    el.classList.add("phcpm-page-guard");
-  },
-};
-"""
-
-
-class PageGuard(anywidget.AnyWidget):
-    """Keeps a tool's state in the page: address, unsaved-text prompt, remembered name.
-
-    * ``address``: query-string parameters to write into the page address
-      (``history.replaceState``: no reload); an empty value removes one.
-    * ``unsaved``: while true, leaving or reloading the page makes the browser
-      ask first (the standard ``beforeunload`` prompt; browsers show their own
-      wording, not ours).
-    * ``name``: the person's name, kept in the browser's ``localStorage`` so
-      the next visit from the same browser fills it in; ``remembered_name`` is
-      what the browser had kept when the page opened.
-    """
-
-    _esm = _GUARD_JS
-    address = traitlets.Dict({}).tag(sync=True)
-    unsaved = traitlets.Bool(False).tag(sync=True)
-    name = traitlets.Unicode("").tag(sync=True)
-    remembered_name = traitlets.Unicode("").tag(sync=True)
-
-
-def page_query() -> dict[str, str]:
-    """The query string of the page showing the tool, as a dict (empty outside Voilà).
-
-    Voilà puts the page's query string in the kernel's ``QUERY_STRING``
-    environment variable; with pre-started kernels it arrives only when a page
-    asks for the kernel, which ``voila.utils.wait_for_request`` waits for (it
-    returns at once otherwise).
-    """
-    try:
-        from voila.utils import wait_for_request
-    except ImportError:  # pragma: no cover - voila is a dependency, but not in every kernel
-        wait_for_request = None
-    if wait_for_request is not None:
-        wait_for_request()
-    return dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", "")))
 
 
 class PdsaTracker(Tool):
@@ -280,106 +173,58 @@ class PdsaTracker(Tool):
         self.notes = _css(note_box(), "note")
 
         # team workspace
-        self.team = _css(
-            w.Text(
-                value=team,
-                description="Team workspace",
-                placeholder="your team's name, or empty for the shared workspace",
-                style=_WIDE,
-                layout=_wide("30em"),
-            ),
-            "team",
+        hint = "your team's name, or empty for the shared workspace"
+        self.team = _box(w.Text, "Team workspace", "team", "30em", value=team, placeholder=hint)
+        self.code = _box(
+            w.Password, "Access code", "code", "22em", placeholder="only if your team chose one"
         )
-        self.code = _css(
-            w.Password(
-                description="Access code",
-                placeholder="only if your team chose one",
-                style=_WIDE,
-                layout=_wide("22em"),
-            ),
-            "code",
-        )
-        self.team_button = _css(_button("Open"), "team-open")
-        self.new_code = _css(
-            w.Password(description="New access code", style=_WIDE, layout=_wide("26em")),
-            "new-code",
-        )
-        self.new_code_again = _css(
-            w.Password(description="The new code again", style=_WIDE, layout=_wide("26em")),
-            "new-code-again",
-        )
-        self.current_code = _css(
-            w.Password(
-                description="Current code (to change it)",
-                placeholder="empty the first time",
-                style=_WIDE,
-                layout=_wide("26em"),
-            ),
+        self.team_button = _button("Open", css="team-open")
+        self.new_code = _box(w.Password, "New access code", "new-code", "26em")
+        self.new_code_again = _box(w.Password, "The new code again", "new-code-again", "26em")
+        self.current_code = _box(
+            w.Password,
+            "Current code (to change it)",
             "current-code",
+            "26em",
+            placeholder="empty the first time",
         )
-        self.code_button = _css(_button("Protect the workspace with this code"), "set-code")
+        self.code_button = _button("Protect the workspace with this code", css="set-code")
         self.workspace_text = _css(w.HTML(""), "workspace")
 
         # project choice
-        self.user = _css(
-            w.Text(value=user, description="Your name", placeholder="who is entering", style=_WIDE),
-            "user",
+        self.user = _box(w.Text, "Your name", "user", value=user, placeholder="who is entering")
+        self.project = _box(w.Dropdown, "Project", "project", "46em", options=[])
+        self.example_button = _button("Load the example project", True, css="example")
+        self.new_name = _box(w.Text, "Name", "new-name", "40em")
+        self.new_aim = _box(
+            w.Textarea, "Aim", "new-aim", "40em", placeholder="how much, by when, for whom"
         )
-        self.project = _css(w.Dropdown(options=[], description="Project", style=_WIDE), "project")
-        self.project.layout = _wide("46em")
-        self.example_button = _css(_button("Load the example project", primary=True), "example")
-        self.new_name = _css(
-            w.Text(description="Name", style=_WIDE, layout=_wide("40em")), "new-name"
-        )
-        self.new_aim = _css(
-            w.Textarea(description="Aim", placeholder="how much, by when, for whom", style=_WIDE),
-            "new-aim",
-        )
-        self.new_aim.layout = _wide("40em")
-        self.new_team = w.Text(description="Team", style=_WIDE, layout=_wide("40em"))
-        self.create_button = _css(_button("Create the project"), "create")
+        self.new_team = _box(w.Text, "Team", width="40em")
+        self.create_button = _button("Create the project", css="create")
         self.aim_text = _css(w.HTML(""), "aim")
 
         # measures and values
-        self.measure = _css(w.Dropdown(options=[], description="Measure", style=_WIDE), "measure")
-        self.measure.layout = _wide("40em")
-        self.new_measure_name = w.Text(description="Measure name", style=_WIDE)
-        self.new_measure_kind = w.Dropdown(
-            options=[
-                ("Proportion (numerator out of denominator)", "proportion"),
-                ("Count", "count"),
-                ("Measurement (minutes, days ...)", "measurement"),
-            ],
-            description="Kind",
-            style=_WIDE,
-        )
-        self.new_measure_role = _css(
-            w.Dropdown(
-                options=[
-                    ("Not stated", ""),
-                    ("Outcome: the result for patients the aim is about", "outcome"),
-                    ("Process: is the change being done?", "process"),
-                    ("Balancing: what could get worse because of the change", "balancing"),
-                ],
-                value="",
-                description="Role in the family of measures",
-                style=_WIDE,
-                layout=_wide("40em"),
-            ),
+        self.measure = _box(w.Dropdown, "Measure", "measure", "40em", options=[])
+        self.new_measure_name = _box(w.Text, "Measure name")
+        self.new_measure_kind = _box(w.Dropdown, "Kind", options=_KINDS)
+        self.new_measure_role = _box(
+            w.Dropdown,
+            "Role in the family of measures",
             "new-measure-role",
+            "40em",
+            options=_ROLES,
+            value="",
         )
-        self.new_measure_unit = w.Text(description="Unit", value="%", style=_WIDE)
+        self.new_measure_unit = _box(w.Text, "Unit", value="%")
         self.family_table = _css(w.HTML(""), "family")
         self.new_measure_button = _button("Add the measure")
-        self.period = _css(
-            w.Text(description="Period start", placeholder="YYYY-MM-DD", style=_WIDE), "period"
-        )
-        self.numerator = _css(w.Text(description="Numerator", style=_WIDE), "numerator")
-        self.denominator = _css(w.Text(description="Denominator", style=_WIDE), "denominator")
-        self.value = _css(w.Text(description="Value (counts, measurements)", style=_WIDE), "value")
-        self.comment = w.Text(description="Comment", style=_WIDE)
+        self.period = _box(w.Text, "Period start", "period", placeholder="YYYY-MM-DD")
+        self.numerator = _box(w.Text, "Numerator", "numerator")
+        self.denominator = _box(w.Text, "Denominator", "denominator")
+        self.value = _box(w.Text, "Value (counts, measurements)", "value")
+        self.comment = _box(w.Text, "Comment")
         self.replace = w.Checkbox(description="Replace the result already entered for this period")
-        self.save_button = _css(_button("Save", primary=True), "save")
+        self.save_button = _button("Save", True, css="save")
         self.paste = _css(
             w.Textarea(
                 placeholder="One period a line: 2025-01-06, 17, 30 (period, numerator, "
@@ -388,7 +233,7 @@ class PdsaTracker(Tool):
             ),
             "paste",
         )
-        self.paste_button = _css(_button("Add these values"), "paste-save")
+        self.paste_button = _button("Add these values", css="paste-save")
         self.values_upload = _css(
             upload_button("Upload values (CSV or Excel)", accept=".csv,.txt,.xlsx"),
             "values-upload",
@@ -399,39 +244,29 @@ class PdsaTracker(Tool):
         )
 
         # cycles
-        self.cycle = _css(
-            w.Dropdown(options=[(_NEW_CYCLE, _NEW_CYCLE)], description="Cycle", style=_WIDE),
-            "cycle",
-        )
-        self.cycle.layout = _wide("46em")
-        self.fields: dict[str, w.Widget] = {}
-        for field, label in _LABELS.items():
-            kind = (
-                w.Text if field in ("title", "plan_who", "plan_when", "plan_where") else w.Textarea
+        new = [(_NEW_CYCLE, _NEW_CYCLE)]
+        self.cycle = _box(w.Dropdown, "Cycle", "cycle", "46em", options=new)
+        self.fields: dict[str, w.Widget] = {
+            field: _box(
+                w.Text if field in _ONE_LINE else w.Textarea,
+                pdsa.FIELD_WORDS[field],
+                f"cycle-{field.replace('_', '-')}",
+                "46em",
             )
-            widget = kind(description=label, style=_WIDE, layout=_wide("46em"))
-            self.fields[field] = _css(widget, f"cycle-{field.replace('_', '-')}")
-        self.decision = _css(
-            w.Dropdown(
-                options=_DECISIONS, value="undecided", description="Act: decision", style=_WIDE
-            ),
-            "cycle-decision",
+            for field in pdsa.CYCLE_TEXT_FIELDS
+        }
+        self.decision = _box(
+            w.Dropdown, "Act: decision", "cycle-decision", options=_DECISIONS, value="undecided"
         )
-        self.start_date = _css(
-            w.Text(description="Start date", placeholder="YYYY-MM-DD", style=_WIDE), "cycle-start"
-        )
-        self.end_date = _css(
-            w.Text(description="End date", placeholder="YYYY-MM-DD", style=_WIDE), "cycle-end"
-        )
-        self.cycle_save = _css(_button("Save the cycle", primary=True), "cycle-save")
-        self.cycle_reload = _css(_button("Reload the cycle"), "cycle-reload")
-        self.kept = _css(
-            w.Textarea(
-                description="Your text (not saved)",
-                style=_WIDE,
-                layout=_wide("46em", height="12em", display="none"),
-            ),
+        self.start_date = _box(w.Text, "Start date", "cycle-start", placeholder="YYYY-MM-DD")
+        self.end_date = _box(w.Text, "End date", "cycle-end", placeholder="YYYY-MM-DD")
+        self.cycle_save = _button("Save the cycle", True, css="cycle-save")
+        self.cycle_reload = _button("Reload the cycle", css="cycle-reload")
+        self.kept = _box(
+            w.Textarea,
+            "Your text (not saved)",
             "kept",
+            layout=_wide("46em", height="12em", display="none"),
         )
         self.cycles_table = _css(w.HTML(""), "cycles")
         self.cycle_status = _css(w.HTML(""), "cycle-status")
@@ -475,27 +310,16 @@ class PdsaTracker(Tool):
     # ------------------------------------------------------------------ layout
 
     def _layout(self) -> None:
-        new_project = w.Accordion(
-            children=[
-                w.VBox([self.new_name, self.new_aim, self.new_team, self.create_button]),
-            ],
-            titles=("Start a new project",),
-            selected_index=None,
+        new_project = _fold(
+            "Start a new project", self.new_name, self.new_aim, self.new_team, self.create_button
         )
-        new_measure = w.Accordion(
-            children=[
-                w.VBox(
-                    [
-                        self.new_measure_name,
-                        self.new_measure_kind,
-                        self.new_measure_role,
-                        self.new_measure_unit,
-                        self.new_measure_button,
-                    ]
-                )
-            ],
-            titles=("Add a measure",),
-            selected_index=None,
+        new_measure = _fold(
+            "Add a measure",
+            self.new_measure_name,
+            self.new_measure_kind,
+            self.new_measure_role,
+            self.new_measure_unit,
+            self.new_measure_button,
         )
         values_tab = w.VBox(
             [
@@ -557,25 +381,18 @@ class PdsaTracker(Tool):
             children=[values_tab, cycles_tab, chart_tab, history_tab, export_tab],
             titles=("Values", "PDSA cycles", "Run chart", "History", "Export and import"),
         )
-        protect = w.Accordion(
-            children=[
-                w.VBox(
-                    [
-                        w.HTML(
-                            "<p>Choose a code the team will share (at least "
-                            f"{pdsa.ACCESS_CODE_MIN} characters). From then on this team "
-                            "workspace opens only with the code. Nobody can read the code back, "
-                            "so write it where the team keeps such things.</p>"
-                        ),
-                        self.new_code,
-                        self.new_code_again,
-                        self.current_code,
-                        self.code_button,
-                    ]
-                )
-            ],
-            titles=("Protect this team workspace with an access code",),
-            selected_index=None,
+        protect = _fold(
+            "Protect this team workspace with an access code",
+            w.HTML(
+                "<p>Choose a code the team will share (at least "
+                f"{pdsa.ACCESS_CODE_MIN} characters). From then on this team "
+                "workspace opens only with the code. Nobody can read the code back, "
+                "so write it where the team keeps such things.</p>"
+            ),
+            self.new_code,
+            self.new_code_again,
+            self.current_code,
+            self.code_button,
         )
         self.body = w.VBox(
             [
@@ -717,7 +534,9 @@ class PdsaTracker(Tool):
         saved = None
         if self.cycle.value not in (_NEW_CYCLE, None):
             saved = self.store.get_cycle(self.cycle.value)
-        changed = [_FIELD_LABELS[f] for f in pdsa.changed_cycle_fields(self._form_cycle(), saved)]
+        changed = [
+            pdsa.FIELD_WORDS[f] for f in pdsa.changed_cycle_fields(self._form_cycle(), saved)
+        ]
         if self.kept.value.strip():
             changed.append(self.kept.description)
         return changed
@@ -1171,7 +990,7 @@ class PdsaTracker(Tool):
         return data
 
     def _kept_text(self, data: dict[str, Any]) -> str:
-        return "\n".join(f"{_FIELD_LABELS[f]}: {v}" for f, v in data.items() if v)
+        return "\n".join(f"{pdsa.FIELD_WORDS[f]}: {v}" for f, v in data.items() if v)
 
     def save_cycle(self) -> dict[str, Any]:
         """Save the cycle form: a new cycle, or an edit checked against the version opened."""
