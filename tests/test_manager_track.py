@@ -201,6 +201,7 @@ TAG = re.compile(r"<[^>]+>")
 HEADER = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
 LONG_NUMBER = re.compile(r"-?\d{5,}(\.\d+)?")  # 12345 instead of 12,345
+MISSING_WORDS = {"NaN", "nan", "NaT", "None", "<NA>"}  # pandas' marks for a missing value
 
 
 def shown_output(output: dict) -> tuple[str, str] | None:
@@ -224,6 +225,8 @@ def output_problems(mime: str, text: str) -> list[str]:
             value = html.unescape(TAG.sub("", cell)).strip()
             if LONG_NUMBER.fullmatch(value):
                 problems.append(f"number {value!r} without thousands separators")
+            if value in MISSING_WORDS:
+                problems.append(f"a table cell shows {value!r} instead of a word or a dash")
         for head in HEADER.findall(text):
             head = html.unescape(TAG.sub("", head)).strip()
             if re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", head):
@@ -479,6 +482,9 @@ def test_output_check_finds_raw_headings_and_notation():
         == []
     )
     assert output_problems("text/plain", "Empty DataFrame") == ["raw Python output"]
+    assert output_problems(
+        "text/html", "<table><tr><th>Hours</th></tr><tr><td>NaN</td></tr></table>"
+    ) == ["a table cell shows 'NaN' instead of a word or a dash"]
     assert output_problems("text/plain", "colour #009E73, rate 1e-3") == [
         "scientific notation '1e-3'"
     ]
