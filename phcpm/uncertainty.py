@@ -48,6 +48,7 @@ The minimum is a convention of this toolkit, stated so that users can change it.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -57,7 +58,20 @@ from phcpm.errors import InputError, require_columns
 from phcpm.intervals import poisson_interval, wilson_limits
 from phcpm.scorecard import CARD_BANDS, band
 
-__all__ = ["JUDGEMENTS", "MIN_DENOMINATOR", "SHOWN_BANDS", "judge"]
+__all__ = [
+    "JUDGEMENTS",
+    "MIN_DENOMINATOR",
+    "SHOWN_BANDS",
+    "SHOWN_FILLS",
+    "interval_kind",
+    "judge",
+    "judge_card",
+    "judged_excel",
+    "judged_html",
+    "judged_page",
+    "judged_table",
+    "value_with_interval",
+]
 
 #: Default smallest denominator whose band is shown (see the module docstring).
 MIN_DENOMINATOR = 50
@@ -86,6 +100,25 @@ SHOWN_BANDS: dict[str, dict[str, str]] = {
     "too_few": {"colour": "#FFFFFF", "symbol": "◌", "label": "Too few to judge"},
     "check_data": {"colour": "#FFFFFF", "symbol": "!", "label": "Check the data"},
 }
+
+
+#: Cell fills of the two judged states on a screen or in Excel: a light grey
+#: ("too few to judge") and a light blue ("check the data"), neither of them a
+#: traffic-light colour, each with its own border and symbol, so that they read
+#: apart in grey print and for readers who do not see red and green.
+SHOWN_FILLS: dict[str, str] = {"too_few": "#E4E4E4", "check_data": "#CFE6F6"}
+_BORDERS = {
+    "too_few": "border: 2px dotted #555555; ",
+    "check_data": "border: 2px solid #0072B2; ",
+    "no_data": "border: 1px dashed #666666; ",
+    "no_target": "border: 1px dashed #666666; ",
+}
+
+
+def interval_kind(definition: dict) -> str:
+    """``"proportion"``, ``"rate"`` or ``"none"``: which interval an indicator gets
+    (module docstring), from its row of the definitions table."""
+    return _interval_kind(definition)
 
 
 def _interval_kind(row: dict) -> str:
@@ -228,3 +261,342 @@ def judge(
     out["shown_label"] = [SHOWN_BANDS[s]["label"] for s in shown]
     out["reason"] = reason
     return out
+
+
+# ---------------------------------------------------------------------------
+# The judged scorecard: table, web page and Excel
+# ---------------------------------------------------------------------------
+
+
+def judge_card(
+    card: pd.DataFrame,
+    values: pd.DataFrame,
+    definitions: pd.DataFrame,
+    min_denominator: float = MIN_DENOMINATOR,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """A scorecard (:func:`phcpm.scorecard.scorecard`) with every cell judged by :func:`judge`.
+
+    ``values`` are the indicator values the card was made from (with
+    ``numerator`` and ``denominator`` when known); the rows of the card's period
+    are matched by org unit and indicator. Returns a copy of ``card`` with
+    ``numerator``, ``denominator``, ``lower``, ``upper``, ``judgement``,
+    ``shown``, ``shown_symbol``, ``shown_label`` and ``reason``. A cell that the
+    card shows as "no data", "not applicable" or "no target set" keeps that
+    state. Without a numerator and a denominator no interval can be worked out:
+    the band is kept and the reason says so.
+    """
+    require_columns(card, ["org_unit", "indicator", "value", "band", "period"], "the scorecard")
+    out = card.reset_index(drop=True).copy()
+    counts = pd.DataFrame(columns=["org_unit", "indicator", "numerator", "denominator"])
+    if len(out) and {"org_unit", "indicator", "period"} <= set(values.columns):
+        period = out["period"].iloc[0]
+        rows = values[values["period"].astype(str) == str(period)]
+        for column in ("numerator", "denominator"):
+            if column not in rows:
+                rows = rows.assign(**{column: np.nan})
+        counts = rows[["org_unit", "indicator", "numerator", "denominator"]].drop_duplicates(
+            ["org_unit", "indicator"]
+        )
+    merged = out[["org_unit", "indicator", "value"]].merge(
+        counts, on=["org_unit", "indicator"], how="left"
+    )
+    judged = judge(merged, definitions, min_denominator=min_denominator, confidence=confidence)
+    for column in ("numerator", "denominator", "lower", "upper", "judgement", "reason"):
+        out[column] = judged[column].to_numpy()
+    plain = out["band"].to_numpy(dtype=object)
+    judgement = out["judgement"].to_numpy(dtype=object)
+    keep = np.isin(plain, ["no_data", "not_applicable", "no_target"])
+    judgement = np.where(keep, plain, judgement)
+    reason = out["reason"].to_numpy(dtype=object)
+    reason = np.where(keep, [JUDGEMENTS.get(b, "") for b in plain], reason)
+    kinds = np.array(
+        [_interval_kind(r) for r in _definition_rows(definitions, out["indicator"])], dtype=object
+    )
+    no_counts = (
+        ~keep
+        & (judgement == "clear")
+        & (kinds != "none")
+        & ~np.isfinite(pd.to_numeric(out["denominator"], errors="coerce").to_numpy(dtype=float))
+    )
+    reason = np.where(
+        no_counts,
+        "No count and denominator in the data, so the range of chance is not known",
+        reason,
+    )
+    shown = np.where(np.isin(judgement, ["too_few", "check_data"]), judgement, plain)
+    out["judgement"] = judgement
+    out["shown"] = shown
+    out["shown_symbol"] = [SHOWN_BANDS[s]["symbol"] for s in shown]
+    out["shown_label"] = [SHOWN_BANDS[s]["label"] for s in shown]
+    out["reason"] = reason
+    return out
+
+
+def _definition_rows(definitions: pd.DataFrame, indicators: pd.Series) -> list[dict]:
+    specs = {str(r["indicator"]): r for r in definitions.to_dict("records")}
+    return [specs.get(str(i), {}) for i in indicators]
+
+
+def _format(number: float, unit: str, decimals: int) -> str:
+    from phcpm.scorecard import format_value
+
+    return format_value(float(number), unit or "", int(decimals))
+
+
+def value_with_interval(value, lower, upper, unit: str = "", decimals: int = 0) -> str:
+    """A value with its range of chance, as a manager reads it: "62 % (48–74 %)".
+
+    No value gives "No data"; no interval gives the value alone ("62 %")."""
+    if _missing(value):
+        return "No data"
+    text = _format(value, unit, decimals)
+    if _missing(lower) or _missing(upper):
+        return text
+    low = _format(lower, "", decimals)
+    return f"{text} ({low}–{_format(upper, unit, decimals)})"
+
+
+def _texts(card: pd.DataFrame) -> list[str]:
+    units = card["unit"].fillna("") if "unit" in card else pd.Series("", index=card.index)
+    decimals = card["decimals"] if "decimals" in card else pd.Series(0, index=card.index)
+    applicable = card["applicable"] if "applicable" in card else pd.Series(True, index=card.index)
+    return [
+        "Not applicable" if not ok else value_with_interval(v, lo, hi, u, d)
+        for v, lo, hi, u, d, ok in zip(
+            card["value"], card["lower"], card["upper"], units, decimals, applicable, strict=True
+        )
+    ]
+
+
+#: Headings of the judged scorecard's long table (screen, CSV and Excel).
+TABLE_HEADINGS = [
+    "Place",
+    "Place code",
+    "Indicator",
+    "Period",
+    "Value with its range of chance (95 %)",
+    "Shown as",
+    "Why",
+    "Count",
+    "Out of",
+    "Value",
+    "Lowest likely value",
+    "Highest likely value",
+    "Indicator code",
+]
+
+
+def judged_table(card: pd.DataFrame) -> pd.DataFrame:
+    """The judged scorecard (:func:`judge_card`) as one row per place and indicator,
+    with plain headings (:data:`TABLE_HEADINGS`): the place's name first and its
+    code in a column of its own, the value with its range of chance as text, how
+    the cell is shown and why, and the numbers unrounded for further work."""
+    from phcpm.scorecard import period_text
+
+    names = card["org_unit_name"] if "org_unit_name" in card else card["org_unit"]
+    table = pd.DataFrame(
+        {
+            "Place": names.astype(str).to_numpy(),
+            "Place code": card["org_unit"].astype(str).to_numpy(),
+            "Indicator": card.get("indicator_name", card["indicator"]).astype(str).to_numpy(),
+            "Period": [
+                period_text(p) if isinstance(p, pd.Period) else str(p) for p in card["period"]
+            ],
+            "Value with its range of chance (95 %)": _texts(card),
+            "Shown as": (card["shown_symbol"] + " " + card["shown_label"]).to_numpy(),
+            "Why": card["reason"].astype(str).to_numpy(),
+            "Count": pd.to_numeric(card["numerator"], errors="coerce").to_numpy(),
+            "Out of": pd.to_numeric(card["denominator"], errors="coerce").to_numpy(),
+            "Value": pd.to_numeric(card["value"], errors="coerce").to_numpy(),
+            "Lowest likely value": pd.to_numeric(card["lower"], errors="coerce").to_numpy(),
+            "Highest likely value": pd.to_numeric(card["upper"], errors="coerce").to_numpy(),
+            "Indicator code": card["indicator"].astype(str).to_numpy(),
+        }
+    )
+    return table[TABLE_HEADINGS]
+
+
+def _style(shown: str) -> str:
+    colour = SHOWN_FILLS.get(shown, SHOWN_BANDS[shown]["colour"])
+    return f"background: {colour}; color: #000000; {_BORDERS.get(shown, '')}"
+
+
+def _legend(card: pd.DataFrame) -> str:
+    used = set(card["shown"])
+    keys = [
+        k
+        for k in SHOWN_BANDS
+        if k in used or k in ("good", "fair", "poor", "too_few", "check_data")
+    ]
+    items = [
+        f"<span style='display: inline-block; margin: 0 0.8em 0.3em 0; padding: 0.1em 0.4em; "
+        f"{_style(k)}'>{html.escape(SHOWN_BANDS[k]['symbol'])} "
+        f"{html.escape(SHOWN_BANDS[k]['label'])}</span>"
+        for k in keys
+    ]
+    return "<p class='legend'>" + "".join(items) + "</p>"
+
+
+def judged_html(card: pd.DataFrame, caption: str | None = None) -> str:
+    """The judged scorecard as an HTML table: places down, indicators across.
+
+    Each cell shows the symbol, the value and its range of chance ("◌ 50 %
+    (25–75 %)"); it is coloured by the band it can be shown with (``shown``),
+    and its tooltip gives the reason in words. A legend lists every state,
+    "too few to judge" and "check the data" included."""
+    require_columns(card, ["org_unit", "indicator", "shown", "reason"], "the judged scorecard")
+    if not len(card):
+        raise InputError("The scorecard is empty", todo="Choose a period with data")
+    texts = _texts(card)
+    rows, row_keys = pd.factorize(card["org_unit"].to_numpy(dtype=object))
+    cols, col_keys = pd.factorize(card["indicator"].to_numpy(dtype=object))
+    grid = np.full((len(row_keys), len(col_keys)), "<td></td>", dtype=object)
+    arrows = card["arrow"].fillna("").astype(str).to_numpy() if "arrow" in card else None
+    for i, (shown, symbol, label, reason) in enumerate(
+        zip(card["shown"], card["shown_symbol"], card["shown_label"], card["reason"], strict=True)
+    ):
+        arrow = f" {arrows[i]}" if arrows is not None and arrows[i] else ""
+        tip = html.escape(f"{label}. {reason}", quote=True)
+        grid[rows[i], cols[i]] = (
+            f"<td class='band phcpm-band-{shown}' style='{_style(shown)}' title='{tip}'>"
+            f"{html.escape(symbol)} {html.escape(texts[i])}{arrow}</td>"
+        )
+    first = ~card["indicator"].duplicated().to_numpy()
+    heads = []
+    for r in card[first].itertuples():
+        target = getattr(r, "target", float("nan"))
+        better = "higher is better" if getattr(r, "higher_is_better", True) else "lower is better"
+        words = (
+            better
+            if _missing(target)
+            else f"target {_format(target, r.unit or '', r.decimals)}, {better}"
+        )
+        if not getattr(r, "rated", True):
+            words = "no target set: not coloured"
+        heads.append(
+            f"<th scope='col'>{html.escape(str(r.indicator_name))}<br>"
+            f"<small>{html.escape(words)}</small></th>"
+        )
+    names = card["org_unit_name"] if "org_unit_name" in card else card["org_unit"]
+    first_row = ~card["org_unit"].duplicated().to_numpy()
+    body = "".join(
+        f"<tr><th scope='row'>{html.escape(str(n))}</th>{''.join(grid[j])}</tr>"
+        for j, n in enumerate(names[first_row])
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f"<table class='phcpm-scorecard phcpm-scorecard-judged'>{cap}<thead><tr>"
+        "<th scope='col'>Place</th>"
+        + "".join(heads)
+        + "</tr></thead><tbody>"
+        + body
+        + "</tbody></table>"
+        + _legend(card)
+        + "<p><small>In brackets: the range of chance, where chance alone would keep the "
+        "value 95 times in 100. ◌ Too few to judge: too few people counted, or the range "
+        "reaches into another colour. ! Check the data: a value no service can really have, "
+        "such as a coverage above the whole target population. Arrows: ↑ up, ↓ down, "
+        "→ no change since the period compared with.</small></p>"
+    )
+
+
+def judged_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
+    """The judged scorecard as an Excel workbook.
+
+    Sheet "Scorecard": places down, indicators across, each cell with its symbol,
+    value and range of chance, filled as on screen; sheet "Legend"; sheet
+    "Values": :func:`judged_table` (place names and codes, the range of chance,
+    how each cell is shown and why, the unrounded numbers). Document dates are
+    fixed, so the same scorecard gives the same bytes."""
+    import datetime as dt
+    import io
+
+    import xlsxwriter
+
+    require_columns(card, ["org_unit", "indicator", "shown", "reason"], "the judged scorecard")
+    texts = _texts(card)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties(
+        {"title": title or "Scorecard", "author": "phcpm", "created": dt.datetime(2000, 1, 1)}
+    )
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+    plain = book.add_format({"border": 1})
+    fills = {}
+    for key, b in SHOWN_BANDS.items():
+        spec = {"bg_color": SHOWN_FILLS.get(key, b["colour"]), "font_color": "#000000"}
+        spec.update({"pattern": 1, "border": 3 if key == "too_few" else 1})
+        if key == "check_data":
+            spec.update({"border": 2, "border_color": "#0072B2"})
+        fills[key] = book.add_format(spec)
+    sheet = book.add_worksheet("Scorecard")
+    row0 = 0
+    if title:
+        sheet.write(0, 0, title, book.add_format({"bold": True, "font_size": 13}))
+        row0 = 2
+    rows, row_keys = pd.factorize(card["org_unit"].to_numpy(dtype=object))
+    cols, col_keys = pd.factorize(card["indicator"].to_numpy(dtype=object))
+    names = card["org_unit_name"] if "org_unit_name" in card else card["org_unit"]
+    first_row = ~card["org_unit"].duplicated().to_numpy()
+    first_col = ~card["indicator"].duplicated().to_numpy()
+    heads = card.get("indicator_name", card["indicator"])[first_col].astype(str)
+    sheet.write(row0, 0, "Place", bold)
+    for j, head in enumerate(heads, start=1):
+        sheet.write(row0, j, head, bold)
+    for j, name in enumerate(names[first_row], start=1):
+        sheet.write(row0 + j, 0, str(name), plain)
+    for i, shown in enumerate(card["shown"]):
+        text = f"{card['shown_symbol'].iloc[i]} {texts[i]}"
+        sheet.write_string(row0 + 1 + rows[i], 1 + cols[i], text, fills.get(shown, plain))
+        sheet.write_comment(row0 + 1 + rows[i], 1 + cols[i], str(card["reason"].iloc[i]))
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, len(col_keys), 22)
+    sheet.freeze_panes(row0 + 1, 1)
+    sheet.write(
+        row0 + len(row_keys) + 2,
+        0,
+        "In brackets: the range of chance (95 %). "
+        + ", ".join(f"{b['symbol']} {b['label']}" for b in SHOWN_BANDS.values()),
+    )
+    legend = book.add_worksheet("Legend")
+    for j, head in enumerate(["Symbol", "Meaning", "Colour"]):
+        legend.write(0, j, head, bold)
+    for i, (key, b) in enumerate(SHOWN_BANDS.items(), start=1):
+        legend.write_string(i, 0, b["symbol"], fills[key])
+        legend.write_string(i, 1, b["label"], fills[key])
+        legend.write_string(i, 2, SHOWN_FILLS.get(key, b["colour"]), plain)
+    legend.set_column(0, 2, 20)
+    values = book.add_worksheet("Values")
+    table = judged_table(card)
+    for j, head in enumerate(table.columns):
+        values.write(0, j, head, bold)
+    for j, column in enumerate(table.columns):
+        for i, v in enumerate(table[column].to_numpy(dtype=object), start=1):
+            if _missing(v):
+                continue
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                values.write_number(i, j, float(v))
+            else:
+                values.write_string(i, j, str(v))
+    values.set_column(0, len(table.columns), 18)
+    book.close()
+    return buffer.getvalue()
+
+
+def judged_page(card: pd.DataFrame, title: str) -> str:
+    """The judged scorecard as one printable web page (a browser's "Print to PDF"
+    makes a PDF): the title, :func:`judged_html` with its legend, A4 landscape,
+    and the cell fills kept when printed."""
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>"
+        "body { font-family: Arial, Helvetica, sans-serif; color: #1a1a1a; margin: 1.5em; }"
+        "table { border-collapse: collapse; font-size: 0.9em; }"
+        "th, td { border: 1px solid #666666; padding: 0.3em 0.45em; text-align: left; }"
+        "td.band { white-space: nowrap; }"
+        "@page { size: A4 landscape; margin: 10mm; }"
+        "@media print { body { margin: 0; } td.band, .legend span "
+        "{ -webkit-print-color-adjust: exact; print-color-adjust: exact; } }"
+        f"</style></head><body><h1>{html.escape(title)}</h1>{judged_html(card)}</body></html>\n"
+    )

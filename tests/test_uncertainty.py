@@ -137,3 +137,61 @@ def test_no_data_and_not_applicable_pass_through_and_input_is_unchanged():
 def test_missing_columns_are_explained():
     with pytest.raises(InputError, match="numerator"):
         judge(pd.DataFrame({"indicator": ["SBA_COV"], "value": [50]}), sc.default_definitions())
+
+
+def _card(values, defs):
+    units = pd.DataFrame(
+        {
+            "org_unit_id": ["HEALTH_POST", "HOSPITAL"],
+            "name": ["Kamba Health Post", "Ruvo Hospital"],
+            "parent_id": [None, None],
+            "level": [4, 4],
+        }
+    )
+    values = values.assign(period=pd.Period("2025Q4", "Q"))
+    card = sc.scorecard(values, defs, "2025Q4", org_units=units)
+    return values, card
+
+
+def test_judge_card_colours_the_scorecard_with_the_judgement():
+    from phcpm.uncertainty import judge_card, judged_html, judged_table
+
+    defs = sc.default_definitions(["SBA_COV"])
+    values, card = _card(
+        _values([("HEALTH_POST", "SBA_COV", 6, 12), ("HOSPITAL", "SBA_COV", 600, 1200)]), defs
+    )
+    judged = judge_card(card, values, defs).set_index("org_unit")
+    assert judged.loc["HEALTH_POST", "band"] == judged.loc["HOSPITAL", "band"] == "poor"
+    assert judged.loc["HEALTH_POST", "shown"] == "too_few"
+    assert judged.loc["HOSPITAL", "shown"] == "poor"
+    # Wilson 95 % of 600/1200 (Newcombe 1998): 47.2 % to 52.8 %.
+    assert judged.loc["HOSPITAL", "lower"] == pytest.approx(47.18, abs=0.01)
+    table = judged_table(judge_card(card, values, defs)).set_index("Place code")
+    assert table.loc["HOSPITAL", "Place"] == "Ruvo Hospital"
+    assert table.loc["HOSPITAL", "Value with its range of chance (95 %)"] == "50 % (47–53 %)"
+    assert table.loc["HEALTH_POST", "Value with its range of chance (95 %)"] == "50 % (25–75 %)"
+    assert "below the minimum of 50" in table.loc["HEALTH_POST", "Why"]
+    page = judged_html(judge_card(card, values, defs))
+    assert "phcpm-band-too_few" in page and "Kamba Health Post" in page
+    assert "HEALTH_POST" not in page
+
+
+def test_judge_card_without_counts_says_the_range_is_unknown():
+    from phcpm.uncertainty import judge_card
+
+    defs = sc.default_definitions(["SBA_COV"])
+    values, card = _card(
+        _values([("HEALTH_POST", "SBA_COV", 6, 12), ("HOSPITAL", "SBA_COV", 600, 1200)]), defs
+    )
+    judged = judge_card(card, values.drop(columns=["numerator", "denominator"]), defs)
+    assert (judged["shown"] == "poor").all()
+    assert judged["reason"].str.startswith("No count and denominator").all()
+
+
+def test_value_with_interval_reads_as_a_manager_writes_it():
+    from phcpm.uncertainty import value_with_interval
+
+    assert value_with_interval(62.0, 48.3, 74.2, "%", 0) == "62 % (48–74 %)"
+    assert value_with_interval(1.25, 1.1, 1.4, "visits", 1) == "1.3 visits (1.1–1.4 visits)"
+    assert value_with_interval(62.0, float("nan"), float("nan"), "%", 0) == "62 %"
+    assert value_with_interval(float("nan"), 1, 2, "%", 0) == "No data"

@@ -20,6 +20,7 @@ import pytest
 
 from phcpm import scorecard as sc
 from phcpm.style import BANDS
+from phcpm.uncertainty import MIN_DENOMINATOR, SHOWN_BANDS, SHOWN_FILLS
 from tests.widget_helpers import corpus_files, visible_text
 from widgets.scorecard import ScorecardBuilder
 
@@ -110,8 +111,9 @@ def test_excel_export_keeps_colours_and_symbols(tool):
     name = f"scorecard_{tool.period.value}.xlsx"
     data = _payload(tool.excel_download.link.value, name)
     ws = openpyxl.load_workbook(io.BytesIO(data))["Scorecard"]
-    symbols = {b["symbol"] for b in BANDS.values()}
-    colours = {b["colour"][1:].upper() for b in BANDS.values()}
+    # The bands, plus "too few to judge" and "check the data" with their own fills.
+    symbols = {b["symbol"] for b in SHOWN_BANDS.values()}
+    colours = {SHOWN_FILLS.get(k, b["colour"])[1:].upper() for k, b in SHOWN_BANDS.items()}
     cells = [ws.cell(r, c) for r in range(4, 10) for c in range(2, 6)]
     assert all(str(cell.value)[0] in symbols for cell in cells)
     assert all(cell.fill.fgColor.rgb[-6:] in colours for cell in cells)
@@ -259,3 +261,128 @@ def _fresh_tool():
     tool = _TOOL["tool"]
     tool.picker.use_example()
     return tool
+
+
+# ---------------------------------------------------------------- uncertainty on the card
+
+
+@pytest.fixture(scope="module")
+def district_tool():
+    """A tool of its own on the district data, untouched by the tests above."""
+    return ScorecardBuilder()
+
+
+def _cell(district_tool, state):
+    return district_tool.card[district_tool.card["shown"] == state]
+
+
+def test_colours_come_from_the_judgement_with_their_own_states(district_tool):
+    card = district_tool.card
+    assert district_tool.min_denominator.value == MIN_DENOMINATOR
+    assert "too few to judge" in district_tool.min_denominator_help.value.lower()
+    rated = card["band"].isin(["good", "fair", "poor"])
+    small = rated & (card["denominator"] < MIN_DENOMINATOR) & (card["unit"] == "%")
+    small &= ~card["indicator"].isin(["REPORT_COMPLETE", "REPORT_TIMELY"])
+    assert small.any()
+    assert (card.loc[small & (card["value"] <= 100), "shown"] == "too_few").all()
+    over = (card["unit"] == "%") & (card["value"] > 100) & card["applicable"]
+    assert over.any() and (card.loc[over, "shown"] == "check_data").all()
+    # Never a traffic-light colour for the two judged states, and both in the legend.
+    table = district_tool.table.value
+    for state in ("too_few", "check_data"):
+        assert f"phcpm-band-{state}" in table
+        assert SHOWN_FILLS[state] in table
+        assert SHOWN_FILLS[state] not in {b["colour"] for b in BANDS.values()}
+    text = visible_text(table)
+    assert "Too few to judge" in text and "Check the data" in text
+    # A big facility keeps its colour: the range of chance lies in one band.
+    clear = card[(card["judgement"] == "clear") & rated & (card["denominator"] >= 200)]
+    assert len(clear) and (clear["shown"] == clear["band"]).all()
+
+
+def test_values_show_their_range_of_chance_and_the_reason(district_tool):
+    row = district_tool.card[
+        (district_tool.card["judgement"] == "clear") & district_tool.card["lower"].notna()
+    ].iloc[0]
+    low, high = round(row["lower"]), round(row["upper"])
+    cell = f"{round(row['value'])} % ({low}–{high} %)"
+    assert cell in visible_text(district_tool.table.value)
+    details = visible_text(district_tool.details.value)
+    assert "Value with its range of chance (95 %)" in details and "Why" in details
+    assert "below the minimum of 50" in details
+    assert "above 100 %: a data problem to check" in details
+
+
+def test_minimum_denominator_control_rejudges_the_card(district_tool):
+    before = int((district_tool.card["reason"].str.contains("below the minimum")).sum())
+    assert before > 0
+    district_tool.min_denominator.value = 0
+    assert not district_tool.card["reason"].str.contains("below the minimum").any()
+    district_tool.min_denominator.value = 1000
+    assert int((district_tool.card["reason"].str.contains("below the minimum")).sum()) > before
+    district_tool.min_denominator.value = MIN_DENOMINATOR
+
+
+def test_downloads_carry_names_intervals_and_reasons(district_tool):
+    district_tool.csv_download.button.click()
+    name = f"scorecard_values_{district_tool.period.value}.csv"
+    table = pd.read_csv(io.BytesIO(_payload(district_tool.csv_download.link.value, name)))
+    names = set(district_tool._org_units["name"])
+    codes = set(district_tool._org_units["org_unit_id"])
+    assert table["Place"].isin(names).all() and not table["Place"].isin(codes).any()
+    assert table["Place code"].isin(codes).all()
+    for column in ("Lowest likely value", "Highest likely value", "Why", "Shown as"):
+        assert column in table
+    assert table["Lowest likely value"].notna().any()
+    assert table["Value with its range of chance (95 %)"].str.contains("–").any()
+    district_tool.excel_download.button.click()
+    data = _payload(
+        district_tool.excel_download.link.value, f"scorecard_{district_tool.period.value}.xlsx"
+    )
+    values = pd.read_excel(io.BytesIO(data), sheet_name="Values")
+    assert values["Place"].isin(names).all() and values["Place code"].isin(codes).all()
+    assert values["Why"].str.contains("below the minimum").any()
+    grid = pd.read_excel(io.BytesIO(data), sheet_name="Scorecard", header=2)
+    places = grid["Place"].iloc[: district_tool.card["org_unit"].nunique()]
+    assert places.isin(names).all()
+    legend = pd.read_excel(io.BytesIO(data), sheet_name="Legend")
+    assert {"Too few to judge", "Check the data"} <= set(legend["Meaning"])
+    district_tool.page_download.button.click()
+    page = _payload(
+        district_tool.page_download.link.value, f"scorecard_{district_tool.period.value}.html"
+    )
+    assert b"Too few to judge" in page and "–".encode() in page
+
+
+def test_funnel_plot_is_drawn_when_asked_and_cleared_on_change(district_tool):
+    assert len(district_tool.funnel_area.children) == 0  # not drawn on every change
+    district_tool.funnel_indicator.value = "ANC4_COV"
+    district_tool.funnel_button.click()
+    assert district_tool.last_error is None, district_tool.message.value
+    shown = district_tool.funnel_area.children[0].value
+    assert 'alt="Funnel plot of ANC4 coverage' in shown
+    assert "outside the funnel are the ones to look at" in visible_text(shown)
+    district_tool.funnel_download.button.click()
+    png = _payload(
+        district_tool.funnel_download.link.value,
+        f"funnel_ANC4_COV_{district_tool.period.value}.png",
+    )
+    assert png.startswith(b"\x89PNG")
+    # The same places as phcpm.funnel, for the same period and indicator.
+    values = district_tool.values()
+    data = values[
+        (values["indicator"] == "ANC4_COV") & (values["period"] == district_tool.period.value)
+    ].dropna(subset=["numerator", "denominator"])
+    from phcpm.funnel import funnel
+
+    expected = funnel(data, kind="proportion", name=None)
+    assert district_tool.funnel_result.target == pytest.approx(expected.target)
+    district_tool.compare.value = "The same period last year"
+    assert len(district_tool.funnel_area.children) == 0 and not district_tool.funnel_download.built
+    district_tool.compare.value = "The period before"
+
+
+def test_reporting_indicators_have_no_funnel(district_tool):
+    codes = [code for _, code in district_tool.funnel_indicator.options]
+    assert "ANC4_COV" in codes
+    assert "REPORT_TIMELY" not in codes and "ACT_STOCKOUT_DAYS" not in codes

@@ -11,6 +11,13 @@ is built, an error leaves them empty, and the files (Excel, printable page,
 feedback sheets, trends) are made only when asked for. An indicator of the
 user's own file without a known target is shown without colour until the user
 gives a direction and thresholds: the tool never invents them.
+
+Every colour is judged by :func:`phcpm.uncertainty.judge_card`: a value with
+too few people behind it (below the minimum denominator the user chooses), or
+whose range of chance reaches into another band, is shown as "too few to
+judge"; a percentage above 100 % as "check the data". The table and every file
+show each value with its range of chance and the reason. A funnel plot
+(:func:`phcpm.funnel.funnel`) of one indicator is drawn when asked for.
 """
 
 from __future__ import annotations
@@ -20,9 +27,10 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import feedback
+from phcpm import feedback, uncertainty
 from phcpm import scorecard as sc
 from phcpm.errors import InputError
+from phcpm.funnel import funnel, plot_funnel
 from phcpm.io import figure_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
@@ -35,6 +43,7 @@ from widgets.common import (
     note_box,
     scroll_box,
     show_notes,
+    table_html,
 )
 from widgets.data_picker import DataPicker
 
@@ -76,6 +85,8 @@ class ScorecardBuilder(Tool):
         self.card: pd.DataFrame | None = None
         self.figure = None
         self._trend_png: bytes | None = None
+        self._funnel_png: bytes | None = None
+        self.funnel_result = None
         units = self._org_units
         self._names = dict(zip(units["org_unit_id"], units["name"], strict=True))
         # Facility code -> the name of its district org unit ("Ruvo District").
@@ -103,6 +114,22 @@ class ScorecardBuilder(Tool):
         self.period = _css(w.Dropdown(options=[], description="Period"), "period")
         self.compare = _css(
             w.Dropdown(options=list(COMPARE), description="Compare with", style=_WIDE), "compare"
+        )
+        self.min_denominator = _css(
+            w.BoundedIntText(
+                value=uncertainty.MIN_DENOMINATOR,
+                min=0,
+                max=1_000_000,
+                description="Smallest number to colour",
+                continuous_update=False,
+                style=_WIDE,
+            ),
+            "min-denominator",
+        )
+        self.min_denominator_help = w.HTML(
+            "<p><small>A value worked out from fewer people than this (for example fewer "
+            "than 50 expected births) is shown as 'too few to judge': with small numbers, "
+            "chance alone can change its colour.</small></p>"
         )
         self.indicators = _css(
             w.SelectMultiple(
@@ -164,6 +191,14 @@ class ScorecardBuilder(Tool):
         self.register_notes(self.notes)
         self.progress = Progress()
         self.table = _css(w.HTML(), "table")
+        self.details = _css(w.HTML(), "details")
+        self.funnel_indicator = _css(
+            w.Dropdown(options=[], description="Funnel plot of", style=_WIDE), "funnel-indicator"
+        )
+        self.funnel_button = _css(w.Button(description="Draw the funnel plot"), "funnel-draw")
+        self.funnel_area = self.new_results()
+        self.funnel_area.add_class("phcpm-scorecard-funnel")
+        self.results.track(self.funnel_area)
         self.trend_unit = _css(
             w.Dropdown(options=[], description="Trends for", style=_WIDE), "trend-unit"
         )
@@ -192,6 +227,21 @@ class ScorecardBuilder(Tool):
             ),
             "printable",
         )
+        self.csv_download = _css(
+            download_on_demand(
+                "Values with their range of chance (CSV)",
+                "scorecard_values.csv",
+                self.csv_bytes,
+                "text/csv",
+            ),
+            "csv",
+        )
+        self.funnel_download = _css(
+            download_on_demand(
+                "Funnel plot (PNG picture)", "funnel.png", self.funnel_bytes, "image/png"
+            ),
+            "funnel-png",
+        )
         self.sheets_download = _css(
             download_on_demand(
                 "Feedback sheets for every org unit (ZIP of web pages)",
@@ -207,9 +257,29 @@ class ScorecardBuilder(Tool):
         )
         self._stamp = stamp
         self.downloads = _css(
-            w.VBox([self.excel_download, self.page_download, self.sheets_download]), "downloads"
+            w.VBox(
+                [
+                    self.excel_download,
+                    self.csv_download,
+                    self.page_download,
+                    self.sheets_download,
+                ]
+            ),
+            "downloads",
         )
-        self.register_download(self.excel_download, self.page_download, self.sheets_download)
+        self.register_download(
+            self.excel_download, self.csv_download, self.page_download, self.sheets_download
+        )
+        self.register_download(self.funnel_download, results=self.funnel_area)
+        self.funnel_box = w.VBox(
+            [
+                w.HTML(
+                    "<h3>Funnel plot</h3><p>Which places differ from the rest by more than "
+                    "chance? Choose an indicator and draw its funnel plot.</p>"
+                ),
+                w.HBox([self.funnel_indicator, self.funnel_button]),
+            ]
+        )
         self.register_download(self.trend_download, results=self.trend_area)
         self.trend_box = w.VBox(
             [w.HTML("<h3>Trends</h3>"), w.HBox([self.trend_unit, self.trend_button])]
@@ -219,7 +289,7 @@ class ScorecardBuilder(Tool):
         self.source.observe(self._on_source, names="value")
         for control in (self.level, self.district):
             control.observe(lambda _: self.run_safely(self._reload, self.message), "value")
-        for control in (self.period, self.compare, self.indicators):
+        for control in (self.period, self.compare, self.indicators, self.min_denominator):
             control.observe(lambda _: self._refresh_safely(), "value")
         self.threshold_for.observe(lambda _: self._show_thresholds(), "value")
         for control in (self.good, self.fair, self.target):
@@ -229,10 +299,20 @@ class ScorecardBuilder(Tool):
         self.trend_button.on_click(
             lambda _: self.run_safely(self.draw_trends, self.message, results=self.trend_area)
         )
+        self.funnel_button.on_click(
+            lambda _: self.run_safely(self.draw_funnel, self.message, results=self.funnel_area)
+        )
 
         controls = self.controls = w.Tab(
             children=[
-                w.VBox([w.HBox([self.level, self.district]), w.HBox([self.period, self.compare])]),
+                w.VBox(
+                    [
+                        w.HBox([self.level, self.district]),
+                        w.HBox([self.period, self.compare]),
+                        self.min_denominator,
+                        self.min_denominator_help,
+                    ]
+                ),
                 self.indicators,
                 w.VBox(
                     [
@@ -253,7 +333,9 @@ class ScorecardBuilder(Tool):
                 w.HTML(
                     "<h2>Scorecard builder</h2><p>Which facilities are on target, which need "
                     "attention, and what changed? Choose the level, period and indicators; "
-                    "every cell shows a colour, a symbol and words.</p>"
+                    "every cell shows a colour, a symbol, the value and its range of chance. "
+                    "A value with too few people behind it is marked 'too few to judge', "
+                    "and an impossible one 'check the data'.</p>"
                 ),
                 self.source,
                 controls,
@@ -540,6 +622,9 @@ class ScorecardBuilder(Tool):
             compare=COMPARE[self.compare.value],
             not_applicable=na,
         )
+        card = uncertainty.judge_card(
+            card, values, defs, min_denominator=self.min_denominator.value
+        )
         self.card = card
         if self.source.value != "District data":
             where = "your data"
@@ -548,7 +633,21 @@ class ScorecardBuilder(Tool):
         else:
             where = self.level.value.lower()
         caption = f"Scorecard, {sc.period_text(self.period.value)}, {where}"
-        self.table.value = scroll_box(feedback.scorecard_html(card, caption=caption), caption)
+        self.table.value = scroll_box(uncertainty.judged_html(card, caption=caption), caption)
+        long = uncertainty.judged_table(card)
+        long = long[~card["shown"].isin(["not_applicable"]).to_numpy()]
+        shown_cols = [
+            "Place",
+            "Indicator",
+            "Value with its range of chance (95 %)",
+            "Shown as",
+            "Why",
+        ]
+        self.details.value = (
+            "<details><summary>Every value with its range of chance and the reason for its "
+            "colour</summary>" + table_html(long[shown_cols]) + "</details>"
+        )
+        self._set_funnel_choices(defs, values)
         percent = card["unit"] == "%"
         outside = card.loc[(card["outside_legend"] | (card["value"] > 100)) & percent]
         notes = []
@@ -569,8 +668,29 @@ class ScorecardBuilder(Tool):
                 f"{outside['org_unit'].nunique()} org unit(s) have a coverage above 100 %: "
                 "the population estimate may be too low; check it before praising them."
             )
+        too_few = card[card["shown"] == "too_few"]
+        if len(too_few):
+            notes.append(
+                f"{len(too_few)} value(s) are marked 'too few to judge': too few people "
+                "behind them, or a range of chance that reaches into another colour. "
+                "Do not praise or blame on these; look at the funnel plot instead."
+            )
+        no_range = card["reason"].str.startswith("No count and denominator").sum()
+        if no_range:
+            notes.append(
+                f"{no_range} value(s) have no count and denominator in the data, so their "
+                "range of chance is not known: their colour may be chance."
+            )
         show_notes(self.notes, notes)
-        self.show_results(self.table, self.downloads, self.trend_box, self.trend_area)
+        self.show_results(
+            self.table,
+            self.details,
+            self.downloads,
+            self.funnel_box,
+            self.funnel_area,
+            self.trend_box,
+            self.trend_area,
+        )
 
     def draw_trends(self) -> None:
         """Small multiples of the chosen org unit's indicators over time, target dashed."""
@@ -610,6 +730,100 @@ class ScorecardBuilder(Tool):
         picture.add_class("phcpm-scorecard-trend-chart")
         self.show_results(picture, self.trend_download, results=self.trend_area)
 
+    def _set_funnel_choices(self, defs: pd.DataFrame, values: pd.DataFrame) -> None:
+        """Indicators with a count and a denominator for the period: those a funnel can show."""
+        period = values[values["period"].astype(str) == str(self.period.value)]
+        if "denominator" in period:
+            with_counts = set(period.loc[period["denominator"].notna(), "indicator"])
+        else:
+            with_counts = set()
+        options = [
+            (str(r["name"]), str(r["indicator"]))
+            for r in defs.to_dict("records")
+            if uncertainty.interval_kind(r) != "none" and r["indicator"] in with_counts
+        ]
+        keep = self.funnel_indicator.value
+        self.funnel_indicator.options = options
+        codes = [code for _, code in options]
+        if codes:
+            self.funnel_indicator.value = keep if keep in codes else codes[0]
+        self.funnel_button.disabled = not codes
+
+    def draw_funnel(self) -> None:
+        """The funnel plot of the chosen indicator for the period on the scorecard."""
+        code = self.funnel_indicator.value
+        if self.card is None or not code:
+            raise InputError(
+                "There is no indicator with counts to draw a funnel plot of",
+                where="the funnel plot",
+                todo="Choose a period with data; a file needs a count and a denominator",
+            )
+        defs = self.definitions().set_index("indicator")
+        row = defs.loc[code].to_dict()
+        kind = uncertainty.interval_kind(row)
+        values = self.values()
+        data = values[
+            (values["indicator"] == code) & (values["period"].astype(str) == str(self.period.value))
+        ].dropna(subset=["numerator", "denominator"])
+        data = data.assign(name=data["org_unit"].map(lambda u: self._names.get(u, u)))
+        factor = 100.0 if kind == "proportion" else float(row.get("factor") or 1.0)
+        result = funnel(
+            data,
+            kind=kind,
+            factor=factor,
+            name="name",
+        )
+        self.funnel_result = result
+        period = sc.period_text(self.period.value)
+        name = str(row["name"])
+        fig = plot_funnel(
+            result,
+            title=f"{name}, {period}",
+            xlabel="Denominator (log scale)",
+            ylabel=f"{name} ({row.get('unit') or 'per unit'})",
+        )
+        png = figure_bytes(fig, "png")
+        self._funnel_png = png
+        outside = result.look_here()
+        names = ", ".join(str(n) for n in outside["name"]) if "name" in outside else ""
+        line = (
+            "The solid line is the value of all places together, the dashed lines the 95 % "
+            "limits and the dotted lines the 99.8 % limits."
+        )
+        look = f"Outside the funnel: {names}." if names else "No place lies outside the funnel."
+        caption = (
+            "<p class='phcpm-scorecard-funnel-caption'>Places outside the funnel are the "
+            "ones to look at, not the bottom of the league table: inside it, a difference "
+            f"can be chance. {html.escape(look)} {html.escape(line)}</p>"
+        )
+        notes = (
+            "<details><summary>How the limits were set</summary>"
+            + "".join(f"<p><small>{html.escape(n)}</small></p>" for n in result.notes)
+            + "</details>"
+        )
+        picture = w.HTML(
+            image_html(
+                png,
+                alt=(
+                    f"Funnel plot of {name} for {period}: each place's value against its "
+                    f"denominator, with limits that narrow as the denominator grows. {look}"
+                ),
+                max_width="100%",
+            )
+            + caption
+            + notes
+        )
+        picture.add_class("phcpm-scorecard-funnel-chart")
+        self.funnel_download.filename = f"funnel_{code}_{self._stamp()}.png"
+        self.show_results(picture, self.funnel_download, results=self.funnel_area)
+
+    def funnel_bytes(self) -> bytes:
+        if self._funnel_png is None:
+            raise InputError(
+                "There is no funnel plot yet", todo="Click 'Draw the funnel plot' first"
+            )
+        return self._funnel_png
+
     def _title(self) -> str:
         return f"Scorecard {sc.period_text(self.period.value)}"
 
@@ -626,13 +840,19 @@ class ScorecardBuilder(Tool):
         """The scorecard as Excel (colours and symbols kept)."""
         card = self._card()
         self.excel_download.filename = f"scorecard_{self._stamp()}.xlsx"
-        return feedback.scorecard_excel(card, title=self._title())
+        return uncertainty.judged_excel(card, title=self._title())
+
+    def csv_bytes(self) -> bytes:
+        """Every value with its place name (and code), range of chance and reason, as CSV."""
+        card = self._card()
+        self.csv_download.filename = f"scorecard_values_{self._stamp()}.csv"
+        return uncertainty.judged_table(card).to_csv(index=False).encode("utf-8-sig")
 
     def page_bytes(self) -> bytes:
         """The scorecard as a web page to print (or save as PDF from the browser)."""
         card = self._card()
         self.page_download.filename = f"scorecard_{self._stamp()}.html"
-        return feedback.scorecard_page(card, self._title()).encode("utf-8")
+        return uncertainty.judged_page(card, self._title()).encode("utf-8")
 
     def trend_bytes(self) -> bytes:
         if self._trend_png is None:
