@@ -163,3 +163,33 @@ def test_an_imported_future_period_is_refused_by_the_same_rule(store, measure):
         store.import_json(data, today=TODAY)
     assert err.value.where == "JSON file, value 1"
     assert len(store.list_projects()) == 1
+
+
+# --------------------------------------------------------------------------- chart and files
+
+
+def test_the_run_chart_needs_two_periods_and_names_the_cycles(store, measure):
+    import matplotlib.pyplot as plt
+
+    assert pdsa.run_chart(store, measure) is None  # one period: no run to read
+    store.add_value(measure, "2024-06-10", user="Amina", numerator=20, denominator=30, today=TODAY)
+    store.add_cycle(1, user="Amina", title="Test every febrile child", start_date="2024-06-10")
+    chart = pdsa.run_chart(store, measure)
+    try:
+        assert chart.sentences
+        assert chart.description.startswith("Run chart. ")
+        assert "2 periods from 2024-06-03 to 2024-06-10" in chart.description
+        assert "1 PDSA cycle notes: PDSA 1: Test every febrile child" in chart.description
+        assert chart.figure.axes[0].get_ylabel() == "Febrile children tested (%)"
+    finally:
+        plt.close(chart.figure)
+
+
+def test_a_saved_file_comes_back_whether_excel_or_backup(store, measure):
+    workbook = store.export_excel(1)
+    backup = store.export_json(1).encode("utf-8")
+    for data, name in [(workbook, "project.xlsx"), (workbook, "renamed"), (backup, "b.json")]:
+        pid = store.import_file(data, name, today=TODAY)
+        assert store.values(store.list_measures(pid)["id"].iloc[0])["numerator"].tolist() == [17]
+    with pytest.raises(InputError):
+        store.import_file(b"not a project", "notes.txt", today=TODAY)

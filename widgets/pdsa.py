@@ -33,7 +33,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import pdsa, spc
+from phcpm import pdsa
 from phcpm.errors import InputError
 from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.style import use_style
@@ -818,45 +818,18 @@ class PdsaTracker(Tool):
         self._chart_stale = False
         if self.measure.value is None:
             return
-        measure = self.store.get_measure(self.measure.value)
-        series = self.store.measure_series(measure["id"])
-        if len(series) < 2:
+        chart = pdsa.run_chart(self.store, self.measure.value)
+        if chart is None:
             self.chart.value = "<p>The run chart needs at least two periods.</p>"
             update_download(self.chart_download, None)
             return
-        proportion = measure["kind"] == "proportion"
-        run = spc.qic(
-            series["numerator"] if proportion else series["value"],
-            series["denominator"] if proportion else None,
-            x=series["period"],
-            chart="run",
-            multiply=100 if proportion else 1,
-        )
-        notes = self.store.cycle_annotations(self.project_id, series["period"])
-        unit = "%" if proportion else measure["unit"]
-        fig = spc.plot_qic(
-            run,
-            notes=notes,
-            title=pdsa.measure_title(measure["name"], measure["role"]),
-            ylabel=f"{measure['name']} ({unit})" if unit else measure["name"],
-        )
-        self.figure = fig
-        png = figure_bytes(fig, "png")
+        self.figure = chart.figure
+        png = figure_bytes(chart.figure, "png")
         self._chart_png = png
-        sentences = spc.explain(run)
-        alt = (
-            f"Run chart. {pdsa.measure_title(measure['name'], measure['role'])}; "
-            f"{len(series)} periods from "
-            f"{series['period'].min():%Y-%m-%d} to {series['period'].max():%Y-%m-%d}, "
-            f"with {len(notes)} PDSA cycle notes"
-            + (": " + "; ".join(notes.values()) if notes else "")
-            + ". "
-            + " ".join(sentences)
-        )
         self.chart.value = (
             f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%">'
-            + "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+            f'alt="{html.escape(chart.description, quote=True)}" style="max-width:100%">'
+            + "".join(f"<p>{html.escape(s)}</p>" for s in chart.sentences)
         )
         update_download(self.chart_download, png, "run_chart.png", "Chart (PNG)", "image/png")
 
@@ -1037,10 +1010,7 @@ class PdsaTracker(Tool):
 
     def import_bytes(self, data: bytes, name: str) -> int:
         """Add a project from an exported JSON or Excel file and open it."""
-        if Path(name).suffix.lower() == ".xlsx" or data[:2] == b"PK":
-            pid = self.store.import_excel(data, today=self.today)
-        else:
-            pid = self.store.import_json(data, today=self.today)
+        pid = self.store.import_file(data, name, today=self.today)
         self._refresh_projects(select=pid)
         self._note(f"The project in '{name}' was added and is open.")
         return pid

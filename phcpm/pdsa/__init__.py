@@ -56,6 +56,7 @@ The package is laid out by job; every name below can be imported from
 
 from __future__ import annotations
 
+from phcpm.pdsa.chart import MeasureChart, run_chart
 from phcpm.pdsa.example import (
     EXAMPLE_AIM,
     EXAMPLE_DEFINITION,
@@ -161,4 +162,6 @@ __all__ = [
     "scrypt_key",
     "read_date",
     "check_entry",
+    "MeasureChart",
+    "run_chart",
 ]

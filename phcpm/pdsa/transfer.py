@@ -205,6 +205,17 @@ class ProjectTransfer:
         parts.append("</body></html>")
         return "".join(parts)
 
+    def import_file(self, data: bytes, name: str = "", *, today: date | None = None) -> int:
+        """Add the project in a file this tool saved; returns the new project's id.
+
+        An Excel workbook (name ending in ``.xlsx``, or content that starts
+        as a zip file does) goes to :meth:`import_excel`; anything else is read
+        as a backup file (:meth:`import_json`).
+        """
+        if name.lower().endswith(".xlsx") or bytes(data[:2]) == b"PK":
+            return self.import_excel(data, today=today)
+        return self.import_json(data, today=today)
+
     def import_json(self, text: str | bytes, *, today: date | None = None) -> int:
         """Add a project from :meth:`export_json` text; returns the new project's id.
 
