@@ -79,3 +79,27 @@ def test_drill_down_from_region_to_district_to_facility(page, voila_url):
         "Kerama Health Centre", exact=False
     ).first.wait_for()
     assert_no_voila_error(page)
+
+
+def test_the_funnel_plot_opens_with_its_alt_text_and_png_and_goes_with_a_broken_file(
+    page, voila_url
+):
+    open_app(page, voila_url, "quality")
+    _run_example(page)
+    page.get_by_text("Funnel plot: which facilities to look at", exact=False).first.click()
+    chart = page.locator(".phcpm-quality-funnel-chart img")
+    chart.wait_for(timeout=60_000)
+    assert chart.get_attribute("alt").startswith("Funnel plot of reporting completeness in 2025")
+    funnel = page.locator(".phcpm-quality-funnel")
+    assert "the ones to look at" in funnel.inner_text()
+    funnel.get_by_role("button", name="Funnel plot (PNG)").click()
+    funnel.locator("a.phcpm-download").first.wait_for()
+    page.locator(".phcpm-quality-funnel-measure").get_by_role("button", name="Timeliness").click()
+    funnel.get_by_text("The facilities to look at", exact=False).wait_for(timeout=60_000)
+    assert "Mbendiro Hill Community Clinic" in funnel.inner_text()
+    assert "95 % interval" in funnel.inner_text()
+    _choose(page, "facility-data.csv", JUNK)
+    page.locator(".phcpm-picker .phcpm-error").get_by_text("not a table", exact=False).wait_for()
+    _gone(page, ".phcpm-quality-funnel")
+    assert page.locator(".phcpm-quality-funnel-chart img").count() == 0
+    assert_no_voila_error(page)
