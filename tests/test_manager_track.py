@@ -616,6 +616,12 @@ def test_glossary_terms_linked_at_first_use(module):
     assert not problems, "\n".join(problems)
 
 
+def test_capstone_links_glossary_terms_at_first_use():
+    """The capstone (its page, then its lesson) links each glossary term at first use too."""
+    problems = unlinked_first_uses("capstone", glossary_names())
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("module", modules_for("lesson_shape"))
 def test_lessons_keep_objectives_time_solutions_and_key_points(module):
     problems = {p.name: lesson_shape(p) for p in lessons(module)}
