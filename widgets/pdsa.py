@@ -18,6 +18,10 @@ address (``?team=...``), so a reload (or a bookmark) opens the same workspace;
 the person's name is kept in the browser; while the cycle form or the pasted
 values hold text that is not saved, the browser asks before the page is left.
 All three are done by :class:`widgets.page_guard.PageGuard`.
+
+The tool is put together from parts: :mod:`widgets.pdsa_workspace` (team
+workspaces and access codes), :mod:`widgets.pdsa_cycles` (the PDSA cycle
+form) and :mod:`widgets.pdsa_controls` (the building blocks of the screen).
 """
 
 from __future__ import annotations
@@ -51,21 +55,21 @@ from widgets.common import (
     upload_button,
 )
 from widgets.page_guard import PageGuard, page_query
+from widgets.pdsa_controls import (
+    button,
+    fold,
+    labelled,
+    row,
+    table_html,
+    tagged,
+    wide,
+)
+from widgets.pdsa_cycles import CONFLICT_MESSAGE, CycleForm
+from widgets.pdsa_workspace import UNSAVED_MESSAGE, TeamWorkspaces
 
 __all__ = ["PdsaTracker", "PageGuard", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE", "page_query"]
 
-#: Shown when someone else saved the same cycle first (optimistic concurrency).
-CONFLICT_MESSAGE = (
-    "Someone else changed this cycle since you opened it, so your changes were not saved "
-    "and nothing of theirs was lost. Click 'Reload the cycle' to see their version; your "
-    "text is kept below, so you can copy it back."
-)
-#: Shown when the cycle form holds unsaved text and the user asks for another workspace.
-UNSAVED_MESSAGE = "The PDSA cycle form has text that is not saved"
-_NEW_CYCLE = "New cycle"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_WIDE = {"description_width": "initial"}
-_ONE_LINE = ("title", "plan_who", "plan_when", "plan_where")
 _KINDS = [
     ("Proportion (numerator out of denominator)", "proportion"),
     ("Count", "count"),
@@ -77,51 +81,9 @@ _ROLES = [
     ("Process: is the change being done?", "process"),
     ("Balancing: what could get worse because of the change", "balancing"),
 ]
-_DECISIONS = [(pdsa.DECISION_WORDS[d], d) for d in ("undecided", "adopt", "adapt", "abandon")]
 
 
-def _css(widget: w.Widget, part: str) -> w.Widget:
-    widget.add_class(f"phcpm-pdsa-{part}")
-    return widget
-
-
-def _wide(width: str, **kwargs: str) -> w.Layout:
-    """A box as wide as ``width`` on a large screen, and never wider than the screen."""
-    return w.Layout(width="100%", max_width=width, **kwargs)
-
-
-def _button(label: str, primary: bool = False, css: str = "") -> w.Button:
-    """A button as wide as its label (ipywidgets gives every button the same width)."""
-    button = w.Button(description=label, button_style="primary" if primary else "")
-    button.layout = w.Layout(width="auto", min_width="6em", max_width="100%")
-    return _css(button, css) if css else button
-
-
-def _box(kind: type, description: str, css: str = "", width: str = "", **kwargs: Any) -> Any:
-    """A labelled input of ``kind`` (text, list ...), ``width`` wide at most, with class ``css``."""
-    if width:
-        kwargs.setdefault("layout", _wide(width))
-    widget = kind(description=description, style=_WIDE, **kwargs)
-    return _css(widget, css) if css else widget
-
-
-def _fold(title: str, *children: w.Widget) -> w.Accordion:
-    """A closed section that opens on a click, holding ``children`` one under the other."""
-    return w.Accordion(children=[w.VBox(list(children))], titles=(title,), selected_index=None)
-
-
-def _row(*children: w.Widget) -> w.HBox:
-    """Widgets side by side that wrap onto the next line on a narrow screen."""
-    return w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", align_items="center"))
-
-
-def _table_html(frame: pd.DataFrame, css: str, empty: str) -> str:
-    if frame.empty:
-        return f"<p>{html.escape(empty)}</p>"
-    return frame.to_html(index=False, classes=css, border=0, na_rep="", escape=True)
-
-
-class PdsaTracker(Tool):
+class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
     """Track an improvement project: values period by period, PDSA cycles, run chart, history.
 
     ``db_path`` is the project file; by default the one named by the
@@ -169,45 +131,28 @@ class PdsaTracker(Tool):
         self.guard.layout.display = "none"
 
         # messages
-        self.message = _css(error_box(), "message")
-        self.notes = _css(note_box(), "note")
+        self.message = tagged(error_box(), "message")
+        self.notes = tagged(note_box(), "note")
 
-        # team workspace
-        hint = "your team's name, or empty for the shared workspace"
-        self.team = _box(w.Text, "Team workspace", "team", "30em", value=team, placeholder=hint)
-        self.code = _box(
-            w.Password, "Access code", "code", "22em", placeholder="only if your team chose one"
-        )
-        self.team_button = _button("Open", css="team-open")
-        self.new_code = _box(w.Password, "New access code", "new-code", "26em")
-        self.new_code_again = _box(w.Password, "The new code again", "new-code-again", "26em")
-        self.current_code = _box(
-            w.Password,
-            "Current code (to change it)",
-            "current-code",
-            "26em",
-            placeholder="empty the first time",
-        )
-        self.code_button = _button("Protect the workspace with this code", css="set-code")
-        self.workspace_text = _css(w.HTML(""), "workspace")
+        self._build_workspace(team)
 
         # project choice
-        self.user = _box(w.Text, "Your name", "user", value=user, placeholder="who is entering")
-        self.project = _box(w.Dropdown, "Project", "project", "46em", options=[])
-        self.example_button = _button("Load the example project", True, css="example")
-        self.new_name = _box(w.Text, "Name", "new-name", "40em")
-        self.new_aim = _box(
+        self.user = labelled(w.Text, "Your name", "user", value=user, placeholder="who is entering")
+        self.project = labelled(w.Dropdown, "Project", "project", "46em", options=[])
+        self.example_button = button("Load the example project", True, css="example")
+        self.new_name = labelled(w.Text, "Name", "new-name", "40em")
+        self.new_aim = labelled(
             w.Textarea, "Aim", "new-aim", "40em", placeholder="how much, by when, for whom"
         )
-        self.new_team = _box(w.Text, "Team", width="40em")
-        self.create_button = _button("Create the project", css="create")
-        self.aim_text = _css(w.HTML(""), "aim")
+        self.new_team = labelled(w.Text, "Team", width="40em")
+        self.create_button = button("Create the project", css="create")
+        self.aim_text = tagged(w.HTML(""), "aim")
 
         # measures and values
-        self.measure = _box(w.Dropdown, "Measure", "measure", "40em", options=[])
-        self.new_measure_name = _box(w.Text, "Measure name")
-        self.new_measure_kind = _box(w.Dropdown, "Kind", options=_KINDS)
-        self.new_measure_role = _box(
+        self.measure = labelled(w.Dropdown, "Measure", "measure", "40em", options=[])
+        self.new_measure_name = labelled(w.Text, "Measure name")
+        self.new_measure_kind = labelled(w.Dropdown, "Kind", options=_KINDS)
+        self.new_measure_role = labelled(
             w.Dropdown,
             "Role in the family of measures",
             "new-measure-role",
@@ -215,76 +160,50 @@ class PdsaTracker(Tool):
             options=_ROLES,
             value="",
         )
-        self.new_measure_unit = _box(w.Text, "Unit", value="%")
-        self.family_table = _css(w.HTML(""), "family")
-        self.new_measure_button = _button("Add the measure")
-        self.period = _box(w.Text, "Period start", "period", placeholder="YYYY-MM-DD")
-        self.numerator = _box(w.Text, "Numerator", "numerator")
-        self.denominator = _box(w.Text, "Denominator", "denominator")
-        self.value = _box(w.Text, "Value (counts, measurements)", "value")
-        self.comment = _box(w.Text, "Comment")
+        self.new_measure_unit = labelled(w.Text, "Unit", value="%")
+        self.family_table = tagged(w.HTML(""), "family")
+        self.new_measure_button = button("Add the measure")
+        self.period = labelled(w.Text, "Period start", "period", placeholder="YYYY-MM-DD")
+        self.numerator = labelled(w.Text, "Numerator", "numerator")
+        self.denominator = labelled(w.Text, "Denominator", "denominator")
+        self.value = labelled(w.Text, "Value (counts, measurements)", "value")
+        self.comment = labelled(w.Text, "Comment")
         self.replace = w.Checkbox(description="Replace the result already entered for this period")
-        self.save_button = _button("Save", True, css="save")
-        self.paste = _css(
+        self.save_button = button("Save", True, css="save")
+        self.paste = tagged(
             w.Textarea(
                 placeholder="One period a line: 2025-01-06, 17, 30 (period, numerator, "
                 "denominator) or 2025-01-06, 12 (period, value)",
-                layout=_wide("40em", height="8em"),
+                layout=wide("40em", height="8em"),
             ),
             "paste",
         )
-        self.paste_button = _button("Add these values", css="paste-save")
-        self.values_upload = _css(
+        self.paste_button = button("Add these values", css="paste-save")
+        self.values_upload = tagged(
             upload_button("Upload values (CSV or Excel)", accept=".csv,.txt,.xlsx"),
             "values-upload",
         )
-        self.values_table = _css(w.HTML(""), "values")
-        self.values_download = _css(
+        self.values_table = tagged(w.HTML(""), "values")
+        self.values_download = tagged(
             download_button(b"", "values.xlsx", "Values (Excel)"), "values-download"
         )
 
-        # cycles
-        new = [(_NEW_CYCLE, _NEW_CYCLE)]
-        self.cycle = _box(w.Dropdown, "Cycle", "cycle", "46em", options=new)
-        self.fields: dict[str, w.Widget] = {
-            field: _box(
-                w.Text if field in _ONE_LINE else w.Textarea,
-                pdsa.FIELD_WORDS[field],
-                f"cycle-{field.replace('_', '-')}",
-                "46em",
-            )
-            for field in pdsa.CYCLE_TEXT_FIELDS
-        }
-        self.decision = _box(
-            w.Dropdown, "Act: decision", "cycle-decision", options=_DECISIONS, value="undecided"
-        )
-        self.start_date = _box(w.Text, "Start date", "cycle-start", placeholder="YYYY-MM-DD")
-        self.end_date = _box(w.Text, "End date", "cycle-end", placeholder="YYYY-MM-DD")
-        self.cycle_save = _button("Save the cycle", True, css="cycle-save")
-        self.cycle_reload = _button("Reload the cycle", css="cycle-reload")
-        self.kept = _box(
-            w.Textarea,
-            "Your text (not saved)",
-            "kept",
-            layout=_wide("46em", height="12em", display="none"),
-        )
-        self.cycles_table = _css(w.HTML(""), "cycles")
-        self.cycle_status = _css(w.HTML(""), "cycle-status")
+        self._build_cycle_form()
 
         # chart, history, export
-        self.chart = _css(w.HTML(""), "chart")
+        self.chart = tagged(w.HTML(""), "chart")
         self.chart_download = download_button(b"", "run_chart.png", "Chart (PNG)", "image/png")
-        self.audit = _css(w.HTML(""), "audit")
-        self.audit_download = _css(
+        self.audit = tagged(w.HTML(""), "audit")
+        self.audit_download = tagged(
             download_button(b"", "history.xlsx", "History (Excel)"), "history-download"
         )
-        self.json_download = _css(
+        self.json_download = tagged(
             download_button(b"", "project_backup.json", "Backup file of the project"), "json"
         )
-        self.excel_download = _css(
+        self.excel_download = tagged(
             download_button(b"", "project.xlsx", "Whole project (Excel)"), "excel"
         )
-        self.printable = _css(
+        self.printable = tagged(
             download_on_demand(
                 "Printable project (HTML)",
                 "pdsa_project.html",
@@ -293,7 +212,7 @@ class PdsaTracker(Tool):
             ),
             "printable",
         )
-        self.import_upload = _css(
+        self.import_upload = tagged(
             upload_button("Add a project from a file", accept=".json,.xlsx"),
             "import",
         )
@@ -310,10 +229,10 @@ class PdsaTracker(Tool):
     # ------------------------------------------------------------------ layout
 
     def _layout(self) -> None:
-        new_project = _fold(
+        new_project = fold(
             "Start a new project", self.new_name, self.new_aim, self.new_team, self.create_button
         )
-        new_measure = _fold(
+        new_measure = fold(
             "Add a measure",
             self.new_measure_name,
             self.new_measure_kind,
@@ -342,25 +261,13 @@ class PdsaTracker(Tool):
                 self.save_button,
                 w.HTML("<b>Or paste several periods, or upload a file</b>"),
                 self.paste,
-                _row(self.paste_button, self.values_upload),
+                row(self.paste_button, self.values_upload),
                 w.HTML("<b>Values entered</b>"),
                 self.values_table,
                 self.values_download,
             ]
         )
-        cycles_tab = w.VBox(
-            [
-                self.cycle,
-                *self.fields.values(),
-                self.decision,
-                self.start_date,
-                self.end_date,
-                _row(self.cycle_save, self.cycle_reload, self.cycle_status),
-                self.kept,
-                w.HTML("<b>All cycles</b>"),
-                self.cycles_table,
-            ]
-        )
+        cycles_tab = self._cycles_tab()
         chart_tab = w.VBox([self.chart, self.chart_download])
         history_tab = w.VBox(
             [w.HTML("<b>Who entered what, and when</b>"), self.audit, self.audit_download]
@@ -372,7 +279,7 @@ class PdsaTracker(Tool):
                     "workbook to read and share, or as a backup file to keep or move to "
                     "another computer:"
                 ),
-                _row(self.excel_download, self.printable, self.json_download),
+                row(self.excel_download, self.printable, self.json_download),
                 w.HTML("Add a project saved from this tool (Excel workbook or backup file):"),
                 self.import_upload,
             ]
@@ -381,22 +288,10 @@ class PdsaTracker(Tool):
             children=[values_tab, cycles_tab, chart_tab, history_tab, export_tab],
             titles=("Values", "PDSA cycles", "Run chart", "History", "Export and import"),
         )
-        protect = _fold(
-            "Protect this team workspace with an access code",
-            w.HTML(
-                "<p>Choose a code the team will share (at least "
-                f"{pdsa.ACCESS_CODE_MIN} characters). From then on this team "
-                "workspace opens only with the code. Nobody can read the code back, "
-                "so write it where the team keeps such things.</p>"
-            ),
-            self.new_code,
-            self.new_code_again,
-            self.current_code,
-            self.code_button,
-        )
+        protect = self._protect_fold()
         self.body = w.VBox(
             [
-                _row(self.project, self.example_button),
+                row(self.project, self.example_button),
                 self.aim_text,
                 new_project,
                 protect,
@@ -406,8 +301,8 @@ class PdsaTracker(Tool):
         self.set_children(
             [
                 w.HTML("<h3>PDSA tracker</h3>"),
-                _row(self.team, self.code, self.team_button),
-                _row(self.user),
+                row(self.team, self.code, self.team_button),
+                row(self.user),
                 self.workspace_text,
                 self.message,
                 self.notes,
@@ -494,156 +389,6 @@ class PdsaTracker(Tool):
         if self.measure.value is None:
             raise InputError("This project has no measure yet", todo="Add a measure first")
         return self.store.get_measure(self.measure.value)
-
-    # ------------------------------------------------------------------ workspaces
-
-    def _show_workspace(self) -> None:
-        self.body.layout.display = "none" if self.locked else ""
-        if self.locked:
-            self.workspace_text.value = (
-                f"<p><b>The team workspace '{html.escape(self.locked)}' is protected by an "
-                "access code.</b> Type the code next to the team's name and click "
-                "<b>Open</b>; its projects are shown once it is open.</p>"
-            )
-        elif self.workspace:
-            guard = (
-                "It is protected by the team's access code."
-                if self.store.has_access_code()
-                else "Anyone on this server who types the same team name sees them; the team "
-                "can protect them with an access code (below)."
-            )
-            self.workspace_text.value = (
-                f"<p><b>Workspace open:</b> {html.escape(self.workspace)} (team workspace). "
-                f"The projects below are this team's; other teams do not see them. {guard} "
-                "The page address now names the team: bookmark it to come back here.</p>"
-            )
-        else:
-            self.workspace_text.value = (
-                "<p><b>Workspace open:</b> shared (no team name). Everyone on this server who "
-                "leaves the team name empty sees the projects below.</p>"
-            )
-
-    def unsaved_cycle_fields(self) -> list[str]:
-        """Names of the cycle form's boxes whose text differs from what is saved.
-
-        For a new cycle: every box that is not empty. For a saved cycle: every
-        box that differs from the saved version (spaces at either end ignored).
-        The box of text kept after a clash with someone else's save counts too
-        while it holds text.
-        """
-        saved = None
-        if self.cycle.value not in (_NEW_CYCLE, None):
-            saved = self.store.get_cycle(self.cycle.value)
-        changed = [
-            pdsa.FIELD_WORDS[f] for f in pdsa.changed_cycle_fields(self._form_cycle(), saved)
-        ]
-        if self.kept.value.strip():
-            changed.append(self.kept.description)
-        return changed
-
-    def unsaved_text(self) -> list[str]:
-        """Every box holding typed text that is not saved: the cycle form and the pasted values."""
-        try:
-            changed = self.unsaved_cycle_fields()
-        except InputError:  # the cycle was removed from under us: treat the form as unsaved
-            changed = ["PDSA cycle form"]
-        if self.paste.value.strip():
-            changed.append("Pasted values")
-        return changed
-
-    def _update_guard(self) -> None:
-        """Ask before the page is left while typed text is not saved; say so next to Save."""
-        unsaved = self.unsaved_text()
-        self.guard.unsaved = bool(unsaved)
-        cycle = [u for u in unsaved if u != "Pasted values"]
-        self.cycle_status.value = (
-            f"<span class='phcpm-unsaved'>Not saved yet: {html.escape(', '.join(cycle))}</span>"
-            if cycle
-            else ""
-        )
-
-    def open_workspace(self, team: str | None = None) -> str:
-        """Open the workspace of the team named in the box (or ``team``); empty: the shared one.
-
-        Refused, with the form left as it is, while the PDSA cycle form holds
-        unsaved text, and when the workspace has an access code and the code
-        box does not hold it (what was typed stays). Returns the workspace name
-        (empty for the shared one).
-        """
-        if team is not None:
-            self.team.value = team
-        name = self.team.value.strip()
-        path = pdsa.team_store_path(name, self.shared_path)
-        slug = pdsa.team_slug(name) if name else ""
-        unsaved = self.unsaved_cycle_fields() if not self.locked else []
-        if unsaved:
-            if self.cycle.value in (_NEW_CYCLE, None):
-                drop = "empty those boxes if you do not need the text"
-            else:
-                drop = "click 'Reload the cycle' to drop your changes"
-            if self.kept.value.strip():
-                drop += f"; copy what you need from '{self.kept.description}' and empty that box"
-            raise InputError(
-                f"{UNSAVED_MESSAGE} ({', '.join(repr(u) for u in unsaved)}), so the workspace "
-                "was not changed",
-                where="PDSA cycles tab",
-                todo=f"Click 'Save the cycle' first, or {drop}. Then click 'Open' again",
-            )
-        if path != self.store.path or self.locked:
-            store = pdsa.ProjectStore(path, clock=self._clock)
-            try:
-                store.check_access_code(self.code.value)
-            except InputError:
-                store.close()
-                if not self._started:
-                    # nothing of another workspace is on screen: wait here for the code
-                    self.locked = name
-                    self._show_workspace()
-                raise
-            if store.path != self.store.path:
-                old, self.store = self.store, store
-                old.close()
-            else:
-                store.close()
-        self.locked = ""
-        self.code.value = ""
-        self.workspace = slug
-        self.guard.address = {"team": name}
-        self.kept.layout.display = "none"
-        self._set_options(self.cycle, [(_NEW_CYCLE, _NEW_CYCLE)], _NEW_CYCLE)
-        self._set_options(self.project, [], None)
-        self._show_workspace()
-        self._refresh_projects()
-        count = len(self.project.options)
-        projects = f"{count} project{'s' if count != 1 else ''}"
-        if slug:
-            self._note(f"The workspace '{slug}' is open: {projects}.")
-        else:
-            self._note(f"The shared workspace is open: {projects}.")
-        return slug
-
-    def set_access_code(self) -> None:
-        """Protect the open team workspace with the code typed twice (or change its code)."""
-        if not self.workspace or self.locked:
-            raise InputError(
-                "The shared workspace cannot have an access code",
-                todo="Type your team's name at the top and click 'Open' first; then protect "
-                "that team workspace",
-            )
-        if self.new_code.value != self.new_code_again.value:
-            raise InputError(
-                "The two new codes are not the same",
-                todo="Type the same code in both boxes",
-            )
-        had = self.store.has_access_code()
-        self.store.set_access_code(self.new_code.value, current=self.current_code.value)
-        self.new_code.value = self.new_code_again.value = self.current_code.value = ""
-        self._show_workspace()
-        self._note(
-            "The access code was changed."
-            if had
-            else "The workspace is now protected: from now on it opens only with the code."
-        )
 
     # ------------------------------------------------------------------ projects
 
@@ -736,7 +481,7 @@ class PdsaTracker(Tool):
             _XLSX,
         )
         shown = pdsa.readable_history(self.store.audit_log(self.project_id))
-        self.audit.value = _table_html(shown.iloc[::-1], "phcpm-table", "Nothing entered yet.")
+        self.audit.value = table_html(shown.iloc[::-1], "phcpm-table", "Nothing entered yet.")
         update_download(
             self.audit_download,
             to_excel_bytes({"History": shown}, title="History of the project"),
@@ -769,7 +514,7 @@ class PdsaTracker(Tool):
         if self.project_id is None:
             self.family_table.value = ""
             return
-        self.family_table.value = _table_html(
+        self.family_table.value = table_html(
             self.store.family_of_measures(self.project_id),
             "phcpm-table",
             "No measure yet: add one under 'Add a measure'.",
@@ -792,7 +537,7 @@ class PdsaTracker(Tool):
         self.value.layout.display = "none" if proportion else ""
         values = self.store.values(self.measure.value)
         shown = pdsa.readable_values(values, measure["kind"], measure["unit"])
-        self.values_table.value = _table_html(
+        self.values_table.value = table_html(
             shown.iloc[::-1], "phcpm-table", "No values entered yet."
         )
         update_download(
@@ -915,91 +660,6 @@ class PdsaTracker(Tool):
         self._show_exports()
         self._note(f"Saved {count} period{'s' if count != 1 else ''} from '{name}'.")
         return count
-
-    # ------------------------------------------------------------------ cycles
-
-    def _show_cycles(self, select: int | None = None) -> None:
-        if self.project_id is None:
-            self._set_options(self.cycle, [(_NEW_CYCLE, _NEW_CYCLE)], _NEW_CYCLE)
-            self.cycles_table.value = ""
-            self._show_cycle()
-            return
-        cycles = self.store.list_cycles(self.project_id)
-        options = [(_NEW_CYCLE, _NEW_CYCLE)] + [
-            (f"PDSA {n}: {t}", int(i))
-            for n, t, i in zip(cycles["number"], cycles["title"], cycles["id"], strict=True)
-        ]
-        keep = select if select is not None else self.cycle.value
-        ids = [o[1] for o in options[1:]]
-        self._set_options(self.cycle, options, keep if keep in ids else _NEW_CYCLE)
-        self.cycles_table.value = _table_html(
-            pdsa.readable_cycles(cycles), "phcpm-table", "No cycles yet."
-        )
-        self._show_cycle()
-
-    def _show_cycle(self) -> None:
-        if self.cycle.value == _NEW_CYCLE or self.cycle.value is None:
-            self.cycle_version = None
-            for box in self.fields.values():
-                box.value = ""
-            self.decision.value = "undecided"
-            self.start_date.value = self.end_date.value = ""
-            self._update_guard()
-            return
-        cycle = self.store.get_cycle(self.cycle.value)
-        self.cycle_version = int(cycle["version"])
-        for field, box in self.fields.items():
-            box.value = cycle[field] or ""
-        self.decision.value = cycle["act_decision"]
-        self.start_date.value = cycle["start_date"] or ""
-        self.end_date.value = cycle["end_date"] or ""
-        self._update_guard()
-
-    def _form_cycle(self) -> dict[str, Any]:
-        data: dict[str, Any] = {f: box.value for f, box in self.fields.items()}
-        data["act_decision"] = self.decision.value
-        data["start_date"] = self.start_date.value.strip() or None
-        data["end_date"] = self.end_date.value.strip() or None
-        return data
-
-    def _kept_text(self, data: dict[str, Any]) -> str:
-        return "\n".join(f"{pdsa.FIELD_WORDS[f]}: {v}" for f, v in data.items() if v)
-
-    def save_cycle(self) -> dict[str, Any]:
-        """Save the cycle form: a new cycle, or an edit checked against the version opened."""
-        user = self._user()
-        data = self._form_cycle()
-        pid = self._need_project()
-        if self.cycle.value == _NEW_CYCLE:
-            title = data.pop("title")
-            saved = self.store.add_cycle(pid, user=user, title=title, **data)
-            self._show_cycles(select=int(saved["id"]))
-            self._note(f"PDSA cycle {saved['number']} was saved.")
-        else:
-            try:
-                saved = self.store.update_cycle(
-                    self.cycle.value, expected_version=self.cycle_version, user=user, **data
-                )
-            except InputError as err:
-                if "Someone else changed" in err.what:
-                    self.kept.value = self._kept_text(data)
-                    self.kept.layout.display = ""
-                    raise InputError(CONFLICT_MESSAGE) from None
-                raise
-            self.cycle_version = int(saved["version"])
-            self._show_cycles(select=int(saved["id"]))
-            self._note(f"PDSA cycle {saved['number']} was saved.")
-        self.kept.layout.display = "none"
-        self.kept.value = ""
-        self._show_measure()
-        self._show_exports()
-        self._update_guard()
-        return saved
-
-    def reload_cycle(self) -> None:
-        """Show the saved version of the cycle (the kept text stays visible)."""
-        self._show_cycle()
-        self._note("The saved version of the cycle is shown; your text is still in the box below.")
 
     # ------------------------------------------------------------------ import
 
