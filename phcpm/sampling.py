@@ -42,6 +42,8 @@ __all__ = [
     "oc_curve",
     "plot_oc_curve",
     "classify_areas",
+    "area_intervals",
+    "area_populations",
     "classification_counts",
     "district_coverage",
     "draw_sample",
@@ -634,6 +636,85 @@ def district_coverage(
     out["ci_upper"] = (out["coverage"] + z * se).clip(upper=1.0)
     out = out.reindex(cols).reset_index()
     return out[["indicator", "coverage", "ci_lower", "ci_upper", "n_areas", "n_respondents"]]
+
+
+def area_intervals(classified: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Each area's coverage with its Wilson score interval.
+
+    ``classified`` is a table from :func:`classify_areas` (``yes`` out of
+    ``n`` per area and indicator). Returns a copy with ``ci_lower`` and
+    ``ci_upper`` (proportions, 0 to 1): the Wilson score interval
+    (:func:`phcpm.intervals.wilson_limits`; Wilson 1927, Newcombe 1998 method 3),
+    which stays inside 0 to 1 and keeps a sensible width for 19 answers, where
+    the usual p ± z·SE does not. An area with no answers has no interval.
+    """
+    from phcpm.intervals import wilson_limits
+
+    if not {"yes", "n"} <= set(classified.columns):
+        raise InputError(
+            "The classification has no 'yes' and 'n' columns",
+            todo="Classify the areas first",
+        )
+    out = classified.copy()
+    n = pd.to_numeric(out["n"], errors="coerce").to_numpy(dtype=float)
+    yes = pd.to_numeric(out["yes"], errors="coerce").to_numpy(dtype=float)
+    lower = np.full(len(out), np.nan)
+    upper = np.full(len(out), np.nan)
+    ok = np.isfinite(n) & (n > 0) & np.isfinite(yes)
+    if ok.any():
+        lo, hi = wilson_limits(yes[ok], n[ok], confidence)
+        lower[ok], upper[ok] = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    out["ci_lower"] = lower
+    out["ci_upper"] = upper
+    return out
+
+
+def area_populations(text: str, areas: Iterable[str] | None = None) -> dict[str, float] | None:
+    """Populations typed one area a line ("Ruvo North: 12,400"), as area → population.
+
+    The name and the number may be separated by a colon, a tab, a comma or a
+    semicolon; thousands separators (commas, spaces) in the number are allowed.
+    Lines with a name and no number are left out; an empty text (or only names)
+    gives ``None``: no populations. With ``areas``, a name that is not one of
+    them is an error, so that a typing mistake cannot drop an area silently.
+    """
+    known = None if areas is None else {str(a).strip(): str(a) for a in areas}
+    out: dict[str, float] = {}
+    for number, line in enumerate(str(text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        for sep in (":", "\t", ";", ","):
+            if sep in line:
+                name, _, value = line.partition(sep)
+                break
+        else:
+            name, value = line, ""
+        name = name.strip()
+        value = value.replace(",", "").replace(" ", "").replace("\u00a0", "").strip()
+        if not value:
+            continue
+        try:
+            population = float(value)
+        except ValueError:
+            raise InputError(
+                f"The population '{value}' of '{name}' is not a number",
+                where=f"line {number} of the populations",
+                todo="Write one area a line, its name, a colon and a number: Ruvo North: 12400",
+            ) from None
+        if not math.isfinite(population) or population <= 0:
+            raise InputError(
+                f"The population of '{name}' is {value}",
+                where=f"line {number} of the populations",
+                todo="Give a number of people above 0",
+            )
+        if known is not None and name not in known:
+            raise InputError(
+                f"'{name}' is not one of the areas in the survey",
+                where=f"line {number} of the populations",
+                todo="Use the area names as the survey writes them",
+            )
+        out[known[name] if known is not None else name] = population
+    return out or None
 
 
 # --------------------------------------------------------------------------- drawing samples

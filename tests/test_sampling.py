@@ -490,3 +490,32 @@ def test_srs_and_systematic_always_give_n_distinct_rows(n, seed):
     for method in ("srs", "systematic"):
         s, _ = draw_sample(frame, n, method, seed=seed)
         assert len(s) == n and s.index.is_unique
+
+
+def test_area_intervals_are_wilson_intervals():
+    from phcpm.sampling import area_intervals, classify_areas
+
+    answers = pd.DataFrame({"area": ["A"] * 19 + ["B"] * 19, "anc4": [1] * 13 + [0] * 6 + [1] * 19})
+    out = area_intervals(classify_areas(answers, "area", "anc4", 0.8)).set_index("area")
+    # Wilson 95 % for 13 of 19, by hand (Newcombe 1998, method 3; z = 1.959964):
+    # centre (13/19 + z²/38) / (1 + z²/19) = 0.65323, half-width 0.19313.
+    assert out.loc["A", "ci_lower"] == pytest.approx(0.4601, abs=5e-4)
+    assert out.loc["A", "ci_upper"] == pytest.approx(0.8464, abs=5e-4)
+    # 19 of 19: the upper end is 1 and the lower one n / (n + z²) = 0.8318.
+    assert out.loc["B", "ci_upper"] == pytest.approx(1.0)
+    assert out.loc["B", "ci_lower"] == pytest.approx(0.8318, abs=5e-4)
+
+
+def test_area_populations_are_read_from_typed_lines():
+    from phcpm.sampling import area_populations
+
+    text = "North: 12,400\nSouth\t8 000\n\nEast:\n"
+    assert area_populations(text) == {"North": 12400.0, "South": 8000.0}
+    assert area_populations("North:\nSouth:") is None
+    assert area_populations("") is None
+    with pytest.raises(InputError, match="not a number"):
+        area_populations("North: many")
+    with pytest.raises(InputError, match="above 0"):
+        area_populations("North: 0")
+    with pytest.raises(InputError, match="not one of the areas"):
+        area_populations("Nort: 100", areas=["North", "South"])

@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 
 from phcpm import sampling  # noqa: E402
 from phcpm.errors import InputError  # noqa: E402
+from phcpm.intervals import wilson_limits  # noqa: E402
 from tests.widget_helpers import corpus_files, upload
 from tests.widget_helpers import visible_text as _text
 from widgets.common import GENERIC_ERROR, Tool, download_html  # noqa: E402
@@ -100,9 +101,10 @@ def test_classify_tab_with_data(tool):
     assert set(tool.indicators.value) == {"anc4", "penta3"}
     tool.classify()
     expected = sampling.classify_areas(survey, "supervision_area", ["anc4", "penta3"], 0.8)
-    pd.testing.assert_frame_equal(tool.classified, expected)
-    district = sampling.district_coverage(survey, "supervision_area", "anc4").iloc[0]
-    assert f"district coverage {district.coverage:.0%}" in tool.classify_result.value
+    pd.testing.assert_frame_equal(tool.classified, sampling.area_intervals(expected))
+    # Without populations there is no district estimate, only a plain reason.
+    assert "district coverage" not in tool.classify_result.value
+    assert "needs the population of each area" in _text(tool.classify_result.value)
     tool.classify_download.button.click()
     assert 'download="lqas_classification.xlsx"' in tool.classify_download.link.value
     # Plain headings: the questions by name, never their codes.
@@ -348,3 +350,64 @@ def test_no_corpus_file_reaches_the_generic_message(path):
         assert tool.classify_box.children == ()
     if tool.draw_error.value:
         assert tool.draw_box.children == ()
+
+
+def _download_bytes(link: str) -> bytes:
+    return base64.b64decode(re.search(r'base64,([^"]+)"', link).group(1))
+
+
+def test_areas_show_their_wilson_interval(tool):
+    survey = _survey()
+    tool.load_survey(survey)
+    tool.classify()
+    row = tool.classified.iloc[0]
+    lo, hi = (float(np.ravel(x)[0]) for x in wilson_limits(int(row["yes"]), int(row["n"])))
+    cell = f"{100 * row['coverage']:.0f} % ({100 * lo:.0f}–{100 * hi:.0f} %)"
+    assert cell in _text(tool.classify_result.value)
+    tool.classify_download.button.click()
+    data = _download_bytes(tool.classify_download.link.value)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None)
+    text = sheets["Classification"].astype(str).to_string()
+    assert "Lower end of the 95 % confidence interval" in text
+    assert "needs the population" in sheets["District estimate"].astype(str).to_string()
+
+
+def test_populations_in_a_column_give_the_weighted_district_estimate(tool):
+    pops = {"Area 1": 1000, "Area 2": 1000, "Area 3": 20000, "Area 4": 20000}
+    survey = _survey().assign(population=lambda d: d["supervision_area"].map(pops))
+    tool.load_survey(survey)
+    assert tool.population_col.value == "population"
+    assert "population" not in tool.indicators.value
+    tool.classify()
+    weighted = sampling.district_coverage(survey, "supervision_area", "anc4", weights=pops)
+    row = weighted.iloc[0]
+    assert f"district coverage {100 * row.coverage:.0f} %" in _text(tool.classify_result.value)
+    assert f"{100 * row.ci_lower:.0f} to {100 * row.ci_upper:.0f} %" in _text(
+        tool.classify_result.value
+    )
+    # Weighting changes the answer: the two small, high-coverage areas count for little.
+    plain = sampling.district_coverage(survey, "supervision_area", "anc4").iloc[0]
+    assert abs(row.coverage - plain.coverage) > 0.05
+    tool.classify_download.button.click()
+    data = _download_bytes(tool.classify_download.link.value)
+    district = pd.read_excel(io.BytesIO(data), sheet_name="District estimate", header=None)
+    assert "weighted by population" in district.astype(str).to_string()
+
+
+def test_typed_populations_and_bad_ones(tool):
+    survey = _survey()
+    tool.load_survey(survey)
+    assert tool.area_population.value.splitlines()[0] == "Area 1: "
+    pops = {"Area 1": 1000, "Area 2": 1000, "Area 3": 20000, "Area 4": 20000}
+    tool.area_population.value = "\n".join(f"{a}: {p:,}" for a, p in pops.items())
+    assert tool.classify_error.value == ""
+    row = sampling.district_coverage(survey, "supervision_area", "anc4", weights=pops).iloc[0]
+    assert f"district coverage {100 * row.coverage:.0f} %" in _text(tool.classify_result.value)
+    tool.area_population.value = "Area 1: 1000\nArea 2: many"
+    assert "not a number" in tool.classify_error.value
+    assert tool.classify_result.value == "" or "district coverage" not in tool.classify_result.value
+    tool.area_population.value = "Area 1: 1000\nArea 2: 500"
+    assert "No population size for 2 area(s)" in tool.classify_error.value
+    tool.area_population.value = ""
+    assert tool.classify_error.value == ""
+    assert "needs the population of each area" in _text(tool.classify_result.value)

@@ -39,6 +39,7 @@ from widgets.common import (
 )
 
 EXAMPLE_SURVEY = "lqas_survey.csv"
+NO_POPULATION_COLUMN = "None: I type them below"
 EXAMPLE_REGISTER = "patient_register.csv"
 LQAS_INDICATORS = ["anc4", "skilled_birth", "penta3", "mcv1", "itn_slept", "fp_modern"]
 #: What the example survey's questions are called on screen.
@@ -78,6 +79,11 @@ _WIDE = {"description_width": "initial"}
 
 def _help(text: str) -> w.HTML:
     return w.HTML(f"<span style='color:#444'>{html.escape(text)}</span>")
+
+
+def _pct(share: float, unit: bool = True) -> str:
+    """A share (0.684) as a whole percentage: "68 %" (or "68" without the unit)."""
+    return f"{100 * share:.0f}" + (" %" if unit else "")
 
 
 def _label(code) -> str:
@@ -132,6 +138,7 @@ class SamplingToolkit(Tool):
         use_style()
         super().__init__()
         self.survey: pd.DataFrame | None = None
+        self.district: pd.DataFrame | None = None
         self.register: pd.DataFrame | None = None
         self.classified: pd.DataFrame | None = None
         self.sample: pd.DataFrame | None = None
@@ -351,6 +358,22 @@ class SamplingToolkit(Tool):
         self.classify_target = w.BoundedIntText(
             value=80, min=5, max=99, description="Target (%)", style=_WIDE
         )
+        self.population_col = w.Dropdown(
+            options=[(NO_POPULATION_COLUMN, "")],
+            value="",
+            description="Population column",
+            style=_WIDE,
+        )
+        self.population_col.add_class("phcpm-sampling-population-column")
+        self.area_population = w.Textarea(
+            placeholder="Ruvo North: 12400",
+            description="Population of each area",
+            continuous_update=False,
+            rows=6,
+            style=_WIDE,
+            layout=w.Layout(width="30em", max_width="100%"),
+        )
+        self.area_population.add_class("phcpm-sampling-area-population")
         self.classify_button = w.Button(description="Classify", icon="check")
         self.classify_button.add_class("phcpm-sampling-classify")
         self.classify_result = w.HTML()
@@ -371,7 +394,13 @@ class SamplingToolkit(Tool):
         self.survey_example.on_click(lambda _b: self._run_classify(self.load_example_survey))
         self.survey_upload.observe(self._on_survey_upload, names="value")
         self.classify_button.on_click(lambda _b: self._run_classify(self.classify))
-        for control in (self.area_col, self.indicators, self.classify_target):
+        for control in (
+            self.area_col,
+            self.indicators,
+            self.classify_target,
+            self.population_col,
+            self.area_population,
+        ):
             control.observe(self._on_classify_control, names="value")
         return w.VBox(
             [
@@ -383,6 +412,13 @@ class SamplingToolkit(Tool):
                 self.area_col,
                 self.indicators,
                 self.classify_target,
+                _help(
+                    "For the district estimate, give the population of each area: a column "
+                    "of your file, or typed one area a line after its name. Areas with the "
+                    "same number of interviews can have very different populations."
+                ),
+                self.population_col,
+                self.area_population,
                 self.classify_button,
                 self.classify_error,
                 self.classify_note,
@@ -412,9 +448,25 @@ class SamplingToolkit(Tool):
             answers = answers or [c for c in columns if c != area]
             self.indicators.options = [(_label(c), c) for c in columns if c != area]
             self.indicators.value = tuple(answers[:6])
+            numeric = [
+                c
+                for c in columns
+                if c != area
+                and c not in answers
+                and pd.api.types.is_numeric_dtype(df[c])
+                and "pop" in c.lower()
+            ]
+            self.population_col.options = [(NO_POPULATION_COLUMN, "")] + [
+                (plain_heading(c), c) for c in numeric
+            ]
+            self.population_col.value = numeric[0] if numeric else ""
+            if area in df.columns:
+                names = pd.unique(df[area].dropna().astype(str))
+                self.area_population.value = "\n".join(f"{n}: " for n in names)
         finally:
             self._loading = False
         self.classified = None
+        self.district = None
         self.clear_results(self.classify_area)
         show_notes(
             self.classify_note,
@@ -442,26 +494,61 @@ class SamplingToolkit(Tool):
                 "No survey loaded yet", todo="Click 'Use the example survey' or upload a file"
             )
         cols = list(self.indicators.value)
+        area = self.area_col.value
         target = self.classify_target.value / 100
-        result = sampling.classify_areas(self.survey, self.area_col.value, cols, target=target)
-        district = sampling.district_coverage(self.survey, self.area_col.value, cols)
+        result = sampling.classify_areas(self.survey, area, cols, target=target)
+        result = sampling.area_intervals(result)
+        weights = self._weights()
+        district = None
+        if weights is not None:
+            district = sampling.district_coverage(self.survey, area, cols, weights=weights)
         self.classified = result
+        self.district = district
         below = sampling.classification_counts(result).set_index("indicator")["below"]
+        n_areas = result.groupby("indicator", sort=False)[area].nunique()
         lines = []
-        for row in district.itertuples(index=False):  # one line per indicator
-            lines.append(
-                f"<li><b>{html.escape(_label(row.indicator))}</b>: district coverage "
-                f"{row.coverage:.0%} "
-                f"(95 % confidence interval {row.ci_lower:.0%} to {row.ci_upper:.0%}); "
-                f"{int(below.get(row.indicator, 0))} of {row.n_areas} areas below target</li>"
+        if district is None:
+            intro = (
+                "<p><b>District estimate</b>: it needs the population of each area. Areas "
+                "with the same number of interviews do not have the same number of people, "
+                "so a plain average of the areas would not be the district's coverage. Give "
+                "the populations above to see it.</p>"
             )
-        wide = result.pivot(index=self.area_col.value, columns="indicator", values="classification")
-        wide = wide.replace({"reaches target": "● reaches", "below target": "■ below"})
+            for ind in cols:
+                lines.append(
+                    f"<li><b>{html.escape(_label(ind))}</b>: {int(below.get(ind, 0))} of "
+                    f"{int(n_areas.get(ind, 0))} areas below target</li>"
+                )
+        else:
+            intro = "<p><b>District estimates</b> (each area weighted by its population):</p>"
+            for row in district.itertuples(index=False):  # one line per indicator
+                lines.append(
+                    f"<li><b>{html.escape(_label(row.indicator))}</b>: district coverage "
+                    f"{_pct(row.coverage)} (95 % confidence interval "
+                    f"{_pct(row.ci_lower, False)} to {_pct(row.ci_upper)}); "
+                    f"{int(below.get(row.indicator, 0))} of {row.n_areas} areas below target</li>"
+                )
+        mark = {"reaches target": "● reaches", "below target": "■ below"}
+        cells = [
+            f"{mark.get(c, c)}: {_pct(cov)} ({_pct(lo, False)}–{_pct(hi)})"
+            if pd.notna(lo)
+            else mark.get(c, c)
+            for c, cov, lo, hi in zip(
+                result["classification"],
+                result["coverage"],
+                result["ci_lower"],
+                result["ci_upper"],
+                strict=True,
+            )
+        ]
+        wide = result.assign(cell=cells).pivot(index=area, columns="indicator", values="cell")
+        wide = wide[[c for c in cols if c in wide.columns]]
         headings = {c: _label(c) for c in wide.columns}
-        headings[self.area_col.value] = plain_heading(self.area_col.value)
+        headings[area] = plain_heading(area)
         self.classify_result.value = (
-            f"<p><b>District estimates</b> (each area counts by its number of answers):</p>"
-            f"<ul>{''.join(lines)}</ul><p><b>Areas</b> (● reaches target, ■ below target):</p>"
+            f"{intro}<ul>{''.join(lines)}</ul><p><b>Areas</b> (● reaches target, ■ below "
+            "target; the share of yes answers, and in brackets its 95 % confidence interval, "
+            "the range where the area's true coverage is likely to lie):</p>"
             + table_html(wide.reset_index(), headings, max_rows=60)
         )
         clear_message(self.classify_error)
@@ -473,10 +560,51 @@ class SamplingToolkit(Tool):
         if self.classified is None:
             raise InputError("There is no classification yet", todo="Click 'Classify' first")
         table = self.classified.assign(indicator=self.classified["indicator"].map(_label))
-        headings = {self.area_col.value: plain_heading(self.area_col.value)}
-        return to_excel_bytes(
-            {"Classification": plain_columns(table, headings)}, title="LQAS classification"
-        )
+        headings = {
+            self.area_col.value: plain_heading(self.area_col.value),
+            "indicator": "Indicator",
+            "n": "Answers",
+            "yes": "Yes answers",
+            "coverage": "Share of yes answers",
+            "ci_lower": "Lower end of the 95 % confidence interval",
+            "ci_upper": "Upper end of the 95 % confidence interval",
+            "target": "Target",
+            "d": "Decision rule (yes answers needed)",
+            "classification": "Classification",
+        }
+        sheets = {"Classification": plain_columns(table, headings)}
+        if self.district is not None:
+            district = self.district.assign(indicator=self.district["indicator"].map(_label))
+            sheets["District estimate"] = plain_columns(
+                district,
+                {
+                    "indicator": "Indicator",
+                    "coverage": "District coverage (weighted by population)",
+                    "ci_lower": "Lower end of the 95 % confidence interval",
+                    "ci_upper": "Upper end of the 95 % confidence interval",
+                    "n_areas": "Areas",
+                    "n_respondents": "People interviewed",
+                },
+            )
+        else:
+            sheets["District estimate"] = pd.DataFrame(
+                {
+                    "Note": [
+                        "No district estimate: it needs the population of each area, "
+                        "and none was given."
+                    ]
+                }
+            )
+        return to_excel_bytes(sheets, title="LQAS classification")
+
+    def _weights(self) -> dict | str | None:
+        """The populations the user gave: a column of the survey, typed lines, or none."""
+        if self.population_col.value:
+            return self.population_col.value
+        areas = pd.unique(self.survey[self.area_col.value].dropna())
+        by_text = {str(a): a for a in areas}
+        typed = sampling.area_populations(self.area_population.value, areas=list(by_text))
+        return None if typed is None else {by_text[k]: v for k, v in typed.items()}
 
     # ------------------------------------------------------------------ tab 4: draw
 
