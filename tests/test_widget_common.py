@@ -12,10 +12,13 @@ import pytest
 from phcpm.errors import InputError
 from widgets.common import (
     GENERIC_ERROR,
+    PREPARING,
     OnDemandDownload,
     Results,
     Tool,
     download_on_demand,
+    lazy_accordion,
+    lazy_tabs,
     note_box,
     show_notes,
     update_download,
@@ -237,3 +240,93 @@ def test_watch_picker_clears_results_on_picker_error():
     picker.mapping_box.layout.display = ""
     assert tool.results.children == ()
     assert picker.upload.tooltip == "Use my own data"
+
+
+# --------------------------------------------------------------------------- sections built when opened
+
+
+def _counting_builder(calls: list, name: str):
+    def build():
+        calls.append(name)
+        return w.HTML(f"<p>{name} contents</p>")
+
+    return build
+
+
+def test_a_tab_is_built_only_when_it_is_first_opened_and_only_once():
+    calls: list = []
+    sections = lazy_tabs(
+        [
+            ("First", _counting_builder(calls, "first")),
+            ("Second", _counting_builder(calls, "second")),
+        ]
+    )
+    assert isinstance(sections.widget, w.Tab)
+    assert calls == ["first"]  # the open tab is built at once
+    assert sections.pages[1].children == ()  # the closed tab carries no widget
+    sections.widget.selected_index = 1  # as when the user clicks the tab
+    assert calls == ["first", "second"]
+    assert "second contents" in sections.pages[1].children[0].value
+    sections.widget.selected_index = 0
+    sections.widget.selected_index = 1
+    assert calls == ["first", "second"]  # reopening shows what was built
+    assert sections.built == [True, True]
+
+
+def test_an_accordion_starts_closed_and_builds_a_section_when_opened():
+    calls: list = []
+    sections = lazy_accordion([("Details", _counting_builder(calls, "details"))])
+    assert isinstance(sections.widget, w.Accordion)
+    assert sections.widget.selected_index is None and calls == []
+    assert sections.pages[0].children == ()
+    sections.open(0)
+    assert calls == ["details"] and sections.widget.selected_index == 0
+    assert sections.build(0) and calls == ["details"]
+
+
+def test_a_section_says_it_is_preparing_while_it_is_built():
+    seen: list = []
+    holder: dict = {}
+
+    def build():
+        seen.append([visible(c) for c in holder["sections"].pages[1].children])
+        return w.HTML("done")
+
+    holder["sections"] = lazy_tabs([("One", lambda: w.HTML("one")), ("Two", build)])
+    holder["sections"].open(1)
+    assert seen == [[PREPARING]]
+    assert [c.value for c in holder["sections"].pages[1].children] == ["done"]
+
+
+def visible(widget) -> str:
+    return re.sub(r"<[^>]+>", "", widget.value)
+
+
+def test_a_failing_section_shows_a_plain_message_and_is_tried_again(caplog):
+    attempts: list = []
+
+    def build():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise KeyError("column 'x'")
+        return [w.HTML("a"), w.HTML("b")]
+
+    sections = lazy_tabs([("One", lambda: w.HTML("one")), ("Two", build)])
+    with caplog.at_level(logging.ERROR, logger="phcpm.widgets"):
+        sections.open(1)
+    (box,) = sections.pages[1].children
+    assert GENERIC_ERROR in box.value and "KeyError" not in box.value
+    assert "Traceback" not in box.value and "KeyError" in caplog.text  # details in the log
+    assert sections.built[1] is False
+    sections.widget.selected_index = 0
+    sections.widget.selected_index = 1
+    assert [c.value for c in sections.pages[1].children] == ["a", "b"]
+
+
+def test_an_input_error_in_a_section_shows_its_own_words():
+    def build():
+        raise InputError("The list has no counts", todo="Type one count per line")
+
+    sections = lazy_accordion([("Counts", build)], selected=0)
+    (box,) = sections.pages[0].children
+    assert "The list has no counts" in box.value and 'role="alert"' in box.value

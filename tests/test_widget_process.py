@@ -57,6 +57,7 @@ def test_starts_with_the_example_map_drawn_from_a_table_of_steps(tool):
     pd.testing.assert_frame_equal(tool.steps(), example)
     classes = tool.widget._dom_classes
     assert "phcpm-app" in classes and "phcpm-process" in classes
+    tool.open_tab(3)
     for widget, css in [
         (tool.steps_box, "phcpm-process-steps"),
         (tool.map_view, "phcpm-process-map"),
@@ -64,6 +65,20 @@ def test_starts_with_the_example_map_drawn_from_a_table_of_steps(tool):
         (tool.pareto_text, "phcpm-process-pareto"),
     ]:
         assert css in widget._dom_classes
+
+
+def test_the_closed_tabs_are_built_when_first_opened():
+    fresh = ProcessMapper()
+    assert fresh.sections.built == [True, False, False, False]
+    assert not hasattr(fresh, "facility") and not hasattr(fresh, "pareto_text")
+    assert all(page.children == () for page in fresh.sections.pages[1:])
+    fresh.tabs.selected_index = 1  # as when the user clicks "2. Waiting times"
+    assert fresh.sections.built == [True, True, False, False]
+    assert fresh.facility.value == "gCifNzD4vSd"  # the example time stamps are in use
+    assert "the example time stamps" in shown_text(fresh.flow_text)
+    fresh.tabs.selected_index = 3
+    assert fresh.pareto_text.value == fresh.pareto_example
+    assert fresh.sections.built == [True, True, False, True]
 
 
 def test_editing_a_step_redraws_the_map_at_once(tool):
@@ -85,6 +100,25 @@ def test_a_mistake_is_shown_as_typed_and_empties_the_map_until_fixed(tool):
     assert "answer for each branch" in shown_text(tool.map_error)
     tool.example_steps.click()
     assert tool.map_error.layout.display == "none"
+
+
+def test_a_step_that_becomes_a_question_gets_boxes_for_its_second_answer(tool):
+    s3 = row(tool, "S3")
+    assert s3.next_b is None and s3.answer is None  # a plain step carries no such boxes
+    assert len(s3.box.children) < len(row(tool, "S6").box.children)
+    s3.kind.value = "decision"
+    assert (s3.answer.value, s3.answer_b.value) == ("yes", "no")
+    assert s3.next_b in s3.box.children
+    targets = [sid for _, sid in s3.next_b.options]
+    assert "S8" in targets and "S3" not in targets  # never itself
+    assert "only one branch" in shown_text(tool.map_error)
+    s3.next_b.value = "S8"
+    assert tool.map_error.layout.display == "none"
+    assert tool.steps().set_index("step_id").loc["S3", "next"] == "S4;S8"
+    s3.kind.value = "step"
+    assert s3.next_b.layout.display == "none" and s3.data()["next"] == ["S4"]
+    tool.example_steps.click()
+    assert row(tool, "S3").next_b is None
 
 
 def test_steps_can_be_added_removed_and_the_example_comes_back(tool):
@@ -124,6 +158,7 @@ def test_steps_import_from_csv_and_a_bad_file_keeps_the_table(tool):
 
 
 def test_measuring_waits_colours_the_map(tool):
+    tool.open_tab(1)
     tool.facility.value = "gCifNzD4vSd"
     tool.measure_button.click()
     assert tool.times_error.value == ""
@@ -155,6 +190,7 @@ def test_a_bad_time_stamp_file_empties_the_results(tool):
 
 
 def test_fishbone(tool):
+    tool.open_tab(2)
     tool.fishbone_button.click()
     assert "Fishbone diagram" in tool.fishbone_view.value
     assert tool.fishbone_downloads.children[0].build()[:4] == b"\x89PNG"
@@ -163,6 +199,7 @@ def test_fishbone(tool):
 
 
 def test_pareto_from_typed_lines(tool):
+    tool.open_tab(3)
     tool.pareto_text.value = "Transport, 12\nNo plan, 30\nNo fuel, 5"
     tool.pareto_button.click()
     # 30 of 47 is 64 %; adding Transport gives 89 %, above 80 %: only "No plan" is vital
@@ -176,6 +213,7 @@ def test_pareto_from_typed_lines(tool):
 
 
 def test_pareto_upload_fills_the_list_and_typed_text_is_used_after(tool):
+    tool.open_tab(3)
     tool.pareto_upload.value = upload("causes.csv", b"cause,cases\nNo fuel,5\nTransport,12\n")
     assert tool.pareto_upload.value == ()  # the upload button is empty again
     assert tool.pareto_text.value == "Transport, 12\nNo fuel, 5"
@@ -187,6 +225,7 @@ def test_pareto_upload_fills_the_list_and_typed_text_is_used_after(tool):
 
 
 def test_pareto_refuses_an_all_text_file_with_a_specific_message(tool):
+    tool.open_tab(3)
     tool.pareto_text.value = "Waiting, 40\nTransport, 12"
     tool.pareto_button.click()
     before = tool.pareto_text.value
@@ -201,6 +240,8 @@ def test_pareto_refuses_an_all_text_file_with_a_specific_message(tool):
 
 
 def test_every_button_is_as_wide_as_its_label(tool):
+    for tab in range(4):
+        tool.open_tab(tab)
     for button in (tool.add_step, tool.example_steps, tool.measure_button, tool.pareto_button):
         assert button.layout.width == "auto"
 
@@ -230,6 +271,7 @@ def test_works_without_graphviz_on_the_path(tmp_path):
 def test_the_example_pareto_counts_why_lusako_missed_supervision_visits_in_2025():
     # the numbers of lesson 5.2 (book/process/02-problem-analysis.ipynb)
     tool = ProcessMapper()
+    tool.open_tab(3)
     assert tool.pareto_text.value.splitlines() == [
         "No vehicle or fuel, 22",
         "Supervisor called to other duties, 13",

@@ -28,6 +28,7 @@ from widgets.common import (
     download_on_demand,
     error_box,
     image_html,
+    lazy_tabs,
     note_box,
     show_notes,
     table_html,
@@ -136,14 +137,45 @@ class StepRow:
         )
         self.kind.add_class("phcpm-process-step-kind")
         nxt = list(row.get("next") or []) + [_NONE, _NONE]
-        answers = list(row.get("answers") or []) + ["yes", "no"][len(row.get("answers") or []) :]
+        self._answers = (
+            list(row.get("answers") or []) + ["yes", "no"][len(row.get("answers") or []) :]
+        )
         self.next = w.Dropdown(
             description="Next step", layout=w.Layout(width="16em", max_width="100%")
         )
         self.next.add_class("phcpm-process-step-next")
+        self.wanted = (nxt[0], nxt[1])
+        self._targets: list[tuple[str, str]] = []
+        self._on_change = on_change
+        # The boxes of a question's second branch are made when the step becomes
+        # a question: most steps never need them, and every box is sent to the page.
+        self.if_a = self.answer = self.if_b = self.answer_b = self.next_b = None
+        self.remove = w.Button(
+            description="Remove", tooltip=f"Remove step {self.step_id}", icon="trash"
+        )
+        self.remove.layout = w.Layout(width="auto")
+        self.then = w.HTML("then")
+        self.box = _row_box([])
+        self.box.add_class("phcpm-process-step")
+        self._show_branches()
+        # The branches first: a step that becomes a question needs them when the map is redrawn.
+        self.kind.observe(lambda _: self._show_branches(), names="value")
+        for box in (self.label, self.lane, self.kind, self.next):
+            box.observe(lambda _: on_change(), names="value")
+        self.remove.on_click(lambda _: on_remove(self))
+
+    def _make_branches(self) -> None:
+        self.if_a = w.HTML("if")
+        self.if_b = w.HTML("; if")
         self.answer = w.Text(
-            value=answers[0],
+            value=self._answers[0],
             description="First answer",
+            continuous_update=False,
+            layout=w.Layout(width="5em"),
+        )
+        self.answer_b = w.Text(
+            value=self._answers[1],
+            description="Second answer",
             continuous_update=False,
             layout=w.Layout(width="5em"),
         )
@@ -152,22 +184,25 @@ class StepRow:
             layout=w.Layout(width="16em", max_width="100%"),
         )
         self.next_b.add_class("phcpm-process-step-next-b")
-        self.answer_b = w.Text(
-            value=answers[1],
-            description="Second answer",
-            continuous_update=False,
-            layout=w.Layout(width="5em"),
-        )
-        self.wanted = (nxt[0], nxt[1])
-        self.remove = w.Button(
-            description="Remove", tooltip=f"Remove step {self.step_id}", icon="trash"
-        )
-        self.remove.layout = w.Layout(width="auto")
-        self.then = w.HTML("then")
-        self.if_a = w.HTML("if")
-        self.if_b = w.HTML("; if")
-        self.box = _row_box(
-            [
+        if self._targets:
+            self._offer(self.next_b, self.wanted[1])
+        for box in (self.answer, self.next_b, self.answer_b):
+            box.observe(lambda _: self._on_change(), names="value")
+
+    def _show_branches(self) -> None:
+        question = self.kind.value == "decision"
+        end = self.kind.value == "end"
+        if question and self.next_b is None:
+            self._make_branches()
+        self.then.layout.display = "none" if end else ""
+        self.next.layout.display = "none" if end else ""
+        self.next.description = "Next step after the first answer" if question else "Next step"
+        if self.next_b is None:
+            children = [self.id_text, self.label, self.lane, self.kind, self.then, self.next]
+        else:
+            for box in (self.if_a, self.answer, self.if_b, self.answer_b, self.next_b):
+                box.layout.display = "" if question else "none"
+            children = [
                 self.id_text,
                 self.label,
                 self.lane,
@@ -179,45 +214,25 @@ class StepRow:
                 self.if_b,
                 self.answer_b,
                 self.next_b,
-                self.remove,
             ]
-        )
-        self.box.add_class("phcpm-process-step")
-        self._show_branches()
-        for box in (
-            self.label,
-            self.lane,
-            self.kind,
-            self.next,
-            self.answer,
-            self.next_b,
-            self.answer_b,
-        ):
-            box.observe(lambda _: on_change(), names="value")
-        self.kind.observe(lambda _: self._show_branches(), names="value")
-        self.remove.on_click(lambda _: on_remove(self))
+        self.box.children = [*children, self.remove]
 
-    def _show_branches(self) -> None:
-        question = self.kind.value == "decision"
-        end = self.kind.value == "end"
-        for box in (self.if_a, self.answer, self.if_b, self.answer_b, self.next_b):
-            box.layout.display = "" if question else "none"
-        self.then.layout.display = "none" if end else ""
-        self.next.layout.display = "none" if end else ""
-        self.next.description = "Next step after the first answer" if question else "Next step"
+    def _offer(self, box: w.Dropdown, wanted: str) -> None:
+        ids = {sid for _, sid in self._targets}
+        keep = box.value if box.options else wanted
+        box.options = self._targets
+        box.value = keep if keep in ids else _NONE
 
     def set_targets(self, options: list[tuple[str, str]]) -> None:
         """Offer the other steps as next steps, keeping the choice when it still exists."""
         own = [(label, sid) for label, sid in options if sid != self.step_id]
-        choices = [("(choose the next step)", _NONE), *own]
-        ids = {sid for _, sid in choices}
-        for box, wanted in ((self.next, self.wanted[0]), (self.next_b, self.wanted[1])):
-            keep = box.value if box.options else wanted
-            box.options = choices
-            box.value = keep if keep in ids else _NONE
+        self._targets = [("(choose the next step)", _NONE), *own]
+        self._offer(self.next, self.wanted[0])
+        if self.next_b is not None:
+            self._offer(self.next_b, self.wanted[1])
 
     def data(self) -> dict:
-        question = self.kind.value == "decision"
+        question = self.kind.value == "decision"  # a question has its second branch
         nxt = [self.next.value, self.next_b.value] if question else [self.next.value]
         if self.kind.value == "end":
             nxt = []
@@ -288,7 +303,27 @@ class ProcessMapper(Tool):
             ]
         )
 
-        # ---- tab 2: waiting times
+        # Tabs 2 to 4 are built when first opened: until then the page carries
+        # none of their widgets (see widgets.common.LazySections).
+        self.sections = lazy_tabs(
+            [
+                ("1. Process map", lambda: map_tab),
+                ("2. Waiting times", self._build_times_tab),
+                ("3. Fishbone", self._build_fishbone_tab),
+                ("4. Pareto chart", self._build_pareto_tab),
+            ]
+        )
+        self.tabs = self.sections.widget
+        self.set_children([self.tabs])
+        self._use_example_flow()
+        self.load_steps(_example_steps(), "example")
+
+    def open_tab(self, index: int) -> None:
+        """Open tab ``index`` (0 to 3), building it if it has never been opened."""
+        self.sections.open(index)
+
+    def _build_times_tab(self) -> w.VBox:
+        """Tab 2, built when first opened: time stamps, waits and the what-if."""
         self.flow_upload = upload_button("Use my own time stamps (CSV or Excel)")
         self.flow_upload.add_class("phcpm-process-flow-upload")
         self.flow_example = _button("Back to the example time stamps", "phcpm-process-flow-example")
@@ -348,8 +383,11 @@ class ProcessMapper(Tool):
                 self.whatif_results,
             ]
         )
+        self._fill_flow()
+        return times_tab
 
-        # ---- tab 3: fishbone
+    def _build_fishbone_tab(self) -> w.VBox:
+        """Tab 3, built when first opened: the fishbone."""
         self.effect = w.Text(
             value=EXAMPLE_EFFECT, description="Problem", layout=w.Layout(width="100%"), style=_WIDE
         )
@@ -390,8 +428,10 @@ class ProcessMapper(Tool):
                 self.fishbone_results,
             ]
         )
+        return fishbone_tab
 
-        # ---- tab 4: Pareto
+    def _build_pareto_tab(self) -> w.VBox:
+        """Tab 4, built when first opened: the Pareto list and chart."""
         self.pareto_example, missed = self._example_pareto()
         self.pareto_example_note = w.HTML(
             f"<p><b>The example</b>: the main reason written for each of the {missed} "
@@ -444,15 +484,7 @@ class ProcessMapper(Tool):
                 self.pareto_results,
             ]
         )
-
-        self.tabs = w.Tab(children=[map_tab, times_tab, fishbone_tab, pareto_tab])
-        for i, title in enumerate(
-            ["1. Process map", "2. Waiting times", "3. Fishbone", "4. Pareto chart"]
-        ):
-            self.tabs.set_title(i, title)
-        self.set_children([self.tabs])
-        self._use_example_flow()
-        self.load_steps(_example_steps(), "example")
+        return pareto_tab
 
     # ------------------------------------------------------------------ the table of steps
 
@@ -621,9 +653,20 @@ class ProcessMapper(Tool):
         self.flow = flow
         self.flow_name = name
         self.times = None
+        self._show_flow()
+
+    def _show_flow(self) -> None:
+        """Show the time stamps in use on tab 2 (nothing to do until it is built)."""
+        if self.sections.built[1]:
+            self._fill_flow()
+            self._flow_changed()
+
+    def _fill_flow(self) -> None:
+        """The facilities and the name of the time stamps in use, on tab 2."""
+        flow = self.flow
         self._quiet = True
         try:
-            if "org_unit_id" in flow.columns:
+            if flow is not None and "org_unit_id" in flow.columns:
                 ids = sorted(flow["org_unit_id"].astype(str).unique())
                 self.facility.options = [(self._names.get(i, i), i) for i in ids]
                 self.facility.value = ids[-1] if "gCifNzD4vSd" not in ids else "gCifNzD4vSd"
@@ -632,13 +675,13 @@ class ProcessMapper(Tool):
                 self.facility.value = ""
         finally:
             self._quiet = False
-        self.flow_text.value = (
-            f"<p>Time stamps in use: {html.escape(name)} ({len(flow):,} rows).</p>"
-        )
-        self._flow_changed()
+        if flow is not None:
+            self.flow_text.value = (
+                f"<p>Time stamps in use: {html.escape(self.flow_name)} ({len(flow):,} rows).</p>"
+            )
 
     def _flow_changed(self) -> None:
-        if self._quiet:
+        if self._quiet or not self.sections.built[1]:
             return
         self.times = None
         self.clear_results(self.times_results)
