@@ -14,6 +14,14 @@ the cache saves.
 ``--plain`` measures plain ``voila`` (no compression, no cache headers, icons
 from the internet) for comparison; the tools are served by ``scripts/serve.py``
 otherwise. Results are printed as a table and as JSON (``--json FILE``).
+
+``--state`` measures without a browser what each tool sends when its page
+opens: the tool's notebook is run in a fresh Python process and every widget
+model the kernel then holds (each widget, its layout and its style are separate
+models, and the page receives them all) is counted with the size of its state
+as JSON, binary buffers included (:func:`widget_state`).
+
+    .venv/bin/python benchmarks/bench_page.py --state process indicators twinning
 """
 
 from __future__ import annotations
@@ -120,6 +128,46 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
         page.close()
 
 
+_STATE_SCRIPT = r"""
+import json, sys
+import nbformat
+from ipywidgets.widgets import widget as _widget
+
+nb = nbformat.read(sys.argv[1], as_version=4)
+namespace = {}
+for cell in nb.cells:
+    if cell.cell_type == "code":
+        exec(compile(cell.source, sys.argv[1], "exec"), namespace)
+models, size, pictures = 0, 0, 0
+for model in list(_widget._instances.values()):
+    state, _paths, buffers = _widget._remove_buffers(model.get_state())
+    text = json.dumps(state)
+    models += 1
+    size += len(text) + sum(len(b) for b in buffers)
+    pictures += text.count("data:image/")
+print(json.dumps({"models": models, "state_bytes": size, "pictures": pictures}))
+"""
+
+
+def widget_state(name: str) -> dict:
+    """What tool ``name`` sends to its page at start, measured without a browser.
+
+    Runs the tool's notebook in a fresh Python process and counts every widget
+    model alive afterwards (a page receives every one, shown or not), the bytes
+    of their state as JSON plus binary buffers, and the pictures (``data:image``)
+    inside them. Message framing is not counted, so the page receives more.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", _STATE_SCRIPT, str(APPS / f"{name}.ipynb")],
+        cwd=ROOT,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"app": name, **json.loads(out.stdout.strip().splitlines()[-1])}
+
+
 def measure_app(browser, base_url: str, name: str) -> dict:
     """A first visit (empty cache) and a repeat visit (same browser) to one tool."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -171,8 +219,21 @@ def main(argv=None) -> int:
     parser.add_argument("apps", nargs="*", help="tools to measure (default: all)")
     parser.add_argument("--plain", action="store_true", help="plain voila, for comparison")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument(
+        "--state", action="store_true", help="count each tool's widget state, without a browser"
+    )
     args = parser.parse_args(argv)
     names = args.apps or app_names()
+    if args.state:
+        states = [widget_state(name) for name in names]
+        for s in states:
+            print(
+                f"{s['app']:<12} {s['models']:>4} widget models, "
+                f"{s['state_bytes'] / 1e3:7.1f} kB of state, {s['pictures']} pictures"
+            )
+        if args.json:
+            Path(args.json).write_text(json.dumps(states, indent=2) + "\n", encoding="utf-8")
+        return 0
 
     from playwright.sync_api import sync_playwright
 
