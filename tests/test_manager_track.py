@@ -79,7 +79,13 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
     return dict.fromkeys(checks, reason)
 
 
-NOT_YET: dict[str, dict[str, str]] = {}  # every module and the capstone are converted
+NOT_YET: dict[str, dict[str, str]] = {
+    "capstone": _not_yet(
+        "two tables (cells 13 and 65) show text cut short with '...': the lesson no longer "
+        "cuts it, and the outputs follow the next time the notebook is executed",
+        ["outputs"],
+    ),
+}
 
 
 def modules_for(check: str) -> list:
@@ -227,6 +233,8 @@ def output_problems(mime: str, text: str) -> list[str]:
                 problems.append(f"number {value!r} without thousands separators")
             if value in MISSING_WORDS:
                 problems.append(f"a table cell shows {value!r} instead of a word or a dash")
+            if value.endswith("...") and not value.endswith(", ..."):  # a list may end in ", ..."
+                problems.append(f"a table cell is cut short: {value[-40:]!r}")
         for head in HEADER.findall(text):
             head = html.unescape(TAG.sub("", head)).strip()
             if re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", head):
@@ -485,6 +493,9 @@ def test_output_check_finds_raw_headings_and_notation():
     assert output_problems(
         "text/html", "<table><tr><th>Hours</th></tr><tr><td>NaN</td></tr></table>"
     ) == ["a table cell shows 'NaN' instead of a word or a dash"]
+    assert output_problems(
+        "text/html", "<table><tr><th>Source</th></tr><tr><td>WHO, UNICEF and ...</td></tr></table>"
+    ) == ["a table cell is cut short: 'WHO, UNICEF and ...'"]
     assert output_problems("text/plain", "colour #009E73, rate 1e-3") == [
         "scientific notation '1e-3'"
     ]
