@@ -358,15 +358,25 @@ def value_with_interval(value, lower, upper, unit: str = "", decimals: int = 0) 
 
 
 def _texts(card: pd.DataFrame) -> list[str]:
-    units = card["unit"].fillna("") if "unit" in card else pd.Series("", index=card.index)
-    decimals = card["decimals"] if "decimals" in card else pd.Series(0, index=card.index)
-    applicable = card["applicable"] if "applicable" in card else pd.Series(True, index=card.index)
-    return [
-        "Not applicable" if not ok else value_with_interval(v, lo, hi, u, d)
-        for v, lo, hi, u, d, ok in zip(
-            card["value"], card["lower"], card["upper"], units, decimals, applicable, strict=True
-        )
-    ]
+    """Every cell's value with its range of chance (:func:`value_with_interval`), at once."""
+    from phcpm.scorecard import _format_values
+
+    n = len(card)
+    units = card["unit"].fillna("").to_numpy(dtype=object) if "unit" in card else np.full(n, "")
+    decimals = card["decimals"].to_numpy(dtype=int) if "decimals" in card else np.zeros(n, int)
+    applicable = (
+        card["applicable"].to_numpy(dtype=bool) if "applicable" in card else np.ones(n, bool)
+    )
+    value = pd.to_numeric(card["value"], errors="coerce").to_numpy(dtype=float)
+    lower = pd.to_numeric(card["lower"], errors="coerce").to_numpy(dtype=float)
+    upper = pd.to_numeric(card["upper"], errors="coerce").to_numpy(dtype=float)
+    text = _format_values(value, units, decimals)
+    low = _format_values(lower, np.full(n, "", dtype=object), decimals)
+    high = _format_values(upper, units, decimals)
+    ranged = ~np.isnan(value) & ~np.isnan(lower) & ~np.isnan(upper)
+    text = np.where(ranged, text + " (" + low + "–" + high + ")", text)
+    text = np.where(np.isnan(value), "No data", text)
+    return list(np.where(applicable, text, "Not applicable"))
 
 
 #: Headings of the judged scorecard's long table (screen, CSV and Excel).
