@@ -551,7 +551,7 @@ def judged_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
     first_row = ~card["org_unit"].duplicated().to_numpy()
     first_col = ~card["indicator"].duplicated().to_numpy()
     heads = card.get("indicator_name", card["indicator"])[first_col].astype(str)
-    sheet.write(row0, 0, "Place", bold)
+    sheet.write(row0, 0, "Org unit", bold)
     for j, head in enumerate(heads, start=1):
         sheet.write(row0, j, head, bold)
     for j, name in enumerate(names[first_row], start=1):

@@ -343,7 +343,7 @@ def test_downloads_carry_names_intervals_and_reasons(district_tool):
     assert values["Place"].isin(names).all() and values["Place code"].isin(codes).all()
     assert values["Why"].str.contains("below the minimum").any()
     grid = pd.read_excel(io.BytesIO(data), sheet_name="Scorecard", header=2)
-    places = grid["Place"].iloc[: district_tool.card["org_unit"].nunique()]
+    places = grid["Org unit"].iloc[: district_tool.card["org_unit"].nunique()]
     assert places.isin(names).all()
     legend = pd.read_excel(io.BytesIO(data), sheet_name="Legend")
     assert {"Too few to judge", "Check the data"} <= set(legend["Meaning"])
