@@ -330,3 +330,12 @@ def test_an_input_error_in_a_section_shows_its_own_words():
     sections = lazy_accordion([("Counts", build)], selected=0)
     (box,) = sections.pages[0].children
     assert "The list has no counts" in box.value and 'role="alert"' in box.value
+
+
+def test_a_section_given_a_widget_holds_it_from_the_start():
+    calls: list = []
+    shown = w.HTML("always there")
+    sections = lazy_tabs([("One", _counting_builder(calls, "one")), ("Two", shown)])
+    assert sections.built == [True, True] and sections.pages[1].children == (shown,)
+    sections.open(1)
+    assert sections.pages[1].children == (shown,) and calls == ["one"]

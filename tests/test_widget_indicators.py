@@ -189,7 +189,39 @@ def test_app_starts_on_the_catalogue(app, cat):
     assert "phcpm-indicators-shortlist" in app.shortlist_table._dom_classes
     assert "phcpm-indicators-k" in app.k._dom_classes
     assert app.k.continuous_update is False
+    assert app.sections.built == [True, False, True, False, False, False]
+    app.open_tab(1)
     assert all(s.continuous_update is False for s in app.sliders.values())
+
+
+def test_tabs_opened_after_a_choice_show_what_the_choice_gives(app, cat):
+    app.example_button.click()  # Score, Balance and Burden have never been opened
+    assert not hasattr(app, "sliders") and not hasattr(app, "burden_table")
+    ex = ind.worked_example(cat)
+    app.tabs.selected_index = 1  # as when the user clicks "2. Score"
+    assert app.sliders["relevant"].value == int(round(ex["weights"].get("relevant", 0)))
+    assert app.scores_table.value and "TB is" not in app.adj_table.value
+    assert len(app.adj_indicator.options) == len(cat)
+    app.open_tab(3)
+    assert "No balance problems" in app.warnings.value
+    app.open_tab(4)
+    assert app.facilities.value == ex["facilities"] and app.burden_table.value
+    app.facilities.value = ex["facilities"] * 2
+    assert app.burden is not None and app.message.value == ""
+    app.upload.value = (upload("list.csv", b""),)  # an error empties every opened tab
+    assert app.scores_table.value == "" and app.burden_table.value == ""
+    app.open_tab(5)
+    assert not app.excel_download.built
+
+
+def test_a_tab_first_opened_after_an_error_shows_no_old_result(app):
+    app.example_button.click()
+    app.upload.value = (upload("list.csv", b""),)
+    app.open_tab(1)
+    app.open_tab(3)
+    app.open_tab(4)
+    for table in (app.scores_table, app.warnings, app.balance_chart, app.burden_table):
+        assert table.value == ""
 
 
 def test_worked_example_button_gives_the_lessons_shortlist(app, cat):
@@ -198,6 +230,7 @@ def test_worked_example_button_gives_the_lessons_shortlist(app, cat):
     assert app.shortlist["indicator_id"].tolist() == lesson["indicator_id"].tolist()
     assert app.message.value == ""
     assert "Penta" in app.shortlist_table.value
+    app.open_tab(3)
     assert "No balance problems" in app.warnings.value
     # Burden as in the lesson: compare_burden of the current list and the shortlist.
     ex = ind.worked_example(cat)
@@ -226,6 +259,7 @@ def test_filters_restrict_the_candidates(app, cat):
 
 
 def test_no_match_and_zero_weights_show_a_message_and_the_app_recovers(app):
+    app.open_tab(1)
     app.f_text.value = "no indicator has this text"
     assert "No indicator matches" in app.message.value
     app.f_text.value = ""
@@ -245,6 +279,7 @@ def test_no_match_and_zero_weights_show_a_message_and_the_app_recovers(app):
 def test_adding_a_change_moves_an_indicator_up(app):
     app.example_button.click()
     before = int(app.scored.set_index("indicator_id").loc["TB_TSR", "rank"])
+    app.open_tab(1)
     app.adj_indicator.value = "TB_TSR"
     app.adj_criterion.value = "relevant"
     app.adj_rating.value = 5
@@ -297,6 +332,7 @@ def test_an_unexpected_failure_gives_the_generic_message(app, monkeypatch):
 
 
 def test_adding_a_change_without_an_indicator_is_explained(app):
+    app.open_tab(1)
     app.adj_indicator.options = []
     app._safely(lambda: app._add_adjustment(None))
     assert "No indicator is chosen" in app.message.value
@@ -304,6 +340,7 @@ def test_adding_a_change_without_an_indicator_is_explained(app):
 
 def test_exports(app):
     app.example_button.click()
+    app.open_tab(5)
     assert not any(d.built for d in (app.excel_download, app.sheets_download, app.list_download))
     for download in (app.excel_download, app.sheets_download, app.list_download):
         download.button.click()
@@ -325,6 +362,8 @@ def test_exports(app):
 
 def test_a_failed_upload_leaves_no_old_tables_and_no_list_in_use(app):
     app.example_button.click()
+    for tab in range(6):
+        app.open_tab(tab)
     assert app.shortlist_table.value and app.scores_table.value
     app.excel_download.button.click()
     app.upload.value = (upload("list.csv", b""),)
@@ -341,6 +380,8 @@ def test_a_failed_upload_leaves_no_old_tables_and_no_list_in_use(app):
 
 def test_tables_have_plain_headings(app):
     app.example_button.click()
+    app.open_tab(1)
+    app.open_tab(4)
     shown = " ".join(
         t.value
         for t in (app.catalogue_table, app.scores_table, app.shortlist_table, app.burden_table)

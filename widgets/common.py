@@ -475,7 +475,7 @@ def download_on_demand(
 #: What an opened section shows while its contents are being built.
 PREPARING = "Preparing\u2026"
 
-Builder = Callable[[], "w.Widget | Iterable[w.Widget]"]
+Builder = Callable[[], "w.Widget | Iterable[w.Widget]"] | w.Widget
 
 
 class LazySections:
@@ -489,7 +489,8 @@ class LazySections:
     builder runs the section says :data:`PREPARING`. A builder is called once:
     reopening a section shows what was built. A failure shows a plain message
     in the section (:func:`run_safely`: no traceback), and opening the section
-    again tries again.
+    again tries again. A section given a widget instead of a builder holds that
+    widget from the start (for a section other parts of the page depend on).
 
     ``widget`` is the ``ipywidgets.Tab`` or ``ipywidgets.Accordion`` to display;
     ``pages`` are the boxes inside it, one per section.
@@ -508,6 +509,10 @@ class LazySections:
         for page in self.pages:
             page.add_class("phcpm-section")
         self.built = [False] * len(sections)
+        for i, builder in enumerate(self.builders):
+            if isinstance(builder, w.Widget):  # a section shown from the start
+                self.pages[i].children = (builder,)
+                self.built[i] = True
         self.widget = container(children=self.pages)
         for i, title in enumerate(self.titles):
             self.widget.set_title(i, title)

@@ -13,6 +13,7 @@ list is read in memory and never saved.
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import ipywidgets as w
 import pandas as pd
@@ -26,6 +27,8 @@ from widgets.common import (
     Tool,
     download_on_demand,
     error_box,
+    lazy_accordion,
+    lazy_tabs,
     note_box,
     plain_columns,
     plain_heading,
@@ -153,7 +156,12 @@ class IndicatorSelector(Tool):
         self.burden: pd.DataFrame | None = None
         self._busy = False
         self._list_ok = False
+        self._shown = False  # the results of the current inputs are computed
         self._crit = criteria()
+        # The inputs of the tabs built when first opened (see _build_tabs).
+        self._weights: dict[str, int] = dict.fromkeys(self._crit["criterion"], 1)
+        self._facilities = 145
+        self._minutes = 2.0
 
         self.message = error_box()
         self.message.add_class("phcpm-indicators-message")
@@ -176,15 +184,7 @@ class IndicatorSelector(Tool):
         self.root = self.widget
         # Everything computed from the list and the choices is emptied before each
         # recomputation and stays empty after an error.
-        self.results.track(
-            self.catalogue_count,
-            self.catalogue_table,
-            self.scores_table,
-            self.shortlist_table,
-            self.warnings,
-            self.balance_chart,
-            self.burden_table,
-        )
+        self.results.track(self.catalogue_count, self.catalogue_table, self.shortlist_table)
         self.run_safely(self.use_catalogue, self.message)
 
     # ------------------------------------------------------------------ display
@@ -213,18 +213,34 @@ class IndicatorSelector(Tool):
         )
 
     def _build_tabs(self) -> w.Tab:
-        pages = [
-            ("1. Browse", self._build_browse()),
-            ("2. Score", self._build_score()),
-            ("3. Shortlist", self._build_shortlist()),
-            ("4. Balance", self._build_balance()),
-            ("5. Burden", self._build_burden()),
-            ("6. Export", self._build_export()),
-        ]
-        self.tabs = w.Tab(children=[p[1] for p in pages])
-        for i, (title, _) in enumerate(pages):
-            self.tabs.set_title(i, title)
+        """Browse and Shortlist are built at once; Score, Balance, Burden and Export
+        when first opened (their inputs start at the values kept in the tool)."""
+        browse, shortlist = self._build_browse(), self._build_shortlist()
+        self.sections = lazy_tabs(
+            [
+                ("1. Browse", browse),
+                ("2. Score", self._build_score),
+                ("3. Shortlist", shortlist),
+                ("4. Balance", self._build_balance),
+                ("5. Burden", self._build_burden),
+                ("6. Export", self._build_export),
+            ]
+        )
+        self.tabs = self.sections.widget
         return self.tabs
+
+    def open_tab(self, index: int) -> None:
+        """Open tab ``index`` (0 to 5), building it if it has never been opened."""
+        self.sections.open(index)
+
+    def clear_results(self, results=None) -> None:
+        if results is None or results is self.results:
+            self._shown = False
+        super().clear_results(results)
+
+    def _on_weight(self, code: str, change) -> None:
+        self._weights[code] = int(change["new"])
+        self._on_change(change)
 
     def _build_browse(self) -> w.Widget:
         self.f_domain = _css(w.Dropdown(description="PHCPI domain", style=_WIDE), "filter-domain")
@@ -259,7 +275,7 @@ class IndicatorSelector(Tool):
         rows = []
         for crit in self._crit.itertuples():
             slider = w.IntSlider(
-                value=1,
+                value=self._weights.get(crit.criterion, 1),
                 min=0,
                 max=5,
                 description=_words(crit.criterion),
@@ -268,15 +284,15 @@ class IndicatorSelector(Tool):
                 style=_WIDE,
             )
             slider.add_class(f"phcpm-indicators-weight-{crit.criterion}")
-            slider.observe(self._on_change, names="value")
+            slider.observe(partial(self._on_weight, crit.criterion), names="value")
             self.sliders[crit.criterion] = slider
             rows.append(slider)
         definitions = self._crit[["group", "criterion", "definition", "question"]].assign(
             criterion=self._crit["criterion"].map(_words)
         )
-        accordion = w.Accordion(children=[w.HTML(_table_html(definitions))])
-        accordion.set_title(0, "What the criteria mean")
-        accordion.selected_index = None
+        accordion = lazy_accordion(
+            [("What the criteria mean", lambda: w.HTML(_table_html(definitions)))]
+        ).widget
 
         self.adj_indicator = w.Dropdown(description="Indicator", style=_WIDE)
         self.adj_criterion = w.Dropdown(
@@ -292,6 +308,9 @@ class IndicatorSelector(Tool):
         clear.on_click(lambda _b: self.run_safely(self._clear_adjustments, self.message, None))
         self.adj_table = _css(w.HTML(), "adjustments")
         self.scores_table = _css(w.HTML(), "scores")
+        self.results.track(self.scores_table)
+        self._offer_indicators()
+        self._render_score()
         return w.VBox(
             [
                 w.HTML(
@@ -342,18 +361,25 @@ class IndicatorSelector(Tool):
     def _build_balance(self) -> w.Widget:
         self.warnings = _css(w.HTML(), "warnings")
         self.balance_chart = _css(w.HTML(), "balance-chart")
+        self.results.track(self.warnings, self.balance_chart)
+        if self._shown and self.balance is not None:
+            self._show_balance(self.balance)
         return w.VBox([self.warnings, self.balance_chart])
 
     def _build_burden(self) -> w.Widget:
         self.facilities = _css(
             w.BoundedIntText(
-                value=145, min=1, max=100_000, description="Reporting facilities", style=_WIDE
+                value=self._facilities,
+                min=1,
+                max=100_000,
+                description="Reporting facilities",
+                style=_WIDE,
             ),
             "facilities",
         )
         self.minutes = _css(
             w.BoundedFloatText(
-                value=2.0,
+                value=self._minutes,
                 min=0,
                 max=600,
                 step=0.5,
@@ -363,8 +389,10 @@ class IndicatorSelector(Tool):
             "minutes",
         )
         for control in (self.facilities, self.minutes):
-            control.observe(self._on_change, names="value")
+            control.observe(self._on_burden_input, names="value")
         self.burden_table = _css(w.HTML(), "burden")
+        self.results.track(self.burden_table)
+        self._render_burden()
         return w.VBox(
             [
                 w.HTML(
@@ -421,6 +449,33 @@ class IndicatorSelector(Tool):
             ]
         )
 
+    def _on_burden_input(self, change) -> None:
+        self._facilities = int(self.facilities.value)
+        self._minutes = float(self.minutes.value)
+        self._on_change(change)
+
+    def _offer_indicators(self) -> None:
+        """The indicators of the list in use, in the Score tab's list of changes."""
+        frame = self.catalogue
+        labels = [(f"{i}: {n}", i) for i, n in zip(frame[ID], frame["name"], strict=True)]
+        self.adj_indicator.options = labels
+
+    def _render_score(self) -> None:
+        self.adj_table.value = (
+            _table_html(self.adjustments)
+            if len(self.adjustments)
+            else "<p>No changes: the starting ratings are used.</p>"
+        )
+        shown = self._shown and self.scored is not None
+        self.scores_table.value = _table_html(self.scored.round(1), max_rows=30) if shown else ""
+
+    def _render_burden(self) -> None:
+        if not (self._shown and self.burden is not None):
+            self.burden_table.value = ""
+            return
+        table = self.burden.reset_index().rename(columns=BURDEN_HEADINGS)
+        self.burden_table.value = _table_html(table)
+
     # ------------------------------------------------------------------ messages
     def _safely(self, action) -> bool:
         """Run ``action``; any error becomes a message. True when it worked."""
@@ -453,7 +508,8 @@ class IndicatorSelector(Tool):
             self.exclude.value = ()
             self.must.options = labels
             self.exclude.options = labels
-            self.adj_indicator.options = labels
+            if self.sections.built[1]:
+                self._offer_indicators()
             self.k.max = max(1, min(40, len(ids)))
         finally:
             self._busy = False
@@ -526,13 +582,20 @@ class IndicatorSelector(Tool):
         self._busy = True
         try:
             self.adjustments = example["adjustments"].copy()
-            for code, slider in self.sliders.items():
-                slider.value = int(round(example["weights"].get(code, 0)))
+            self._weights = {
+                code: int(round(example["weights"].get(code, 0))) for code in self._weights
+            }
+            self._facilities = int(example["facilities"])
+            self._minutes = float(example["minutes_per_value"])
+            if self.sections.built[1]:
+                for code, slider in self.sliders.items():
+                    slider.value = self._weights[code]
+            if self.sections.built[4]:
+                self.facilities.value = self._facilities
+                self.minutes.value = self._minutes
             self.k.value = example["k"]
             self.must.value = tuple(example["must_include"])
             self.exclude.value = tuple(example["exclude"])
-            self.facilities.value = example["facilities"]
-            self.minutes.value = example["minutes_per_value"]
         finally:
             self._busy = False
         self._compute()
@@ -565,8 +628,8 @@ class IndicatorSelector(Tool):
 
     # ------------------------------------------------------------------ pipeline
     def weights(self) -> dict[str, float]:
-        """The weights set on the sliders."""
-        return {code: float(s.value) for code, s in self.sliders.items() if s.value > 0}
+        """The weights set on the sliders (each 1 until the Score tab changes it)."""
+        return {code: float(v) for code, v in self._weights.items() if v > 0}
 
     def candidates(self) -> pd.DataFrame:
         """Catalogue rows that match the filters (:func:`phcpm.indicators.filter_catalogue`)."""
@@ -598,11 +661,12 @@ class IndicatorSelector(Tool):
         )
         shown = [c for c in _SHOWN_COLUMNS if c in cands.columns]
         self.catalogue_table.value = _table_html(cands[shown])
-        self.adj_table.value = (
-            _table_html(self.adjustments)
-            if len(self.adjustments)
-            else "<p>No changes: the starting ratings are used.</p>"
-        )
+        if self.sections.built[1]:
+            self.adj_table.value = (
+                _table_html(self.adjustments)
+                if len(self.adjustments)
+                else "<p>No changes: the starting ratings are used.</p>"
+            )
         self.scored = self.shortlist = self.balance = self.burden = None
         if cands.empty:
             raise InputError(
@@ -612,7 +676,6 @@ class IndicatorSelector(Tool):
             )
         ratings = ind.apply_adjustments(ind.default_ratings(self.catalogue), self.adjustments)
         self.scored = ind.score(cands, ratings, self.weights())
-        self.scores_table.value = _table_html(self.scored.round(1), max_rows=30)
         in_cands = set(cands[ID])
         must = [i for i in self.must.value if i in in_cands]
         exclude = [i for i in self.exclude.value if i in in_cands]
@@ -629,17 +692,22 @@ class IndicatorSelector(Tool):
             view
         )
         self.balance = ind.balance(self.shortlist, self.catalogue)
-        self._show_balance(self.balance)
         current = self.current or self.shortlist[ID].tolist()
         self.burden = ind.compare_burden(
             current,
             self.shortlist,
             self.catalogue,
-            facilities=int(self.facilities.value),
-            minutes_per_value=float(self.minutes.value),
+            facilities=self._facilities,
+            minutes_per_value=self._minutes,
         )
-        table = self.burden.reset_index().rename(columns=BURDEN_HEADINGS)
-        self.burden_table.value = _table_html(table)
+        self._shown = True
+        # What the tabs opened so far show; the others draw it when first opened.
+        if self.sections.built[1]:
+            self._render_score()
+        if self.sections.built[3]:
+            self._show_balance(self.balance)
+        if self.sections.built[4]:
+            self._render_burden()
 
     def _show_balance(self, result: ind.BalanceResult) -> None:
         if result.warnings:
