@@ -56,112 +56,24 @@ The package is laid out by job; every name below can be imported from
 
 from __future__ import annotations
 
-from phcpm.pdsa.chart import MeasureChart, run_chart
-from phcpm.pdsa.example import (
-    EXAMPLE_AIM,
-    EXAMPLE_DEFINITION,
-    EXAMPLE_FAMILY,
-    EXAMPLE_MEASURE,
-    EXAMPLE_TEAM,
-    EXAMPLE_USER,
-    example_project_data,
-    load_example_project,
-)
+from phcpm.pdsa import chart, example, store, tables, validate, workspace
+from phcpm.pdsa.chart import *  # noqa: F403
+from phcpm.pdsa.example import *  # noqa: F403
 from phcpm.pdsa.schema import SCHEMA_VERSION
-from phcpm.pdsa.store import ProjectStore
-from phcpm.pdsa.tables import (
-    DECISION_WORDS,
-    FIELD_WORDS,
-    ROLE_WORDS,
-    cycle_summary,
-    measure_title,
-    readable_cycles,
-    readable_history,
-    readable_values,
-    role_words,
-)
+from phcpm.pdsa.store import *  # noqa: F403
+from phcpm.pdsa.tables import *  # noqa: F403
 from phcpm.pdsa.transfer import FORMAT_NAME, FORMAT_VERSION
-from phcpm.pdsa.validate import (
-    CYCLE_FIELDS,
-    CYCLE_TEXT_FIELDS,
-    DECISIONS,
-    KINDS,
-    MEASURE_FIELDS,
-    PROJECT_FIELDS,
-    ROLES,
-    changed_cycle_fields,
-    check_entry,
-    check_period,
-    check_value,
-    parse_value_lines,
-    read_date,
-    value_columns,
-    value_table,
-)
-from phcpm.pdsa.workspace import (
-    ACCESS_CODE_MIN,
-    DEFAULT_PATH,
-    ENV_VAR,
-    TEAM_ENV_VAR,
-    TEAM_SLUG_MAX,
-    access_code_matches,
-    default_store_path,
-    default_team,
-    hash_access_code,
-    scrypt_key,
-    team_slug,
-    team_store_path,
-)
+from phcpm.pdsa.validate import *  # noqa: F403
+from phcpm.pdsa.workspace import *  # noqa: F403
 
 __all__ = [
-    "ENV_VAR",
-    "DEFAULT_PATH",
-    "KINDS",
-    "ROLES",
-    "DECISIONS",
-    "CYCLE_TEXT_FIELDS",
-    "CYCLE_FIELDS",
-    "PROJECT_FIELDS",
-    "MEASURE_FIELDS",
+    *validate.__all__,
+    *store.__all__,
+    "SCHEMA_VERSION",
     "FORMAT_NAME",
     "FORMAT_VERSION",
-    "SCHEMA_VERSION",
-    "check_period",
-    "value_columns",
-    "parse_value_lines",
-    "value_table",
-    "check_value",
-    "changed_cycle_fields",
-    "ProjectStore",
-    "EXAMPLE_USER",
-    "EXAMPLE_AIM",
-    "EXAMPLE_TEAM",
-    "EXAMPLE_MEASURE",
-    "EXAMPLE_DEFINITION",
-    "EXAMPLE_FAMILY",
-    "example_project_data",
-    "load_example_project",
-    "cycle_summary",
-    "FIELD_WORDS",
-    "ROLE_WORDS",
-    "role_words",
-    "measure_title",
-    "DECISION_WORDS",
-    "readable_values",
-    "readable_cycles",
-    "readable_history",
-    "TEAM_ENV_VAR",
-    "TEAM_SLUG_MAX",
-    "team_slug",
-    "default_store_path",
-    "team_store_path",
-    "default_team",
-    "ACCESS_CODE_MIN",
-    "hash_access_code",
-    "access_code_matches",
-    "scrypt_key",
-    "read_date",
-    "check_entry",
-    "MeasureChart",
-    "run_chart",
+    *chart.__all__,
+    *example.__all__,
+    *tables.__all__,
+    *workspace.__all__,
 ]

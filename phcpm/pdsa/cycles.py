@@ -62,11 +62,7 @@ class CycleRecords:
         decision = cycle_decision(act_decision)
         at = self._clock()
         with self._write() as conn:
-            self._one(
-                conn.execute("SELECT id FROM project WHERE id = ?", [project_id]).fetchall(),
-                "project",
-                project_id,
-            )
+            self._need_project(conn, project_id)
             number = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM cycle WHERE project_id = ?",
                 [project_id],

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["SCHEMA_VERSION", "create_tables"]
+__all__ = ["SCHEMA_VERSION", "VALUE_COLUMNS", "create_tables"]
 
 
 SCHEMA_VERSION = 3
 
+#: The columns of a stored value that an export carries (the table adds ``id``,
+#: ``measure_id`` and ``version``).
+VALUE_COLUMNS = (
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "entered_by",
+    "entered_at",
+    "comment",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS project (
     id INTEGER PRIMARY KEY,

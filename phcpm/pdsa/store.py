@@ -190,6 +190,11 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
             )
         return dict(rows[0])
 
+    def _need_project(self, conn: sqlite3.Connection, project_id: int) -> None:
+        """Refuse, inside a write, a project number that is not in the file."""
+        rows = conn.execute("SELECT id FROM project WHERE id = ?", [project_id]).fetchall()
+        self._one(rows, "project", project_id)
+
     # ------------------------------------------------------------------ access code
 
     def _setting(self, name: str) -> str | None:
@@ -321,11 +326,7 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
         user = user_name(user)
         at = self._clock()
         with self._write() as conn:
-            self._one(
-                conn.execute("SELECT id FROM project WHERE id = ?", [project_id]).fetchall(),
-                "project",
-                project_id,
-            )
+            self._need_project(conn, project_id)
             if conn.execute(
                 "SELECT 1 FROM measure WHERE project_id = ? AND name = ?", [project_id, name]
             ).fetchall():

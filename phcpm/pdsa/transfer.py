@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from phcpm.errors import InputError
+from phcpm.pdsa.schema import VALUE_COLUMNS
 from phcpm.pdsa.tables import (
     DECISION_WORDS,
     FIELD_WORDS,
@@ -466,16 +467,7 @@ class ProjectTransfer:
         ),
         "Values": (
             "values",
-            [
-                "measure",
-                "period",
-                "numerator",
-                "denominator",
-                "value",
-                "entered_by",
-                "entered_at",
-                "comment",
-            ],
+            ["measure", *VALUE_COLUMNS],
         ),
         "Cycles": ("cycles", ["number", *CYCLE_FIELDS, "entered_by", "updated_at"]),
         "Audit": ("audit", ["table", "ref", "field", "old", "new", "user", "at"]),

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from phcpm.errors import InputError
+from phcpm.pdsa.schema import VALUE_COLUMNS
 from phcpm.pdsa.validate import (
     check_period,
     check_value,
@@ -218,17 +219,7 @@ class ValueRecords:
     def values(self, measure_id: int) -> pd.DataFrame:
         """Every entry for one measure with who entered it and when, by period."""
         measure_id = record_key(measure_id)
-        cols = [
-            "id",
-            "period",
-            "numerator",
-            "denominator",
-            "value",
-            "entered_by",
-            "entered_at",
-            "comment",
-            "version",
-        ]
+        cols = ["id", *VALUE_COLUMNS, "version"]
         return self._frame(
             f"SELECT {', '.join(cols)} FROM value WHERE measure_id = ? ORDER BY period",
             [measure_id],
