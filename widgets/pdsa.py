@@ -30,6 +30,7 @@ import base64
 import html
 import os
 import urllib.parse
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         *,
         user: str = "",
         today: date | None = None,
-        clock=None,
+        clock: Callable[[], str] | None = None,
         team: str | None = None,
         query: str | None = None,
     ) -> None:
@@ -336,7 +337,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         self.user.observe(lambda change: setattr(self.guard, "name", change["new"]), "value")
         self.guard.observe(self._on_remembered_name, names="remembered_name")
 
-    def _on_remembered_name(self, change) -> None:
+    def _on_remembered_name(self, change: dict[str, Any]) -> None:
         if change["new"] and not self.user.value.strip():
             self.user.value = change["new"]
 
@@ -348,11 +349,11 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
 
     # ------------------------------------------------------------------ helpers
 
-    def _safe(self, fn, *args) -> Any:
+    def _safe(self, fn: Callable[..., Any], *args: Any) -> Any:
         clear_message(self.notes)
         return self.run_safely(fn, self.message, *args)
 
-    def _unless_quiet(self, fn) -> None:
+    def _unless_quiet(self, fn: Callable[[], Any]) -> None:
         if not self._quiet:
             self._safe(fn)
 
@@ -643,7 +644,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         self._note(f"Saved {count} period{'s' if count != 1 else ''}.")
         return count
 
-    def _on_values_upload(self, change) -> None:
+    def _on_values_upload(self, change: dict[str, Any]) -> None:
         taken = take_upload(self.values_upload, change["new"])
         if taken is not None:
             self._safe(self.add_uploaded, *taken)
@@ -663,7 +664,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
 
     # ------------------------------------------------------------------ import
 
-    def _on_import(self, change) -> None:
+    def _on_import(self, change: dict[str, Any]) -> None:
         taken = take_upload(self.import_upload, change["new"])
         if taken is not None:
             self._safe(self.import_bytes, *taken)

@@ -65,7 +65,7 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
         *,
         busy_timeout_ms: int = 10_000,
         clock: Callable[[], str] | None = None,
-    ):
+    ) -> None:
         if path is None:
             path = os.environ.get(ENV_VAR) or DEFAULT_PATH
         self.path = Path(path)
