@@ -5,7 +5,8 @@
 * an imported table of steps replaces the example, and the example comes back;
 * the Pareto list has one source: a file fills the list, and what is typed
   after it is what is drawn; a file of text and period codes gets a specific
-  message and no chart.
+  message and no chart;
+* tabs 2 to 4 reach the page only when first opened.
 """
 
 from __future__ import annotations
@@ -53,8 +54,12 @@ def test_the_map_is_edited_as_a_table_and_the_example_comes_back(page, voila_url
 
 def test_the_pareto_list_has_one_source(page, voila_url):
     open_app(page, voila_url, "process")
+    page.locator(".phcpm-process-map svg").wait_for()
+    assert page.locator(".phcpm-process-pareto").count() == 0  # not built until opened
+    assert page.locator(".phcpm-process-measure").count() == 0
     page.get_by_role("tab", name="4. Pareto chart").click()
     box = page.locator(".phcpm-process-pareto textarea")
+    box.wait_for()
     result = page.locator(".phcpm-process-pareto-result")
 
     choose(page, ".phcpm-process-pareto-upload", "causes.csv", b"cause,cases\nFuel,5\nRoads,12\n")
