@@ -386,3 +386,57 @@ def test_reporting_indicators_have_no_funnel(district_tool):
     codes = [code for _, code in district_tool.funnel_indicator.options]
     assert "ANC4_COV" in codes
     assert "REPORT_TIMELY" not in codes and "ACT_STOCKOUT_DAYS" not in codes
+
+
+def _dhis2_pivot() -> bytes:
+    """A DHIS2 pivot table downloaded with its metadata columns: IDs and names of three
+    facilities (two share a name, in different districts), three months, one data item."""
+    lines = [
+        "periodid,periodname,orgunitlevel1,orgunitlevel2,orgunitlevel3,"
+        "organisationunitid,organisationunitname,ANC 1st visit"
+    ]
+    places = [
+        ("Ou1aBcDeFgH", "Hillside Health Post", "Lakeside"),
+        ("Ou2aBcDeFgH", "Riverbend Health Centre", "Lakeside"),
+        ("Ou3aBcDeFgH", "Hillside Health Post", "Upland"),
+    ]
+    for m in (1, 2, 3):
+        for i, (uid, name, district) in enumerate(places):
+            lines.append(
+                f"2025{m:02d},Month {m},Sendara,North,{district},{uid},{name},{20 + i + m}"
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_dhis2_pivot_download_shows_place_names_and_keeps_the_codes():
+    from tests.widget_helpers import upload
+
+    tool = ScorecardBuilder()
+    tool.picker.upload.value = upload("pivot.csv", _dhis2_pivot())
+    assert tool.last_error is None, tool.message.value
+    names = {
+        "Ou1aBcDeFgH": "Hillside Health Post (Lakeside)",
+        "Ou2aBcDeFgH": "Riverbend Health Centre",
+        "Ou3aBcDeFgH": "Hillside Health Post (Upland)",
+    }
+    shown = tool.card.drop_duplicates("org_unit").set_index("org_unit")["org_unit_name"]
+    assert shown.to_dict() == names
+    text = visible_text(tool.table.value)
+    assert all(name in text for name in names.values()) and "Ou1aBcDeFgH" not in text
+    tool.csv_download.button.click()
+    name = f"scorecard_values_{tool.period.value}.csv"
+    table = pd.read_csv(io.BytesIO(_payload(tool.csv_download.link.value, name)))
+    assert dict(zip(table["Place code"], table["Place"], strict=True)) == names
+    tool.excel_download.button.click()
+    data = _payload(tool.excel_download.link.value, f"scorecard_{tool.period.value}.xlsx")
+    grid = pd.read_excel(io.BytesIO(data), sheet_name="Scorecard", header=2)
+    assert list(grid["Org unit"].iloc[:3]) == list(names.values())
+    tool.sheets_download.button.click()
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            _payload(tool.sheets_download.link.value, f"feedback_sheets_{tool.period.value}.zip")
+        )
+    )
+    pages = " ".join(archive.read(n).decode() for n in archive.namelist())
+    assert "Riverbend Health Centre" in pages and "Hillside Health Post (Upland)" in pages
+    assert tool.trend_unit.options[0][0] == "Hillside Health Post (Lakeside)"

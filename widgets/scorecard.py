@@ -62,6 +62,35 @@ _WIDE = {"description_width": "initial"}
 __all__ = ["ScorecardBuilder"]
 
 
+def own_place_names(table: pd.DataFrame) -> dict[str, str]:
+    """Place code → name from a user's file that has both (a DHIS2 download with its
+    metadata columns has ``org_unit`` and ``org_unit_name``).
+
+    Two places with the same name are told apart by the first higher level that
+    differs ("Hillside Health Post (Upland)"), or else by their code, so that
+    every row of the scorecard still names one place."""
+    if "org_unit" not in table or "org_unit_name" not in table:
+        return {}
+    rows = table.dropna(subset=["org_unit", "org_unit_name"]).drop_duplicates("org_unit")
+    codes = rows["org_unit"].astype(str).to_numpy()
+    names = rows["org_unit_name"].astype(str).str.strip().to_numpy()
+    out = dict(zip(codes, names, strict=True))
+    levels = sorted(
+        (c for c in rows.columns if str(c).lower().startswith("orgunitlevel")), reverse=True
+    )
+    for name in pd.unique(names[pd.Series(names).duplicated(keep=False).to_numpy()]):
+        same = rows[names == name]
+        label = None
+        for level in levels:
+            parents = same[level].astype(str)
+            if parents.nunique() == len(same) and not (parents == name).any():
+                label = parents.to_numpy()
+                break
+        for i, code in enumerate(same["org_unit"].astype(str)):
+            out[code] = f"{name} ({label[i] if label is not None else code})"
+    return out
+
+
 def _css(widget: w.Widget, part: str) -> w.Widget:
     widget.add_class(f"phcpm-scorecard-{part}")
     return widget
@@ -79,6 +108,7 @@ class ScorecardBuilder(Tool):
         self._org_units = pd.read_csv(dataset_path("org_units.csv"))
         self._values: dict[str, pd.DataFrame] = {}
         self._own: pd.DataFrame | None = None
+        self._own_names: dict[str, str] = {}
         self._definitions = sc.default_definitions()
         self._unrated: dict[str, str] = {}
         self._overrides: dict[str, dict] = {}
@@ -438,7 +468,7 @@ class ScorecardBuilder(Tool):
             self.threshold_for.options = names
             self.threshold_for.value = names[0]
             units = pd.unique(values["org_unit"])
-            shown = sorted((str(self._names.get(u, u)), u) for u in units)
+            shown = sorted((self._place_name(u), u) for u in units)
             self.trend_unit.options = shown
             self.trend_unit.value = shown[0][1]
             self._show_thresholds()
@@ -487,9 +517,11 @@ class ScorecardBuilder(Tool):
         def load() -> None:
             self.card = None
             self._own = None
+            self._own_names = {}
             values = sc.indicator_values(table)
             definitions, unrated = sc.own_definitions(values)
             self._own = values
+            self._own_names = own_place_names(table)
             self._definitions = definitions
             self._unrated, self._overrides = unrated, {}
             self._busy = True
@@ -622,6 +654,9 @@ class ScorecardBuilder(Tool):
             compare=COMPARE[self.compare.value],
             not_applicable=na,
         )
+        if self.source.value != "District data" and self._own_names:
+            names = card["org_unit"].astype(str).map(self._own_names)
+            card["org_unit_name"] = names.fillna(card["org_unit_name"]).to_numpy()
         card = uncertainty.judge_card(
             card, values, defs, min_denominator=self.min_denominator.value
         )
@@ -765,7 +800,7 @@ class ScorecardBuilder(Tool):
         data = values[
             (values["indicator"] == code) & (values["period"].astype(str) == str(self.period.value))
         ].dropna(subset=["numerator", "denominator"])
-        data = data.assign(name=data["org_unit"].map(lambda u: self._names.get(u, u)))
+        data = data.assign(name=data["org_unit"].map(self._place_name))
         factor = 100.0 if kind == "proportion" else float(row.get("factor") or 1.0)
         result = funnel(
             data,
@@ -823,6 +858,13 @@ class ScorecardBuilder(Tool):
                 "There is no funnel plot yet", todo="Click 'Draw the funnel plot' first"
             )
         return self._funnel_png
+
+    def _place_name(self, code) -> str:
+        """The name of an org unit: from the user's file when it gave names, else the
+        district's list, else the code itself."""
+        if self.source.value != "District data" and str(code) in self._own_names:
+            return self._own_names[str(code)]
+        return str(self._names.get(code, code))
 
     def _title(self) -> str:
         return f"Scorecard {sc.period_text(self.period.value)}"
