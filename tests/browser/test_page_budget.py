@@ -61,6 +61,14 @@ def measured(browser, voila_url):
     def measure(name):
         if name not in results:
             results[name] = bench.measure_app(browser.browser, voila_url, name)
+            first, repeat = results[name]["first"], results[name]["repeat"]
+            # Shown with ``pytest -s``: the figures behind the budget, per tool.
+            print(
+                f"\n{name}: first visit {first['bytes'] / 1e6:.2f} MB, first control "
+                f"{first['first_control_s']} s, {first['websocket_bytes'] / 1e3:.0f} kB of "
+                f"widget state; repeat visit {repeat['bytes'] / 1e3:.0f} kB, first control "
+                f"{repeat['first_control_s']} s"
+            )
         return results[name]
 
     return measure
