@@ -46,7 +46,6 @@ from widgets.common import (
     Tool,
     clear_message,
     download_button,
-    download_on_demand,
     error_box,
     note_box,
     show_error,
@@ -57,6 +56,7 @@ from widgets.common import (
 )
 from widgets.page_guard import PageGuard, page_query
 from widgets.pdsa_controls import (
+    XLSX,
     button,
     fold,
     labelled,
@@ -66,11 +66,11 @@ from widgets.pdsa_controls import (
     wide,
 )
 from widgets.pdsa_cycles import CONFLICT_MESSAGE, CycleForm
+from widgets.pdsa_files import ProjectFiles
 from widgets.pdsa_workspace import UNSAVED_MESSAGE, TeamWorkspaces
 
 __all__ = ["PdsaTracker", "PageGuard", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE", "page_query"]
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _KINDS = [
     ("Proportion (numerator out of denominator)", "proportion"),
     ("Count", "count"),
@@ -84,7 +84,7 @@ _ROLES = [
 ]
 
 
-class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
+class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
     """Track an improvement project: values period by period, PDSA cycles, run chart, history.
 
     ``db_path`` is the project file; by default the one named by the
@@ -194,29 +194,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         # chart, history, export
         self.chart = tagged(w.HTML(""), "chart")
         self.chart_download = download_button(b"", "run_chart.png", "Chart (PNG)", "image/png")
-        self.audit = tagged(w.HTML(""), "audit")
-        self.audit_download = tagged(
-            download_button(b"", "history.xlsx", "History (Excel)"), "history-download"
-        )
-        self.json_download = tagged(
-            download_button(b"", "project_backup.json", "Backup file of the project"), "json"
-        )
-        self.excel_download = tagged(
-            download_button(b"", "project.xlsx", "Whole project (Excel)"), "excel"
-        )
-        self.printable = tagged(
-            download_on_demand(
-                "Printable project (HTML)",
-                "pdsa_project.html",
-                self._printable_bytes,
-                "text/html",
-            ),
-            "printable",
-        )
-        self.import_upload = tagged(
-            upload_button("Add a project from a file", accept=".json,.xlsx"),
-            "import",
-        )
+        self._build_exports()
 
         self._layout()
         self._wire()
@@ -270,21 +248,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         )
         cycles_tab = self._cycles_tab()
         chart_tab = w.VBox([self.chart, self.chart_download])
-        history_tab = w.VBox(
-            [w.HTML("<b>Who entered what, and when</b>"), self.audit, self.audit_download]
-        )
-        export_tab = w.VBox(
-            [
-                w.HTML(
-                    "Save the whole project (measures, values, cycles and history) as an Excel "
-                    "workbook to read and share, or as a backup file to keep or move to "
-                    "another computer:"
-                ),
-                row(self.excel_download, self.printable, self.json_download),
-                w.HTML("Add a project saved from this tool (Excel workbook or backup file):"),
-                self.import_upload,
-            ]
-        )
+        history_tab, export_tab = self._history_tab(), self._export_tab()
         self.tabs = w.Tab(
             children=[values_tab, cycles_tab, chart_tab, history_tab, export_tab],
             titles=("Values", "PDSA cycles", "Run chart", "History", "Export and import"),
@@ -454,43 +418,6 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         self._show_measure()
         self._show_exports()
 
-    def _printable_bytes(self) -> bytes:
-        """The open project as a printable page (with the run chart once it is drawn)."""
-        page = self.store.export_html(self._need_project(), chart_png=self._chart_png)
-        return page.encode("utf-8")
-
-    def _show_exports(self) -> None:
-        self.printable.reset()  # a page built earlier may belong to another project
-        if self.project_id is None:
-            self.audit.value = "<p>No project is open.</p>"
-            for box in (self.json_download, self.excel_download, self.audit_download):
-                update_download(box, None)
-            return
-        slug = "pdsa_project"
-        update_download(
-            self.json_download,
-            self.store.export_json(self.project_id).encode("utf-8"),
-            f"{slug}_backup.json",
-            "Backup file of the project",
-            "application/json",
-        )
-        update_download(
-            self.excel_download,
-            self.store.export_excel(self.project_id),
-            f"{slug}.xlsx",
-            "Whole project (Excel)",
-            _XLSX,
-        )
-        shown = pdsa.readable_history(self.store.audit_log(self.project_id))
-        self.audit.value = table_html(shown.iloc[::-1], "phcpm-table", "Nothing entered yet.")
-        update_download(
-            self.audit_download,
-            to_excel_bytes({"History": shown}, title="History of the project"),
-            "pdsa_history.xlsx",
-            "History (Excel)",
-            _XLSX,
-        )
-
     # ------------------------------------------------------------------ measures and values
 
     def add_measure(self) -> int:
@@ -548,7 +475,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
             ),
             "pdsa_values.xlsx",
             "Values (Excel)",
-            _XLSX,
+            XLSX,
         )
         self._chart_stale = True
         self._chart_png = None
@@ -661,17 +588,3 @@ class PdsaTracker(TeamWorkspaces, CycleForm, Tool):
         self._show_exports()
         self._note(f"Saved {count} period{'s' if count != 1 else ''} from '{name}'.")
         return count
-
-    # ------------------------------------------------------------------ import
-
-    def _on_import(self, change: dict[str, Any]) -> None:
-        taken = take_upload(self.import_upload, change["new"])
-        if taken is not None:
-            self._safe(self.import_bytes, *taken)
-
-    def import_bytes(self, data: bytes, name: str) -> int:
-        """Add a project from an exported JSON or Excel file and open it."""
-        pid = self.store.import_file(data, name, today=self.today)
-        self._refresh_projects(select=pid)
-        self._note(f"The project in '{name}' was added and is open.")
-        return pid

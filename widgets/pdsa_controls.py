@@ -8,12 +8,25 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-__all__ = ["WIDE", "NEW_CYCLE", "tagged", "wide", "button", "labelled", "fold", "row", "table_html"]
+__all__ = [
+    "XLSX",
+    "WIDE",
+    "NEW_CYCLE",
+    "tagged",
+    "wide",
+    "button",
+    "labelled",
+    "fold",
+    "row",
+    "table_html",
+]
 
 #: Labels as wide as their text.
 WIDE = {"description_width": "initial"}
 #: The first choice in the list of cycles: an empty form for a new cycle.
 NEW_CYCLE = "New cycle"
+#: The media type of an Excel workbook, for downloads.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def tagged(widget: w.Widget, part: str) -> w.Widget:
