@@ -8,7 +8,9 @@ changes; a CSV or Excel table of steps can be imported, and the example map is
 always one click away. The map is drawn as SVG by pure Python (no graphviz), and PNG
 files by matplotlib, only when asked for. Each tab has its own results area (see
 :class:`widgets.common.Results`): a new input or an error empties it first, so what
-is on screen always belongs to the current input.
+is on screen always belongs to the current input. Tabs 2 to 4 are built when
+first opened (:func:`widgets.common.lazy_tabs`), so the page does not carry
+their widgets until then.
 """
 
 from __future__ import annotations
