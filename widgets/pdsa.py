@@ -21,7 +21,8 @@ All three are done by :class:`widgets.page_guard.PageGuard`.
 
 The tool is put together from parts: :mod:`widgets.pdsa_workspace` (team
 workspaces and access codes), :mod:`widgets.pdsa_cycles` (the PDSA cycle
-form) and :mod:`widgets.pdsa_controls` (the building blocks of the screen).
+form), :mod:`widgets.pdsa_files` (history, downloads and adding a saved project)
+and :mod:`widgets.pdsa_controls` (the building blocks of the screen).
 """
 
 from __future__ import annotations
