@@ -312,17 +312,12 @@ class RunControlChart(Tool):
         """The data elements of the chosen place (and the same as denominators)."""
         busy, self._busy = self._busy, True
         try:
-            series = self._file.series if self._file is not None else None
-            if series is None or not self.place.value:
+            if self._file is None or not self.place.value:
                 self.element.options, self.denominator.options = [], [("None", _NONE)]
                 return
-            here = series[series["org_unit"] == self.place.value]
             chosen = self.element.value
-            self.element.options = [
-                (f"{e} ({n} period{'s' if n != 1 else ''})", e)
-                for e, n in zip(here["data_element"], here["periods"], strict=True)
-            ]
-            names = list(here["data_element"])
+            self.element.options = self._file.elements(self.place.value)
+            names = [name for _, name in self.element.options]
             self.element.value = chosen if chosen in names else names[0]
             self.denominator.options = [("None", _NONE)] + [(e, e) for e in names]
             self.denominator.value = _NONE
@@ -346,11 +341,10 @@ class RunControlChart(Tool):
         finally:
             self._busy = busy
         show_notes(self.upload_note, None)
-        where = f"'{name}'" if name else "your file"
         source = spc.file_series(read_table(data, filename=name))
         self._file, self._file_name = source, name
         self.series_box.layout.display = ""
-        places = sorted(pd.unique(source.series["org_unit"]))
+        places = source.places()
         first = source.series.iloc[0]  # the series with the most periods
         busy, self._busy = self._busy, True
         try:
@@ -364,30 +358,8 @@ class RunControlChart(Tool):
             self.element.value = first["data_element"]
         finally:
             self._busy = busy
-        n = len(source.series)
-        show_notes(
-            self.upload_note,
-            [
-                f"Read {where}: {n:,} series ({len(places):,} place"
-                f"{'s' if len(places) != 1 else ''} × what is counted). A chart shows one "
-                "series: choose it below.",
-                *source.notes,
-            ],
-        )
+        show_notes(self.upload_note, source.read_notes(name))
         return source
-
-    def _split_points(self) -> list[int] | None:
-        text = self.split.value.strip()
-        if not text:
-            return None
-        try:
-            return [int(p) for p in text.replace(";", ",").split(",") if p.strip()]
-        except ValueError:
-            raise InputError(
-                f"'{text}' is not a list of point numbers",
-                where="the box 'Split after point'",
-                todo="Type point numbers separated by commas, e.g. 16 or 12, 24",
-            ) from None
 
     def load_series(self) -> tuple[pd.DataFrame, dict, float, str, list[str]]:
         """The series chosen in the tool: (series, chart notes, multiply, title, notes)."""
@@ -420,10 +392,7 @@ class RunControlChart(Tool):
         series, notes = spc.file_series_values(
             self._file, self.place.value, self.element.value, den
         )
-        what = "values" if self.element.value == "value" else self.element.value
-        title = f"{what} / {den}" if den else what
-        place = self.place.value
-        title = title if place == spc.WHOLE_FILE else f"{title}, {place}"
+        title = spc.file_series_title(self.element.value, den, self.place.value)
         return series, {}, 100.0 if den else 1.0, title, notes
 
     # ------------------------------------------------------------------ draw
@@ -439,9 +408,7 @@ class RunControlChart(Tool):
         n = series["n"] if "n" in series.columns else None
         suggested = spc.suggest_chart(series["y"], n)
         chart = suggested if self.chart_type.value == AUTO else self.chart_type.value
-        freeze = self.freeze.value or None
-        if freeze is not None and freeze >= len(series):
-            freeze = None
+        freeze = spc.baseline_points(self.freeze.value, len(series))
         multiply = spc.display_multiply(chart, n is not None, multiply)
         result = spc.qic(
             series["y"],
@@ -449,7 +416,7 @@ class RunControlChart(Tool):
             x=series["x"],
             chart=chart,
             freeze=freeze,
-            part=self._split_points(),
+            part=spc.parse_points(self.split.value, where="the box 'Split after point'"),
             multiply=multiply,
         )
         self.series, self.result, self.title = series, result, title
@@ -466,12 +433,10 @@ class RunControlChart(Tool):
 
         plt.close(fig)
         self._png = png
-        names = next(series[c] for c in ("label", "period", "x") if c in series.columns)
-        names = names.dt.strftime("%Y-%m-%d") if hasattr(names, "dt") else names.astype(str)
-        first, last = names.iloc[0], names.iloc[-1]
+        first, last = spc.series_span(series)
         self.shown.value = (
             f"<p><b>Series shown:</b> {html.escape(title)}: {len(series):,} points, "
-            f"{html.escape(str(first))} to {html.escape(str(last))}.</p>"
+            f"{html.escape(first)} to {html.escape(last)}.</p>"
         )
         name = spc.CHART_LABELS[suggested]
         chosen = "" if chart == suggested else f" You chose: {spc.CHART_LABELS[chart]}."
@@ -498,7 +463,7 @@ class RunControlChart(Tool):
         """The chart's points and summary as Excel, with plain headings."""
         if self._points is None or self.result is None:
             raise InputError("There is no chart yet", todo="Choose a series first")
-        summary = self.result.summary.rename(columns=SUMMARY_HEADINGS)
+        summary = spc.summary_table(self.result)
         return to_excel_bytes(
             {
                 "Points": plain_columns(self._points),
@@ -506,20 +471,3 @@ class RunControlChart(Tool):
             },
             title=self.title,
         )
-
-
-#: Headings of the chart summary in the Excel download.
-SUMMARY_HEADINGS = {
-    "part": "Part",
-    "n_obs": "Points",
-    "n_useful": "Useful points (not on the centre line)",
-    "longest_run": "Longest run",
-    "longest_run_max": "Longest run expected at most",
-    "n_crossings": "Crossings",
-    "n_crossings_min": "Crossings expected at least",
-    "runs_signal": "Runs signal",
-    "aLCL": "Average lower limit",
-    "CL": "Centre line",
-    "aUCL": "Average upper limit",
-    "sigma_signal": "Points outside the limits",
-}
