@@ -440,3 +440,14 @@ def test_a_dhis2_pivot_download_shows_place_names_and_keeps_the_codes():
     pages = " ".join(archive.read(n).decode() for n in archive.namelist())
     assert "Riverbend Health Centre" in pages and "Hillside Health Post (Upland)" in pages
     assert tool.trend_unit.options[0][0] == "Hillside Health Post (Lakeside)"
+
+
+def test_funnel_caption_sets_impossible_values_apart(district_tool):
+    district_tool.funnel_indicator.value = "PENTA3_COV"
+    district_tool.funnel_button.click()
+    caption = visible_text(district_tool.funnel_area.children[0].value)
+    impossible = district_tool.funnel_result.table.query("position == 'check_data'")["name"]
+    assert len(impossible)
+    first, rest = caption.split("Check the data first", 1)
+    assert all(name in rest.split(".")[0] for name in impossible)
+    assert not any(name in first for name in impossible)

@@ -819,13 +819,19 @@ class ScorecardBuilder(Tool):
         )
         png = figure_bytes(fig, "png")
         self._funnel_png = png
-        outside = result.look_here()
-        names = ", ".join(str(n) for n in outside["name"]) if "name" in outside else ""
+        look_at = result.look_here()
+        named = "name" in look_at
+        check = look_at[look_at["position"] == "check_data"]
+        outside = look_at[look_at["position"] != "check_data"]
+        names = ", ".join(str(n) for n in outside["name"]) if named else ""
+        impossible = ", ".join(str(n) for n in check["name"]) if named else ""
         line = (
             "The solid line is the value of all places together, the dashed lines the 95 % "
             "limits and the dotted lines the 99.8 % limits."
         )
         look = f"Outside the funnel: {names}." if names else "No place lies outside the funnel."
+        if impossible:
+            look += f" Check the data first (a value no service can have): {impossible}."
         caption = (
             "<p class='phcpm-scorecard-funnel-caption'>Places outside the funnel are the "
             "ones to look at, not the bottom of the league table: inside it, a difference "
