@@ -79,13 +79,7 @@ def _not_yet(reason: str, checks: list[str]) -> dict[str, str]:
     return dict.fromkeys(checks, reason)
 
 
-NOT_YET: dict[str, dict[str, str]] = {
-    "capstone": _not_yet(
-        "two tables (cells 13 and 65) show text cut short with '...': the lesson no longer "
-        "cuts it, and the outputs follow the next time the notebook is executed",
-        ["outputs"],
-    ),
-}
+NOT_YET: dict[str, dict[str, str]] = {}
 
 
 def modules_for(check: str) -> list:

@@ -108,8 +108,14 @@ def test_pivot_download_with_metadata_columns_in_the_scorecard(page, voila_url):
     table.get_by_text("ANC 1st visit", exact=False).first.wait_for(timeout=90_000)
     text = table.inner_text()
     assert "202501" not in text  # no period code taken as a value or a place
-    # one row per facility (two share a name: the ID tells them apart), December's values
-    rows = [line for line in text.splitlines() if line.startswith("Ou")]
-    assert [r.split("\t")[0] for r in rows] == ["Ou1aBcDeFgH", "Ou2aBcDeFgH", "Ou3aBcDeFgH"]
+    # one row per facility, by name (two share a name: their district tells them
+    # apart), December's values
+    rows = [line for line in text.splitlines() if line.startswith(("Hillside", "Riverbend"))]
+    assert [r.split("\t")[0] for r in rows] == [
+        "Hillside Health Post (Lakeside)",
+        "Riverbend Health Centre",
+        "Hillside Health Post (Upland)",
+    ]
+    assert "Ou1aBcDeFgH" not in text  # names, not DHIS2 IDs
     assert [r.split("\t")[1].split()[1] for r in rows] == ["32", "35", "38"]
     assert_no_voila_error(page)
