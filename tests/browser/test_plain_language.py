@@ -41,7 +41,14 @@ def _sampling(page):
 
 def _indicators(page):
     page.locator(".phcpm-indicators-worked-example").click()
-    page.locator(".phcpm-indicators-shortlist table").wait_for(state="attached")
+    # The tool shows a shortlist when it opens, so wait for the worked example's
+    # own note first: a table seen before it may be emptied a moment later.
+    page.locator(".phcpm-indicators-note").get_by_text(
+        "Loaded the worked example", exact=False
+    ).wait_for(state="attached")
+    page.locator(".phcpm-indicators-shortlist").get_by_text(
+        "Supportive supervision visits completed"
+    ).wait_for(state="attached")
 
 
 def _quality(page):
