@@ -339,3 +339,43 @@ def test_a_section_given_a_widget_holds_it_from_the_start():
     assert sections.built == [True, True] and sections.pages[1].children == (shown,)
     sections.open(1)
     assert sections.pages[1].children == (shown,) and calls == ["one"]
+
+
+def test_tool_part_names_a_part_after_the_tool():
+    from widgets.common import Tool
+
+    class Demo(Tool):
+        css_class = "phcpm-demo"
+
+    tool = Demo()
+    box = tool.part(w.HTML(), "chart")
+    assert "phcpm-demo-chart" in box._dom_classes
+
+
+def test_tool_title_is_its_plain_text_form():
+    from widgets.common import Tool
+
+    class Named(Tool):
+        css_class = "phcpm-named"
+        title = "Named tool"
+
+    assert Named()._repr_mimebundle_()["text/plain"] == "Named tool"
+    plain = Tool()._repr_mimebundle_()["text/plain"]
+    assert plain != "Named tool" and plain
+
+
+def test_figure_html_closes_the_figure_and_keeps_the_alt_text():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from widgets.common import figure_html
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    number = fig.number
+    page, png = figure_html(fig, 'Three "points"')
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'alt="Three &quot;points&quot;"' in page
+    assert number not in plt.get_fignums()

@@ -95,6 +95,23 @@ def image_html(png: bytes, alt: str, max_width: str = "800px") -> str:
     )
 
 
+def figure_html(fig, alt: str, max_width: str = "800px") -> tuple[str, bytes]:
+    """A matplotlib figure as picture HTML (see :func:`image_html`) and its PNG bytes.
+
+    The figure is closed afterwards, even when drawing it fails, so a tool
+    never has to remember which figures need closing.
+    """
+    import matplotlib.pyplot as plt
+
+    from phcpm.io import figure_bytes
+
+    try:
+        png = figure_bytes(fig, "png")
+    finally:
+        plt.close(fig)
+    return image_html(png, alt, max_width), png
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -642,6 +659,9 @@ class Tool:
     """
 
     css_class = "phcpm-tool"
+    #: What the tool is, in words: its plain-text form in a notebook, stable for
+    #: nbval (None keeps the widget's own).
+    title: str | None = None
 
     def __init__(self, children: Iterable[w.Widget] = (), css_class: str | None = None) -> None:
         self._stylesheet = stylesheet()
@@ -656,7 +676,16 @@ class Tool:
         self.widget.children = (self._stylesheet, *children)
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict) and self.title is not None:
+            bundle["text/plain"] = self.title
+        return bundle
+
+    def part(self, widget: w.Widget, name: str) -> w.Widget:
+        """Give ``widget`` the CSS class ``<css_class>-<name>`` (for example
+        ``phcpm-spc-chart``), the name page styles and browser tests use; returns it."""
+        widget.add_class(f"{self.css_class}-{name}")
+        return widget
 
     def _remember(self, text: str) -> None:
         self.last_error = text
