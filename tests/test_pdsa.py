@@ -1055,3 +1055,122 @@ def test_a_file_of_the_second_version_gains_the_role_column(db, project):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == pdsa.SCHEMA_VERSION
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE measure SET role = 'impact'")
+
+
+# --------------------------------------------------------------------------- which way is better
+
+
+@pytest.mark.parametrize(
+    ("given", "higher"),
+    [
+        (True, True),
+        (False, False),
+        ("higher", True),
+        ("Lower", False),
+        (" lower ", False),
+        (1, True),
+        (0, False),
+        (1.0, True),
+        ("0", False),
+        ("yes", True),
+        ("FALSE", False),
+    ],
+)
+def test_which_way_is_better_is_read_from_words_flags_and_workbook_numbers(given, higher):
+    assert pdsa.measure_direction(given) is higher
+
+
+@pytest.mark.parametrize("given", [None, "", "   ", float("nan")])
+def test_which_way_is_better_is_never_guessed(given):
+    with pytest.raises(InputError, match="better when its value is higher or lower") as err:
+        pdsa.measure_direction(given, "the form")
+    assert "Choose 'higher' or 'lower'" in str(err.value)
+    assert err.value.where == "the form"
+
+
+@pytest.mark.parametrize("given", ["maybe", "up", 2, -1, "0.5"])
+def test_a_direction_that_is_neither_higher_nor_lower_is_refused(given):
+    with pytest.raises(InputError, match="does not say whether higher or lower is better"):
+        pdsa.measure_direction(given)
+
+
+def test_a_measure_is_stored_with_the_direction_and_definition_given(store, project):
+    pid = project["project"]
+    definition = "Numerator: none. Follow-up visits booked and not attended, from the register"
+    mid = store.add_measure(
+        pid,
+        "Missed follow-up visits",
+        "count",
+        user="Amina Odhiambo",
+        role="outcome",
+        higher_is_better="lower",
+        definition=f"  {definition}  ",
+    )
+    saved = store.get_measure(mid)
+    assert saved["higher_is_better"] is False and saved["definition"] == definition
+    with pytest.raises(InputError, match="higher or lower"):
+        store.add_measure(pid, "Staff on duty", "count", user="P", higher_is_better=None)
+    with pytest.raises(InputError, match="does not say whether higher or lower"):
+        store.update_measure(mid, expected_version=1, user="P", higher_is_better="sideways")
+    assert "Staff on duty" not in store.list_measures(pid)["name"].tolist()
+    version = store.update_measure(mid, expected_version=1, user="P", higher_is_better="higher")
+    assert store.get_measure(mid)["higher_is_better"] is True and version == 2
+
+
+def test_the_family_table_and_the_printable_page_say_which_way_and_how_counted(store, project):
+    pid = project["project"]
+    family = store.family_of_measures(pid).set_index("Measure")
+    assert family.loc["Waiting time", "Better when"] == "Lower"
+    assert family.loc["Febrile under-5s tested", "Better when"] == "Higher"
+    assert family.loc["Febrile under-5s tested", "How it is counted"] == (
+        "Children under 5 with fever tested by RDT, from the OPD register"
+    )
+    assert family.loc["Waiting time", "How it is counted"] == ""
+    page = store.export_html(pid)
+    waiting = page[page.index("<h2>Measure: Waiting time</h2>") :]
+    assert waiting.index("Better when lower: a fall is an improvement") < waiting.index("<table")
+    assert "not written for this measure" in waiting[: waiting.index("<table")]
+    tested = page[page.index("<h2>Measure: Febrile under-5s tested</h2>") :]
+    assert tested.index("Better when higher: a rise is an improvement") < tested.index("<table")
+
+
+def test_measure_notes_read_the_numbers_by_direction():
+    lower = pdsa.measure_notes({"higher_is_better": False, "definition": "Minutes, timing sheet"})
+    assert lower == [
+        "Better when lower: a fall is an improvement, a rise is a worsening.",
+        "How it is counted: Minutes, timing sheet",
+    ]
+    higher = pdsa.measure_notes({"higher_is_better": True, "definition": ""})
+    assert higher[0] == "Better when higher: a rise is an improvement, a fall is a worsening."
+    assert "not written" in higher[1]
+    assert pdsa.direction_words(False) == "Better when lower"
+
+
+def test_imported_measures_need_a_clear_direction(store, project, tmp_path):
+    from openpyxl import load_workbook
+
+    pid = project["project"]
+    text = store.export_json(pid)
+    with ProjectStore(tmp_path / "other.sqlite") as other:
+        for wrong in ("maybe", None, ""):
+            bad = json.loads(text)
+            bad["measures"][1]["higher_is_better"] = wrong
+            with pytest.raises(InputError, match="higher or lower") as err:
+                other.import_json(json.dumps(bad), today=TODAY)
+            assert err.value.where == "JSON file, measure 2"
+        # a workbook whose direction cell was emptied is refused, not read as "lower"
+        book = load_workbook(io.BytesIO(store.export_excel(pid)))
+        heading = [c.value for c in book["Measures"][1]].index("Higher is better (1 yes, 0 no)")
+        book["Measures"].cell(row=2, column=heading + 1).value = None
+        data = io.BytesIO()
+        book.save(data)
+        with pytest.raises(InputError, match="higher or lower"):
+            other.import_excel(data.getvalue(), today=TODAY)
+        assert other.list_projects().empty
+        # words a person may type in a workbook are read
+        book["Measures"].cell(row=2, column=heading + 1).value = "higher"
+        book["Measures"].cell(row=3, column=heading + 1).value = "lower"
+        data = io.BytesIO()
+        book.save(data)
+        new = other.import_excel(data.getvalue(), today=TODAY)
+        assert other.list_measures(new)["higher_is_better"].tolist() == [True, False, True]

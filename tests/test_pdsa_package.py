@@ -193,3 +193,87 @@ def test_a_saved_file_comes_back_whether_excel_or_backup(store, measure):
         assert store.values(store.list_measures(pid)["id"].iloc[0])["numerator"].tolist() == [17]
     with pytest.raises(InputError):
         store.import_file(b"not a project", "notes.txt", today=TODAY)
+
+
+# --------------------------------------------------------------------------- which way is better
+
+
+def _run(values):
+    from phcpm import spc
+
+    weeks = pd.date_range("2024-01-01", periods=len(values), freq="7D")
+    return spc.qic(values, x=weeks, chart="run")
+
+
+# sixteen weeks: eight around 50, then eight around 27 (a shift down at the end)
+FALL = [50, 52, 49, 51, 50, 53, 48, 51, 30, 28, 27, 29, 26, 25, 28, 27]
+
+
+def test_a_fall_at_the_end_is_an_improvement_only_when_lower_is_better():
+    lower = pdsa.direction_reading(_run(FALL), higher_is_better=False)
+    higher = pdsa.direction_reading(_run(FALL), higher_is_better=True)
+    shift = "The 8 points in a row below the median (from 2024-02-26 to 2024-04-15)"
+    assert lower == [
+        f"{shift} are the latest periods, on the better side for this measure: it has improved."
+    ]
+    assert higher == [
+        f"{shift} are the latest periods, on the worse side for this measure: it has got worse."
+    ]
+
+
+def test_a_shift_in_the_first_periods_is_read_against_the_later_ones():
+    # nine high weeks, then eleven low ones with one just above the median: the longest
+    # run (9, where at most 7 are expected by chance) is the first one
+    values = [60, 62, 59, 61, 60, 63, 58, 61, 62, 25, 24, 26, 23, 31, 22, 27, 21, 28, 30, 29]
+    (sentence,) = pdsa.direction_reading(_run(values), higher_is_better=True)
+    assert sentence.startswith("The 9 points in a row above the median (from 2024-01-01")
+    assert "are the first periods, on the better side" in sentence
+    assert sentence.endswith(
+        "most later points lie on the other side, so it has got worse since then."
+    )
+    (sentence,) = pdsa.direction_reading(_run(values), higher_is_better=False)
+    assert sentence.endswith("so it has improved since then.")
+
+
+def test_a_shift_in_the_middle_says_only_on_which_side_it_lies():
+    values = [40, 20, 41, 21, 42, 19, 43, 60, 61, 62, 63, 64, 65, 66, 67, 68, 20, 41, 22]
+    (sentence,) = pdsa.direction_reading(_run(values), higher_is_better=False)
+    assert sentence.startswith("The 9 points in a row above the median (from 2024-02-19")
+    assert sentence.endswith("are on the worse side of the median for this measure.")
+    assert "improved" not in sentence and "got worse" not in sentence
+
+
+def test_no_shift_no_judgement():
+    assert pdsa.direction_reading(_run([5, 7, 4, 8, 5, 6, 7, 4, 6, 5]), True) == []
+
+
+def test_the_run_chart_of_a_lower_is_better_measure_reads_a_fall_as_an_improvement(store):
+    import matplotlib.pyplot as plt
+
+    pid = store.create_project("Shorter waiting", user="Amina")
+    mid = store.add_measure(
+        pid,
+        "Minutes waited",
+        "measurement",
+        user="Amina",
+        unit="minutes",
+        role="balancing",
+        higher_is_better=False,
+        definition="Median minutes from arrival to the test, Tuesday mornings",
+    )
+    weeks = pd.date_range("2024-01-01", periods=len(FALL), freq="7D")
+    frame = pd.DataFrame({"period": weeks.strftime("%Y-%m-%d"), "value": FALL})
+    store.add_values(mid, frame, user="Amina", today=TODAY)
+    chart = pdsa.run_chart(store, mid)
+    try:
+        title = chart.figure.axes[0].get_title()
+        assert title == "Balancing measure: Minutes waited (better when lower)"
+        assert chart.sentences[0].startswith("Better when lower: a fall is an improvement")
+        assert any(s.endswith("it has improved.") for s in chart.sentences)
+        assert not any("got worse" in s for s in chart.sentences)
+        assert chart.sentences[-1] == (
+            "How it is counted: Median minutes from arrival to the test, Tuesday mornings"
+        )
+        assert "it has improved." in chart.description
+    finally:
+        plt.close(chart.figure)

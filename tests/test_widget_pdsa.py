@@ -216,11 +216,91 @@ def test_the_tool_shows_each_measure_of_the_family_with_its_role(db):
     tool.new_measure_name.value = "Children sent home without a test"
     tool.new_measure_kind.value = "count"
     tool.new_measure_role.value = "balancing"
+    tool.new_measure_direction.value = "lower"
     mid = tool.add_measure()
     assert tool.store.get_measure(mid)["role"] == "balancing"
     assert tool.measure.label == "Balancing measure: Children sent home without a test"
     assert "Children sent home without a test" in tool.family_table.value
     assert tool.new_measure_role.value == ""  # the next measure's role is asked again
+
+
+def test_a_lower_is_better_measure_keeps_its_direction_and_definition(db, tmp_path):
+    tool = tracker(db)
+    tool.new_name.value = "Shorter waiting at Kalembo dispensary"
+    tool.create_button.click()
+    definition = (
+        "Numerator: none. Value: median minutes from arrival to the consultation, of the "
+        "children timed on Tuesday morning, from the timing sheet kept by the clerk."
+    )
+    tool.new_measure_name.value = "Minutes waited for the consultation"
+    tool.new_measure_kind.value = "measurement"
+    tool.new_measure_unit.value = "minutes"
+    tool.new_measure_role.value = "balancing"
+    tool.new_measure_direction.value = "lower"
+    tool.new_measure_definition.value = definition
+    assert tool.guard.unsaved  # typed, not yet added: the page asks before it is left
+    tool.new_measure_button.click()
+    assert tool.message.value == ""
+    mid = tool.measure.value
+    saved = tool.store.get_measure(mid)
+    assert saved["higher_is_better"] is False
+    assert saved["definition"] == definition
+    assert not tool.guard.unsaved
+    # the form is empty again, and the next measure's direction is asked again
+    assert tool.new_measure_definition.value == "" and tool.new_measure_direction.value is None
+    assert "Better when lower" in tool.notes.value
+    # the family table, the notes under the measure and the run chart say which way is better
+    rows = re.findall(r"<tr>.*?</tr>", tool.family_table.value, flags=re.S)
+    row = next(r for r in rows if "Minutes waited for the consultation" in r)
+    assert "<td>Lower</td>" in row and html.escape(definition) in row
+    assert "Better when lower: a fall is an improvement" in tool.measure_notes.value
+    assert html.escape(definition) in tool.measure_notes.value
+    tool.paste.value = "2025-09-01, 55\n2025-09-08, 48\n2025-09-15, 50"
+    tool.paste_button.click()
+    tool.tabs.selected_index = 2
+    assert "(better when lower)" in tool.chart.value
+    assert "Better when lower: a fall is an improvement" in tool.chart.value
+    assert html.escape(definition) in tool.chart.value
+    # a reload (a new tool on the same file) shows it the same way
+    again = tracker(db)
+    again.project.value = tool.project_id
+    again.measure.value = mid
+    assert "Better when lower" in again.measure_notes.value
+    assert html.escape(definition) in again.measure_notes.value
+    # the backup file and the workbook carry both, and bring them back
+    other = tracker(tmp_path / "other.sqlite")
+    for data, name in [
+        (tool.store.export_json(tool.project_id).encode("utf-8"), "backup.json"),
+        (tool.store.export_excel(tool.project_id), "project.xlsx"),
+    ]:
+        pid = other.store.import_file(data, name, today=TODAY)
+        measures = other.store.list_measures(pid).set_index("name")
+        assert not measures.loc["Minutes waited for the consultation", "higher_is_better"]
+        assert measures.loc["Minutes waited for the consultation", "definition"] == definition
+
+
+def test_a_measure_without_a_direction_is_refused_plainly(db):
+    tool = tracker(db)
+    tool.load_example()
+    before = len(tool.store.list_measures(tool.project_id))
+    tool.new_measure_name.value = "Missed follow-up visits"
+    tool.new_measure_kind.value = "count"
+    tool.new_measure_role.value = "outcome"
+    tool.new_measure_definition.value = "Follow-up visits booked and not attended, register"
+    assert tool.new_measure_direction.value is None  # nothing is chosen for the user
+    tool.new_measure_button.click()
+    message = html.unescape(tool.message.value)
+    assert "better when its value is higher or lower" in message
+    assert "Choose 'higher' or 'lower'" in message
+    assert "Traceback" not in message
+    assert len(tool.store.list_measures(tool.project_id)) == before
+    # what was typed stays, to be completed
+    assert tool.new_measure_name.value == "Missed follow-up visits"
+    assert tool.new_measure_definition.value.startswith("Follow-up visits booked")
+    tool.new_measure_direction.value = "lower"
+    tool.new_measure_button.click()
+    assert tool.message.value == ""
+    assert tool.store.get_measure(tool.measure.value)["higher_is_better"] is False
 
 
 def test_entering_a_value_checks_as_typed_and_keeps_the_form(db):
@@ -303,6 +383,7 @@ def test_new_project_measure_and_cycle(db):
     tool.new_measure_name.value = "Median waiting time"
     tool.new_measure_kind.value = "measurement"
     tool.new_measure_unit.value = "minutes"
+    tool.new_measure_direction.value = "lower"
     tool.new_measure_button.click()
     assert tool.value.layout.display == "" and tool.numerator.layout.display == "none"
     tool.tabs.selected_index = 2

@@ -20,8 +20,9 @@ values hold text that is not saved, the browser asks before the page is left.
 All three are done by :class:`widgets.page_guard.PageGuard`.
 
 The tool is put together from parts: :mod:`widgets.pdsa_workspace` (team
-workspaces and access codes), :mod:`widgets.pdsa_cycles` (the PDSA cycle
-form), :mod:`widgets.pdsa_files` (history, downloads and adding a saved project)
+workspaces and access codes), :mod:`widgets.pdsa_measures` (the family of
+measures and the form that adds a measure, with which way is better and how it
+is counted), :mod:`widgets.pdsa_cycles` (the PDSA cycle form), :mod:`widgets.pdsa_files` (history, downloads and adding a saved project)
 and :mod:`widgets.pdsa_controls` (the building blocks of the screen).
 """
 
@@ -68,24 +69,13 @@ from widgets.pdsa_controls import (
 )
 from widgets.pdsa_cycles import CONFLICT_MESSAGE, CycleForm
 from widgets.pdsa_files import ProjectFiles
+from widgets.pdsa_measures import MeasureForm
 from widgets.pdsa_workspace import UNSAVED_MESSAGE, TeamWorkspaces
 
 __all__ = ["PdsaTracker", "PageGuard", "CONFLICT_MESSAGE", "UNSAVED_MESSAGE", "page_query"]
 
-_KINDS = [
-    ("Proportion (numerator out of denominator)", "proportion"),
-    ("Count", "count"),
-    ("Measurement (minutes, days ...)", "measurement"),
-]
-_ROLES = [
-    ("Not stated", ""),
-    ("Outcome: the result for patients the aim is about", "outcome"),
-    ("Process: is the change being done?", "process"),
-    ("Balancing: what could get worse because of the change", "balancing"),
-]
 
-
-class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
+class PdsaTracker(TeamWorkspaces, MeasureForm, CycleForm, ProjectFiles, Tool):
     """Track an improvement project: values period by period, PDSA cycles, run chart, history.
 
     ``db_path`` is the project file; by default the one named by the
@@ -151,20 +141,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
         self.aim_text = tagged(w.HTML(""), "aim")
 
         # measures and values
-        self.measure = labelled(w.Dropdown, "Measure", "measure", "40em", options=[])
-        self.new_measure_name = labelled(w.Text, "Measure name")
-        self.new_measure_kind = labelled(w.Dropdown, "Kind", options=_KINDS)
-        self.new_measure_role = labelled(
-            w.Dropdown,
-            "Role in the family of measures",
-            "new-measure-role",
-            "40em",
-            options=_ROLES,
-            value="",
-        )
-        self.new_measure_unit = labelled(w.Text, "Unit", value="%")
-        self.family_table = tagged(w.HTML(""), "family")
-        self.new_measure_button = button("Add the measure")
+        self._build_measure_form()
         self.period = labelled(w.Text, "Period start", "period", placeholder="YYYY-MM-DD")
         self.numerator = labelled(w.Text, "Numerator", "numerator")
         self.denominator = labelled(w.Text, "Denominator", "denominator")
@@ -212,14 +189,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
         new_project = fold(
             "Start a new project", self.new_name, self.new_aim, self.new_team, self.create_button
         )
-        new_measure = fold(
-            "Add a measure",
-            self.new_measure_name,
-            self.new_measure_kind,
-            self.new_measure_role,
-            self.new_measure_unit,
-            self.new_measure_button,
-        )
+        new_measure = self._measure_fold()
         values_tab = w.VBox(
             [
                 w.HTML(
@@ -230,6 +200,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
                 ),
                 self.family_table,
                 self.measure,
+                self.measure_notes,
                 new_measure,
                 w.HTML("<b>Enter one period</b>"),
                 self.period,
@@ -284,7 +255,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
         self.project.observe(lambda _: self._unless_quiet(self._show_project), names="value")
         self.measure.observe(lambda _: self._unless_quiet(self._show_measure), names="value")
         self.tabs.observe(lambda _: self._safe(self._maybe_draw), names="selected_index")
-        self.new_measure_button.on_click(lambda _: self._safe(self.add_measure))
+        self._wire_measure_form()
         for box in (self.period, self.numerator, self.denominator, self.value):
             box.observe(lambda _: self.check_form(), names="value")
         self.save_button.on_click(lambda _: self._safe(self.save_value))
@@ -421,37 +392,10 @@ class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
 
     # ------------------------------------------------------------------ measures and values
 
-    def add_measure(self) -> int:
-        mid = self.store.add_measure(
-            self._need_project(),
-            self.new_measure_name.value,
-            self.new_measure_kind.value,
-            user=self._user(),
-            unit=self.new_measure_unit.value,
-            role=self.new_measure_role.value,
-        )
-        self.new_measure_name.value = ""
-        self.new_measure_role.value = ""
-        self._show_project()
-        self.measure.value = mid
-        self._show_measure()
-        self._note("The measure was added.")
-        return mid
-
-    def _show_family(self) -> None:
-        """The project's measures with their roles (outcome, process, balancing)."""
-        if self.project_id is None:
-            self.family_table.value = ""
-            return
-        self.family_table.value = table_html(
-            self.store.family_of_measures(self.project_id),
-            "phcpm-table",
-            "No measure yet: add one under 'Add a measure'.",
-        )
-
     def _show_measure(self) -> None:
         self._show_family()
         if self.measure.value is None:
+            self._show_measure_notes(None)
             self.values_table.value = "<p>No measure yet.</p>"
             self.chart.value = (
                 "<p>No measure yet: the run chart appears when values are entered.</p>"
@@ -460,6 +404,7 @@ class PdsaTracker(TeamWorkspaces, CycleForm, ProjectFiles, Tool):
             update_download(self.chart_download, None)
             return
         measure = self.store.get_measure(self.measure.value)
+        self._show_measure_notes(measure)
         proportion = measure["kind"] == "proportion"
         for box in (self.numerator, self.denominator):
             box.layout.display = "" if proportion else "none"

@@ -17,6 +17,7 @@ import ipywidgets as w
 from phcpm import pdsa
 from phcpm.errors import InputError
 from widgets.pdsa_controls import NEW_CYCLE, button, fold, labelled, tagged
+from widgets.pdsa_measures import NEW_MEASURE
 
 __all__ = ["UNSAVED_MESSAGE", "TeamWorkspaces"]
 
@@ -107,20 +108,21 @@ class TeamWorkspaces:
         return changed
 
     def unsaved_text(self) -> list[str]:
-        """Every box holding typed text that is not saved: the cycle form and the pasted values."""
+        """Every box holding typed text that is not saved: the cycle form, the pasted values
+        and the measure form."""
         try:
             changed = self.unsaved_cycle_fields()
         except InputError:  # the cycle was removed from under us: treat the form as unsaved
             changed = ["PDSA cycle form"]
         if self.paste.value.strip():
             changed.append("Pasted values")
-        return changed
+        return changed + self.unsaved_measure_text()
 
     def _update_guard(self) -> None:
         """Ask before the page is left while typed text is not saved; say so next to Save."""
         unsaved = self.unsaved_text()
         self.guard.unsaved = bool(unsaved)
-        cycle = [u for u in unsaved if u != "Pasted values"]
+        cycle = [u for u in unsaved if u != "Pasted values" and u != NEW_MEASURE]
         self.cycle_status.value = (
             f"<span class='phcpm-unsaved'>Not saved yet: {html.escape(', '.join(cycle))}</span>"
             if cycle

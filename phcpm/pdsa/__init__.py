@@ -30,6 +30,12 @@ chapter 2; Langley et al. 2009): each measure has a role, kept as ``role``:
 A measure saved before roles were kept has no role (``""``, shown as "not
 stated"): the tool does not guess it.
 
+Each measure also says which way is better (``higher_is_better``: a fall in
+waiting time is an improvement, a fall in testing a worsening) and how it is
+counted (``definition``, its operational definition). The direction is never
+guessed (:func:`~phcpm.pdsa.validate.measure_direction`); the run chart reads a
+shift by it (:func:`~phcpm.pdsa.chart.direction_reading`).
+
 Everything is kept in one SQLite file, so no server is needed. The file is
 opened in write-ahead-log mode with ``synchronous=FULL``: each save is a single
 transaction, so if the computer or the program stops in the middle of a save,

@@ -24,6 +24,7 @@ from phcpm.pdsa.validate import (
     ROLES,
     audit_text,
     clean_text,
+    measure_direction,
     measure_role,
     now_utc,
     record_key,
@@ -303,12 +304,14 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
         *,
         user: str,
         unit: str = "",
-        higher_is_better: bool = True,
+        higher_is_better: bool | str | None = True,
         definition: str = "",
         role: str = "",
     ) -> int:
         """Add a measure to a project; returns its id.
 
+        ``higher_is_better`` says which way is better: True or "higher", False
+        or "lower" (:func:`measure_direction`); ``None`` (not chosen) is refused.
         ``definition`` is the operational definition: exactly what is counted,
         from which register, by whom (Provost & Murray 2011, chapter 2).
         ``role`` is its place in the family of measures (:data:`ROLES`), or ""
@@ -323,6 +326,8 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
                 todo="Choose proportion (numerator out of denominator), count or measurement",
             )
         role = measure_role(role)
+        higher = measure_direction(higher_is_better)
+        definition = clean_text(definition, "definition")
         user = user_name(user)
         at = self._clock()
         with self._write() as conn:
@@ -342,8 +347,8 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
                     name,
                     kind,
                     clean_text(unit, "unit"),
-                    int(bool(higher_is_better)),
-                    clean_text(definition, "definition"),
+                    int(higher),
+                    definition,
                     role,
                 ),
             )
@@ -372,8 +377,9 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
     def family_of_measures(self, project_id: int) -> pd.DataFrame:
         """The project's measures as a table for people, outcome first, then process,
         then balancing, then those whose role is not stated (Provost & Murray 2011,
-        chapter 2). Columns in words: role, measure, kind, unit, direction, and how
-        many periods have a result and the latest of them.
+        chapter 2). Columns in words: role, measure, kind, unit, direction ("Better
+        when": higher or lower), how it is counted (the operational definition), and
+        how many periods have a result and the latest of them.
         """
         measures = self.list_measures(project_id)
         counts = self._frame(
@@ -394,6 +400,7 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
                 "Kind of measure": [kinds.get(k, k) for k in data["kind"]],
                 "Unit": data["unit"].astype(str).tolist(),
                 "Better when": ["Higher" if h else "Lower" for h in data["higher_is_better"]],
+                "How it is counted": [cell_text(d) for d in data["definition"]],
                 "Periods entered": [int(n) if n == n else 0 for n in data["periods"]],
                 "Latest period": [cell_text(t) for t in data["latest"]],
             }
@@ -413,7 +420,7 @@ class ProjectStore(ValueRecords, CycleRecords, ProjectTransfer):
             if field not in MEASURE_FIELDS:
                 raise InputError(f"A measure has no field called '{field}'")
             if field == "higher_is_better":
-                clean[field] = int(bool(value))
+                clean[field] = int(measure_direction(value))
             elif field == "kind":
                 kind = clean_text(value, "kind").lower()
                 if kind not in KINDS:

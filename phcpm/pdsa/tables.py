@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,8 @@ __all__ = [
     "ROLE_WORDS",
     "role_words",
     "measure_title",
+    "direction_words",
+    "measure_notes",
     "DECISION_WORDS",
     "readable_values",
     "readable_cycles",
@@ -132,6 +135,34 @@ def measure_title(name: Any, role: Any) -> str:
     """The measure's name after its role ("Outcome measure: ..."), or "Measure: ..."."""
     words = role_words(role) if cell_text(role) in ROLES else ""
     return f"{words} measure: {cell_text(name)}" if words else f"Measure: {cell_text(name)}"
+
+
+def direction_words(higher_is_better: Any) -> str:
+    """Which way a measure is better, as a manager reads it: "Better when higher" or "... lower"."""
+    return "Better when higher" if bool(higher_is_better) else "Better when lower"
+
+
+def measure_notes(measure: Mapping[str, Any]) -> list[str]:
+    """What a reader must know to read a measure's numbers the right way round.
+
+    ``measure`` is :meth:`ProjectStore.get_measure` (``higher_is_better``,
+    ``definition``). Two sentences: which way is better, so that a rise is not
+    taken for an improvement when lower is better; and how the measure is
+    counted, its operational definition (Provost LP & Murray SK, *The Health
+    Care Data Guide*, Jossey-Bass, 2011, chapter 2), or that none is written.
+    """
+    if bool(measure["higher_is_better"]):
+        direction = "Better when higher: a rise is an improvement, a fall is a worsening."
+    else:
+        direction = "Better when lower: a fall is an improvement, a rise is a worsening."
+    definition = cell_text(measure.get("definition")).strip()
+    counted = (
+        f"How it is counted: {definition}"
+        if definition
+        else "How it is counted: not written for this measure, so two people may count it "
+        "differently."
+    )
+    return [direction, counted]
 
 
 DECISION_WORDS = {

@@ -17,6 +17,7 @@ from phcpm.pdsa.tables import (
     DECISION_WORDS,
     FIELD_WORDS,
     cell_text,
+    measure_notes,
     measure_title,
     readable_values,
     utc_minute,
@@ -32,6 +33,7 @@ from phcpm.pdsa.validate import (
     check_value,
     clean_text,
     cycle_decision,
+    measure_direction,
     measure_role,
     read_date,
     record_key,
@@ -170,8 +172,7 @@ class ProjectTransfer:
                 self.values(measure["id"]), measure["kind"], measure["unit"]
             ).drop(columns=["Entered at (UTC)"])
             parts.append(f"<h2>{esc(measure_title(measure['name'], measure['role']))}</h2>")
-            if measure["definition"]:
-                parts.append(f"<p>{esc(str(measure['definition']))}</p>")
+            parts.extend(f"<p>{esc(sentence)}</p>" for sentence in measure_notes(measure))
             parts.append(table(values))
         if chart_png:
             payload = base64.b64encode(bytes(chart_png)).decode("ascii")
@@ -298,9 +299,7 @@ class ProjectTransfer:
                     where=where,
                     todo="Use proportion, count or measurement",
                 )
-            hib = need(m, "higher_is_better", where)
-            if isinstance(hib, str):
-                hib = hib.strip().lower() in ("true", "yes", "1")
+            hib = measure_direction(need(m, "higher_is_better", where), where)
             mname = clean_text(need(m, "name", where), "measure name", required=True)
             if any(other["name"] == mname for other in measures.values()):
                 raise InputError(f"Two measures are called '{mname}'", where=where)
@@ -309,7 +308,7 @@ class ProjectTransfer:
                 "kind": kind,
                 "role": measure_role(m.get("role"), where),
                 "unit": clean_text(m.get("unit"), "unit"),
-                "higher_is_better": int(bool(hib)),
+                "higher_is_better": int(hib),
                 "definition": clean_text(m.get("definition"), "definition"),
             }
         values = []

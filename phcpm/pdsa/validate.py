@@ -41,6 +41,8 @@ __all__ = [
     "audit_text",
     "check_dates",
     "measure_role",
+    "DIRECTIONS",
+    "measure_direction",
     "cycle_decision",
     "now_utc",
 ]
@@ -50,6 +52,8 @@ KINDS = ("proportion", "count", "measurement")
 #: Roles of a measure in the family of measures ("" = not stated).
 ROLES = ("outcome", "process", "balancing")
 DECISIONS = ("adopt", "adapt", "abandon", "undecided")
+#: Which way a measure is better: the choices of the form, as stored words.
+DIRECTIONS = ("higher", "lower")
 
 #: Free-text fields of a cycle, in the order of the IHI PDSA worksheet.
 CYCLE_TEXT_FIELDS = (
@@ -441,6 +445,48 @@ def measure_role(value: Any, where: str | None = None) -> str:
             todo="Choose outcome, process or balancing (or leave it empty)",
         )
     return role
+
+
+_HIGHER = ("higher", "true", "yes", "1", "1.0")
+_LOWER = ("lower", "false", "no", "0", "0.0")
+
+
+def measure_direction(value: Any, where: str | None = None) -> bool:
+    """Whether a higher value of a measure is better: True (higher) or False (lower).
+
+    Reads ``True``/``False``, 1/0, or the words "higher"/"lower" (also "yes"/"no"
+    and "true"/"false", as a workbook may hold them). Nothing is guessed: an
+    empty choice, or anything else, is refused with a plain message, because a
+    measure read the wrong way round turns a worsening into an apparent
+    improvement (Provost LP & Murray SK, *The Health Care Data Guide*,
+    Jossey-Bass, 2011, chapter 2: each measure states which direction is
+    better). No kind or role of measure settles the direction on its own: a
+    balancing measure can be better when higher (staff who would recommend
+    the clinic) and an outcome better when lower (missed visits).
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        if value in (0, 1):
+            return bool(value)
+    text = clean_text(value, "direction").lower()
+    if text in _HIGHER:
+        return True
+    if text in _LOWER:
+        return False
+    if not text:
+        raise InputError(
+            "It is not chosen whether this measure is better when its value is higher or lower",
+            where=where,
+            todo="Choose 'higher' or 'lower' under 'Better when the value is' (in a workbook: "
+            "1 when higher is better, 0 when lower is). For example the share of children "
+            "tested is better when higher; minutes waited or missed visits are better when lower",
+        )
+    raise InputError(
+        f"'{clean_text(value, 'direction')}' does not say whether higher or lower is better",
+        where=where,
+        todo="Use higher or lower (in a workbook: 1 when higher is better, 0 when lower is)",
+    )
 
 
 def cycle_decision(value: Any) -> str:
