@@ -359,7 +359,7 @@ def value_with_interval(value, lower, upper, unit: str = "", decimals: int = 0) 
 
 def _texts(card: pd.DataFrame) -> list[str]:
     """Every cell's value with its range of chance (:func:`value_with_interval`), at once."""
-    from phcpm.scorecard import _format_values
+    from phcpm.scorecard import format_values
 
     n = len(card)
     units = card["unit"].fillna("").to_numpy(dtype=object) if "unit" in card else np.full(n, "")
@@ -370,9 +370,9 @@ def _texts(card: pd.DataFrame) -> list[str]:
     value = pd.to_numeric(card["value"], errors="coerce").to_numpy(dtype=float)
     lower = pd.to_numeric(card["lower"], errors="coerce").to_numpy(dtype=float)
     upper = pd.to_numeric(card["upper"], errors="coerce").to_numpy(dtype=float)
-    text = _format_values(value, units, decimals)
-    low = _format_values(lower, np.full(n, "", dtype=object), decimals)
-    high = _format_values(upper, units, decimals)
+    text = format_values(value, units, decimals)
+    low = format_values(lower, np.full(n, "", dtype=object), decimals)
+    high = format_values(upper, units, decimals)
     ranged = ~np.isnan(value) & ~np.isnan(lower) & ~np.isnan(upper)
     text = np.where(ranged, text + " (" + low + "–" + high + ")", text)
     text = np.where(np.isnan(value), "No data", text)

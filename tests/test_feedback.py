@@ -20,13 +20,13 @@ import pytest
 
 from phcpm.errors import InputError
 from phcpm.feedback import (
-    _fast_sheets,
     feedback_sheet_html,
     feedback_sheets_zip,
     scorecard_excel,
     scorecard_html,
     trend_small_multiples,
 )
+from phcpm.feedback.pages import _fast_sheets
 from phcpm.scorecard import feedback_sheet_data, scorecard
 from phcpm.style import BANDS
 

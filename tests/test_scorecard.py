@@ -386,7 +386,7 @@ def test_unknown_indicator_and_missing_columns_are_refused(five_facilities):
     extra = pd.concat([five_facilities, tidy([("A", MAR, "ANC9", 1.0)])])
     with pytest.raises(InputError, match="ANC9"):
         scorecard(extra, definitions(), MAR)
-    with pytest.raises(InputError, match="lack the column"):
+    with pytest.raises(InputError, match="lacks the column"):
         scorecard(five_facilities.drop(columns="period"), definitions(), MAR)
     with pytest.raises(InputError, match="not in order"):
         scorecard(five_facilities, definitions(thresholds=[(50, 80), (10, 20)]), MAR)

@@ -1,4 +1,4 @@
-"""Scorecards and feedback sheets as files: HTML table, Excel, one-page sheets, trend charts.
+"""The scorecard as files: an HTML table, a printable page and an Excel workbook.
 
 Everything here renders a scorecard made by :func:`phcpm.scorecard.scorecard`.
 Bands are always shown three ways (colour, symbol and words; Okabe & Ito,
@@ -6,20 +6,14 @@ Bands are always shown three ways (colour, symbol and words; Okabe & Ito,
 in grey, or read by someone who does not see red and green, still reads
 correctly. The files are reproducible: the same scorecard gives the same bytes
 (fixed dates inside the ZIP and Excel files).
-
-There is no PDF writer here: the one-page sheets are HTML with print-friendly
-CSS, and a browser's "Print to PDF" turns them into PDF.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import html
 import io
 import math
-import re
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -27,26 +21,17 @@ import pandas as pd
 from phcpm.errors import InputError
 from phcpm.scorecard import (
     CARD_BANDS,
-    FeedbackSheet,
-    _check_card,
-    _format_values,
-    feedback_sheet_data,
+    check_card,
     format_value,
+    format_values,
     period_text,
     scorecard_wide,
-    summary_by_indicator,
     summary_by_org_unit,
 )
-from phcpm.style import BANDS, NEUTRAL, PALETTE
+from phcpm.style import BANDS
 
-__all__ = [
-    "feedback_sheet_html",
-    "feedback_sheets_zip",
-    "legend_html",
-    "scorecard_excel",
-    "scorecard_html",
-    "trend_small_multiples",
-]
+__all__ = ["legend_html", "scorecard_excel", "scorecard_html", "scorecard_page"]
+
 
 #: Text colour on every band fill: black on the Okabe-Ito band colours has a
 #: contrast of at least 5:1 (WCAG AA asks 4.5:1).
@@ -127,7 +112,7 @@ def _texts(values, units, decimals) -> np.ndarray:
     """Values as display text ("78 %"), "No data" where missing (vectorised)."""
     values = np.asarray(values, dtype=float)
     units = pd.Series(units, dtype=object).fillna("").to_numpy(dtype=object)
-    text = _format_values(values, units, np.asarray(decimals, dtype=int))
+    text = format_values(values, units, np.asarray(decimals, dtype=int))
     return np.where(np.isnan(values), BANDS["no_data"]["label"], text)
 
 
@@ -145,7 +130,7 @@ def scorecard_html(card: pd.DataFrame, ranks: bool = True, caption: str | None =
     never the only cue. A last column gives "n of m on target". Table headers
     carry the target of each indicator.
     """
-    _check_card(card)
+    check_card(card)
     n_rows = card["org_unit"].nunique()
     if n_rows == 0:
         raise InputError("The scorecard is empty", todo="Choose a period with data")
@@ -231,7 +216,7 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
     """
     import xlsxwriter
 
-    _check_card(card)
+    check_card(card)
     grid = scorecard_wide(card, cells="text")
     bands = scorecard_wide(card, cells="band", summary=False)
     buffer = io.BytesIO()
@@ -306,230 +291,3 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
     values.set_column(0, len(cols), 16)
     book.close()
     return buffer.getvalue()
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
-    return slug or "org-unit"
-
-
-def _questions(sheet) -> list[str]:
-    """Three questions to open the discussion with the facility team."""
-    table = sheet.table
-    worst = sheet.worst[0] if sheet.worst else None
-    best = sheet.best[0] if sheet.best else None
-    questions = []
-    if best:
-        questions.append(f"What helped you do well on {best}? Could others learn from it?")
-    if worst:
-        questions.append(
-            f"What gets in the way on {worst}? What is one change you could try next month?"
-        )
-    missing = table.loc[table["band"] == "no_data", "indicator_name"].tolist()
-    if missing:
-        questions.append(
-            "Some values are missing. Were the reports sent? What would help them arrive on time?"
-        )
-    questions.append("What support do you need from the district team?")
-    return questions
-
-
-def feedback_sheet_html(card: pd.DataFrame, org_unit: str, district: str | None = None) -> str:
-    """A self-contained, one-page HTML feedback sheet for one org unit.
-
-    Built from :func:`phcpm.scorecard.feedback_sheet_data`: a heading, the plain
-    summary sentences, a table (indicator, value, target, average of all org
-    units, band in symbol and words, trend arrow, rank) and three questions to
-    open the discussion with the team. The CSS is inline (no external file) and
-    prints on one A4 page; "Print to PDF" in a browser makes a PDF.
-    """
-    return _sheet_html(feedback_sheet_data(card, org_unit), card, district)
-
-
-def _fast_sheets(card: pd.DataFrame) -> dict[str, FeedbackSheet]:
-    """Every org unit's :class:`FeedbackSheet`, computing the shared parts once.
-
-    The sentences, bands and ranks of one org unit depend only on its own rows
-    of the scorecard; the averages and the number of peers depend on all rows.
-    So each sheet is built from the org unit's rows, and the averages and peers
-    of the whole scorecard are put in afterwards: the result equals
-    :func:`feedback_sheet_data` on the whole card (a test checks it).
-    """
-    averages = summary_by_indicator(card).set_index("indicator")["average"]
-    peers = int(card["org_unit"].nunique())
-    sheets = {}
-    for code, own in card.groupby("org_unit", sort=False):  # one sheet per org unit
-        sheet = feedback_sheet_data(own, code)
-        table = sheet.table.assign(
-            average=sheet.table["indicator"].map(averages).astype(float).to_numpy()
-        )
-        sheets[str(code)] = dataclasses.replace(sheet, table=table, peers=peers)
-    return sheets
-
-
-def _sheet_html(sheet: FeedbackSheet, card: pd.DataFrame, district: str | None) -> str:
-    decimals = card.drop_duplicates("indicator").set_index("indicator")["decimals"]
-    t = sheet.table
-    dec = t["indicator"].map(decimals).fillna(0).astype(int).to_numpy()
-    value_text = _texts(t["value"], t["unit"], dec)
-    value_text = np.where(t["band"] == "not_applicable", "Not applicable", value_text)
-    target_text = np.where(t["target"].isna(), "", _texts(t["target"], t["unit"], dec))
-    average_text = np.where(t["average"].isna(), "", _texts(t["average"], t["unit"], dec))
-    rows = []
-    for i, r in enumerate(t.itertuples()):  # one row per indicator
-        value, target, average = value_text[i], target_text[i], average_text[i]
-        trend = {"up": "↑ up", "down": "↓ down", "flat": "→ same"}.get(r.trend, "")
-        if r.direction in ("better", "worse") and trend:
-            trend += f" ({r.direction})"
-        rows.append(
-            "<tr>"
-            f"<td>{_esc(r.indicator_name)}</td>"
-            f"<td class='num'>{_esc(value)}</td>"
-            f"<td class='num'>{_esc(target)}</td>"
-            f"<td class='num'>{_esc(average)}</td>"
-            f"<td class='band' style='{_band_style(r.band)}'>{_esc(r.symbol)} {_esc(r.label)}</td>"
-            f"<td>{_esc(trend)}</td>"
-            f"<td class='num'>{_esc(r.rank_text)}</td>"
-            "</tr>"
-        )
-    where = f", {district}" if district else ""
-    compare = (
-        f" Trends compare with {period_text(sheet.previous_period)}."
-        if sheet.previous_period is not None
-        else ""
-    )
-    questions = "".join(f"<li>{_esc(q)}</li>" for q in _questions(sheet))
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Feedback: {_esc(sheet.name)}, {_esc(period_text(sheet.period))}</title>"
-        f"<style>{_SHEET_CSS}</style></head><body>"
-        f"<h1>{_esc(sheet.name)}{_esc(where)}</h1>"
-        f"<p class='sub'>Performance feedback for {_esc(period_text(sheet.period))}."
-        f"{_esc(compare)}</p>"
-        f"<p class='summary'>{_esc(sheet.text)}</p>"
-        "<table><thead><tr><th>Indicator</th><th>Your value</th><th>Target</th>"
-        f"<th>Average of {sheet.peers}</th><th>Band</th><th>Trend</th><th>Rank</th>"
-        "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-        + legend_html(card)
-        + "<h2>Questions for the team meeting</h2>"
-        f"<ol class='questions'>{questions}</ol>"
-        "<footer>Rank: 1 = best among the org units with data. The average counts each "
-        "org unit once. Values are from routine reports; check the data with the team "
-        "before drawing conclusions.</footer>"
-        "</body></html>\n"
-    )
-
-
-def feedback_sheets_zip(
-    card: pd.DataFrame, districts: dict[str, str] | None = None, progress=None
-) -> bytes:
-    """Every org unit's one-page feedback sheet (HTML) in one ZIP file.
-
-    One file per org unit, named after it (``mbeya-road-health-centre.html``),
-    plus ``index.html`` linking them all. ``districts`` optionally maps an org
-    unit code to its district name for the headings. ``progress(done, total)``,
-    if given, is called after each sheet. Dates inside the ZIP are fixed, so
-    the same scorecard gives the same bytes.
-    """
-    _check_card(card)
-    units = card.drop_duplicates("org_unit")[["org_unit", "org_unit_name"]]
-    sheets = _fast_sheets(card)
-    buffer = io.BytesIO()
-    links, used = [], set()
-    total = len(units)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, (code, name) in enumerate(units.itertuples(index=False), start=1):
-            filename = _slug(name)
-            if filename in used:
-                filename = f"{filename}-{_slug(code)}"
-            used.add(filename)
-            page = _sheet_html(sheets[str(code)], card, (districts or {}).get(code))
-            _write(archive, f"{filename}.html", page)
-            links.append(f"<li><a href='{filename}.html'>{_esc(name)}</a></li>")
-            if progress is not None:
-                progress(done, total)
-        period = period_text(card["period"].iloc[0])
-        index = (
-            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>Feedback sheets, {_esc(period)}</title></head><body>"
-            f"<h1>Feedback sheets, {_esc(period)}</h1><ul>"
-            + "".join(links)
-            + "</ul></body></html>\n"
-        )
-        _write(archive, "index.html", index)
-    return buffer.getvalue()
-
-
-def _write(archive: zipfile.ZipFile, name: str, text: str) -> None:
-    info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, text.encode("utf-8"))
-
-
-def trend_small_multiples(
-    values: pd.DataFrame,
-    definitions: pd.DataFrame,
-    org_units: list[str],
-    names: dict[str, str] | None = None,
-    ncols: int = 4,
-):
-    """Small multiples: one panel per indicator, a line per org unit, the target dashed.
-
-    ``values`` is a tidy table (``org_unit``, ``period``, ``indicator``,
-    ``value``) such as :func:`phcpm.scorecard.district_indicators` returns;
-    ``definitions`` gives names, units and targets; ``org_units`` the codes to
-    draw (up to eight, one Okabe-Ito colour and marker each). Returns the
-    matplotlib figure.
-    """
-    import matplotlib.pyplot as plt
-
-    if not org_units:
-        raise InputError("No org unit chosen for the trend charts", todo="Choose at least one")
-    org_units = list(org_units)[: len(PALETTE)]
-    defs = definitions.drop_duplicates("indicator").reset_index(drop=True)
-    n = len(defs)
-    ncols = max(1, min(ncols, n))
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), sharex=True, squeeze=False
-    )
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
-    sub = values[values["org_unit"].astype(str).isin(org_units)]
-    periods = pd.PeriodIndex(sorted(pd.unique(values["period"])))
-    x = np.arange(len(periods))
-    for k, d in enumerate(defs.itertuples()):
-        ax = axes[k // ncols][k % ncols]
-        one = sub[sub["indicator"] == d.indicator]
-        for c, code in enumerate(org_units):
-            line = one[one["org_unit"].astype(str) == code].set_index("period")["value"]
-            y = line.reindex(periods).to_numpy(dtype=float)
-            ax.plot(
-                x,
-                y,
-                color=PALETTE[c],
-                marker=markers[c],
-                markersize=3.5,
-                linewidth=1.4,
-                label=(names or {}).get(code, code),
-            )
-        target = getattr(d, "target", float("nan"))
-        if target is not None and not pd.isna(target):
-            ax.axhline(float(target), color=NEUTRAL, linestyle="--", linewidth=1)
-        unit = getattr(d, "unit", "") or ""
-        title = getattr(d, "name", d.indicator)
-        ax.set_title(f"{title} ({unit})" if unit else title, fontsize=9)
-        ax.tick_params(labelsize=7)
-    step = max(1, len(periods) // 4)
-    for ax in axes.ravel():
-        ax.set_xticks(x[::step])
-        ax.set_xticklabels([str(p) for p in periods[::step]], fontsize=7)
-    for k in range(n, nrows * ncols):
-        axes[k // ncols][k % ncols].set_visible(False)
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8)
-    fig.text(0.99, 0.005, "Dashed line: target", ha="right", fontsize=7, color=NEUTRAL)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    return fig
