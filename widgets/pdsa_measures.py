@@ -42,7 +42,7 @@ class MeasureForm:
         self.measure = labelled(w.Dropdown, "Measure", "measure", "40em", options=[])
         self.measure_notes = tagged(w.HTML(""), "measure-notes")
         self.new_measure_name = labelled(w.Text, "Measure name", "new-measure-name", "40em")
-        self.new_measure_kind = labelled(w.Dropdown, "Kind", options=_KINDS)
+        self.new_measure_kind = labelled(w.Dropdown, "Kind", "new-measure-kind", options=_KINDS)
         self.new_measure_role = labelled(
             w.Dropdown,
             "Role in the family of measures",
@@ -51,7 +51,7 @@ class MeasureForm:
             options=_ROLES,
             value="",
         )
-        self.new_measure_unit = labelled(w.Text, "Unit", value="%")
+        self.new_measure_unit = labelled(w.Text, "Unit", "new-measure-unit", value="%")
         self.new_measure_direction = labelled(
             w.RadioButtons,
             "Better when the value is",

@@ -5,7 +5,9 @@
 * unsaved cycle text makes the browser ask before the page is left
   (a ``beforeunload`` prompt);
 * a workspace protected by an access code opens with the right code only, and a
-  wrong code keeps what was typed.
+  wrong code keeps what was typed;
+* a measure added as better when lower, with its definition, is shown so after
+  a reload.
 """
 
 from __future__ import annotations
@@ -137,3 +139,43 @@ def test_a_protected_workspace_needs_its_code_after_a_reload(page, voila_url):
     assert option.get_attribute("value") == "Fewer stock-outs at Kalembo"
     text = page.locator(".phcpm-pdsa-workspace").inner_text()
     assert re.search(r"protected by the team's access code", text), text
+
+
+def test_a_lower_is_better_measure_comes_back_with_its_direction_and_definition(page, voila_url):
+    definition = "Median minutes from arrival to the consultation, timed on Tuesday mornings"
+    open_app(page, voila_url, "pdsa")
+    page.locator(".phcpm-pdsa-user input").fill("Neema Otieno")
+    open_team(page, "Direction test team")
+    wait_note(page, "The workspace 'direction-test-team' is open: 0 projects")
+    create_project(page, "Shorter waiting at Kalembo")
+    page.get_by_text("Add a measure", exact=True).click()
+    page.locator(".phcpm-pdsa-new-measure-name input").fill("Minutes waited")
+    page.locator(".phcpm-pdsa-new-measure-kind select").select_option(
+        label="Measurement (minutes, days ...)"
+    )
+    page.locator(".phcpm-pdsa-new-measure-role select").select_option(
+        label="Balancing: what could get worse because of the change"
+    )
+    page.locator(".phcpm-pdsa-new-measure-unit input").fill("minutes")
+    page.locator(".phcpm-pdsa-new-measure-definition textarea").fill(definition)
+    # no direction chosen: a plain message, and nothing is added
+    page.locator(".phcpm-pdsa-new-measure-add").click()
+    page.locator(MESSAGE).get_by_text("higher or lower", exact=False).wait_for()
+    assert page.locator(".phcpm-pdsa-new-measure-name input").input_value() == "Minutes waited"
+    page.locator(".phcpm-pdsa-new-measure-direction").get_by_text("lower", exact=True).click()
+    page.locator(".phcpm-pdsa-new-measure-add").click()
+    wait_note(page, "The measure was added. Better when lower")
+    page.wait_for_function("document.body.dataset.phcpmUnsaved === 'no'")
+
+    reopen(page)
+    page.wait_for_function(
+        "() => document.querySelector('.phcpm-pdsa-project select').value"
+        " === 'Shorter waiting at Kalembo'"
+    )
+    family = page.locator(".phcpm-pdsa-family")
+    family.get_by_text(definition, exact=True).wait_for()
+    row = family.locator("tr", has_text="Minutes waited")
+    assert "Lower" in row.inner_text() and "Balancing" in row.inner_text()
+    notes = page.locator(".phcpm-pdsa-measure-notes").inner_text()
+    assert "Better when lower: a fall is an improvement" in notes
+    assert definition in notes
