@@ -19,6 +19,7 @@ import pytest
 from phcpm import indicators as ind
 from phcpm.catalogue import catalogue
 from phcpm.errors import InputError
+from phcpm.selection import pipeline
 from tests.widget_helpers import corpus_files
 from tests.widget_helpers import upload_entry as upload
 from widgets.common import GENERIC_ERROR, Tool
@@ -249,6 +250,15 @@ def test_k_slider_and_must_include(app):
     assert "SUPERVISION_DONE" not in app.shortlist["indicator_id"].tolist()
 
 
+def test_a_required_indicator_hidden_by_the_filters_is_named_in_a_note(app):
+    app.example_button.click()
+    app.f_freq.value = "monthly"  # SUPERVISION_DONE (must include) is quarterly
+    assert app.message.value == ""
+    assert "SUPERVISION_DONE" not in app.shortlist["indicator_id"].tolist()
+    assert "so not included: SUPERVISION_DONE" in app.notes.value
+    assert set(app.shortlist["indicator_id"]) <= set(app.candidates()["indicator_id"])
+
+
 def test_filters_restrict_the_candidates(app, cat):
     app.f_chain.value = "process"
     assert set(app.candidates()["results_chain"]) == {"process"}
@@ -321,7 +331,7 @@ def test_an_unexpected_failure_gives_the_generic_message(app, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail the user must not see")
 
-    monkeypatch.setattr(ind, "shortlist", broken)
+    monkeypatch.setattr(pipeline, "shortlist", broken)  # the step select() runs
     app.k.value = 7
     assert GENERIC_ERROR in html.unescape(app.message.value)
     assert "internal detail" not in app.message.value

@@ -1,9 +1,12 @@
 """Indicator Selector: choose a short, balanced and affordable set of PHC indicators.
 
-Every calculation is done by :mod:`phcpm.indicators` and :mod:`phcpm.catalogue`;
-this module only builds the controls, calls those functions and shows their
-results. Every callback runs through :meth:`widgets.common.Tool.run_safely`,
-which empties every table computed from the inputs before it recomputes them:
+Every calculation is done by :mod:`phcpm.selection` (each change of a choice
+calls :func:`phcpm.selection.pipeline.select`) and :mod:`phcpm.catalogue`; this
+module only builds the controls, calls those functions and shows their results,
+drawn by :mod:`widgets.indicators_views`; the Export tab is
+:mod:`widgets.indicators_export`. Every callback runs through
+:meth:`widgets.common.Tool.run_safely`, which empties every table computed from
+the inputs before it recomputes them:
 what the tabs show always belongs to the current list and choices, and after an
 error (a file that cannot be used, filters that match nothing) they stay empty
 under a plain message. Files to save are made only when asked for. An uploaded
@@ -12,37 +15,60 @@ list is read in memory and never saved.
 
 from __future__ import annotations
 
-import html
 from functools import partial
 
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import indicators as ind
 from phcpm.catalogue import catalogue, criteria
 from phcpm.errors import InputError
-from phcpm.io import read_table, to_csv_bytes, to_excel_bytes
-from phcpm.style import PALETTE
+from phcpm.io import read_table
+from phcpm.selection import (
+    ADJUSTMENT_COLUMNS,
+    REQUIRED_LIST_COLUMNS,
+    BalanceResult,
+    filter_catalogue,
+    validate_indicator_list,
+    worked_example,
+)
+from phcpm.selection.pipeline import select
 from widgets.common import (
     Tool,
-    download_on_demand,
     error_box,
     lazy_accordion,
     lazy_tabs,
     note_box,
-    plain_columns,
-    plain_heading,
     show_notes,
-    table_html,
     take_upload,
     upload_button,
 )
+from widgets.indicators_export import XLSX, SelectionExport
+from widgets.indicators_views import (
+    BURDEN_HEADINGS,
+    HEADINGS,
+    balance_html,
+    burden_html,
+    indicator_table_html,
+    reference_sheets_page,
+    shortlist_html,
+    words,
+)
+
+__all__ = [
+    "ALL",
+    "BURDEN_HEADINGS",
+    "HEADINGS",
+    "XLSX",
+    "IndicatorSelector",
+    "reference_sheets_page",
+]
 
 ALL = "All"
 ID = "indicator_id"
 _WIDE = {"description_width": "initial"}
 #: Filters of the Browse tab: catalogue column for each dropdown.
 _FILTERS = ("framework_domain", "results_chain", "data_source", "frequency")
+#: Columns of the Browse tab's table.
 _SHOWN_COLUMNS = [
     ID,
     "name",
@@ -54,93 +80,17 @@ _SHOWN_COLUMNS = [
 ]
 
 
-def _css(widget: w.Widget, part: str) -> w.Widget:
-    widget.add_class(f"phcpm-indicators-{part}")
-    return widget
-
-
-#: Headings of the tables the tool shows and saves, in words.
-HEADINGS = {
-    ID: "Code",
-    "name": "Indicator",
-    "framework_domain": "PHCPI domain",
-    "results_chain": "Results chain",
-    "dimension": "Dimension",
-    "data_source": "Data source",
-    "frequency": "Frequency",
-    "score": "Score (0 to 100)",
-    "rank": "Rank",
-    "reason": "Why it is on the list",
-    "criterion": "Criterion",
-    "rating": "Rating",
-    "group": "Group",
-    "definition": "Definition",
-    "question": "Question",
-    "set": "Set",
-    "indicators": "Indicators",
-    "time_bound": "Time-bound",
-    "racer_relevant": "Relevant (RACER)",
-    "data_available": "Data available",
-    "low_burden": "Low burden",
-}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BURDEN_HEADINGS = {
-    "set": "Set",
-    "indicators": "Indicators",
-    "routine_elements": "Data elements collected",
-    "other_elements": "Elements not collected by facilities",
-    "values_per_year": "Values per year",
-    "minutes_per_year": "Staff minutes per year",
-    "hours_per_month": "Staff hours per month",
-}
-
-
-def _table_html(df: pd.DataFrame, max_rows: int = 80) -> str:
-    return table_html(df, HEADINGS, max_rows=max_rows, decimals=1)
-
-
-def _words(code) -> str:
-    """A criterion code as words: ``data_available`` -> "Data available"."""
-    return HEADINGS.get(str(code), plain_heading(code))
-
-
-_SHEET_CSS = (
-    "body{font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;margin:1.5em}"
-    "h2{margin-top:1.5em;page-break-before:auto}table{border-collapse:collapse;width:100%}"
-    "th,td{border:1px solid #666;padding:0.3em 0.5em;text-align:left;vertical-align:top}"
-    "th{background:#eee;width:12em}section{page-break-inside:avoid}"
-    "@page{size:A4;margin:12mm}"
-)
-
-
-def reference_sheets_page(frame: pd.DataFrame, title: str = "Indicator reference sheets") -> str:
-    """Reference sheets (one table per indicator) as one printable web page."""
-    parts = []
-    for row in frame.to_dict("records"):  # one short section per indicator
-        name = html.escape(str(row.get("Name", row.get("Code", ""))))
-        cells = "".join(
-            f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in row.items()
-            if k != "Name" and str(v) not in ("", "nan", "None")
-        )
-        parts.append(f"<section><h2>{name}</h2><table>{cells}</table></section>")
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_SHEET_CSS}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>" + "".join(parts) + "</body></html>\n"
-    )
-
-
 def _options(values: pd.Series) -> list[str]:
     return [ALL] + sorted({str(v) for v in values if str(v)})
 
 
-class IndicatorSelector(Tool):
+class IndicatorSelector(SelectionExport, Tool):
     """Browse the catalogue, score and shortlist indicators, check balance and burden.
 
     The tool starts on the book's indicator catalogue. ``Load the worked example``
-    sets every input to :func:`phcpm.indicators.worked_example`, the inputs of the
-    Module 1 worked selection, so the app and the lesson give the same shortlist.
+    sets every input to :func:`phcpm.selection.worked_example.worked_example`, the
+    inputs of the Module 1 worked selection, so the app and the lesson give the same
+    shortlist.
     """
 
     css_class = "phcpm-indicators"
@@ -149,10 +99,10 @@ class IndicatorSelector(Tool):
         super().__init__()
         self.catalogue: pd.DataFrame = catalogue()
         self.current: list[str] = []
-        self.adjustments = pd.DataFrame(columns=["indicator_id", "criterion", "rating", "reason"])
+        self.adjustments = pd.DataFrame(columns=list(ADJUSTMENT_COLUMNS))
         self.scored: pd.DataFrame | None = None
         self.shortlist: pd.DataFrame | None = None
-        self.balance: ind.BalanceResult | None = None
+        self.balance: BalanceResult | None = None
         self.burden: pd.DataFrame | None = None
         self._busy = False
         self._list_ok = False
@@ -163,10 +113,8 @@ class IndicatorSelector(Tool):
         self._facilities = 145
         self._minutes = 2.0
 
-        self.message = error_box()
-        self.message.add_class("phcpm-indicators-message")
-        self.notes = note_box()
-        self.notes.add_class("phcpm-indicators-note")
+        self.message = self.part(error_box(), "message")
+        self.notes = self.part(note_box(), "note")
 
         self.set_children(
             [
@@ -193,19 +141,21 @@ class IndicatorSelector(Tool):
 
     # ------------------------------------------------------------------ layout
     def _build_source(self) -> w.Widget:
-        self.example_button = _css(
+        self.example_button = self.part(
             w.Button(description="Load the worked example", button_style="primary"),
             "worked-example",
         )
         self.example_button.layout.width = "auto"
-        self.catalogue_button = _css(w.Button(description="Use the catalogue"), "use-catalogue")
-        self.upload = _css(upload_button("Use my own list"), "upload")
+        self.catalogue_button = self.part(
+            w.Button(description="Use the catalogue"), "use-catalogue"
+        )
+        self.upload = self.part(upload_button("Use my own list"), "upload")
         self.example_button.on_click(self._load_example)
         self.catalogue_button.on_click(lambda _b: self.run_safely(self.use_catalogue, self.message))
         self.upload.observe(self._on_upload, names="value")
         help_text = w.HTML(
             "<small>Your own list: a CSV or Excel file with one row per indicator and at "
-            f"least the columns {', '.join(ind.REQUIRED_LIST_COLUMNS)} (download the "
+            f"least the columns {', '.join(REQUIRED_LIST_COLUMNS)} (download the "
             "catalogue below to see the format).</small>"
         )
         return w.VBox(
@@ -243,11 +193,19 @@ class IndicatorSelector(Tool):
         self._on_change(change)
 
     def _build_browse(self) -> w.Widget:
-        self.f_domain = _css(w.Dropdown(description="PHCPI domain", style=_WIDE), "filter-domain")
-        self.f_chain = _css(w.Dropdown(description="Results chain", style=_WIDE), "filter-chain")
-        self.f_source = _css(w.Dropdown(description="Data source", style=_WIDE), "filter-source")
-        self.f_freq = _css(w.Dropdown(description="Frequency", style=_WIDE), "filter-frequency")
-        self.f_text = _css(
+        self.f_domain = self.part(
+            w.Dropdown(description="PHCPI domain", style=_WIDE), "filter-domain"
+        )
+        self.f_chain = self.part(
+            w.Dropdown(description="Results chain", style=_WIDE), "filter-chain"
+        )
+        self.f_source = self.part(
+            w.Dropdown(description="Data source", style=_WIDE), "filter-source"
+        )
+        self.f_freq = self.part(
+            w.Dropdown(description="Frequency", style=_WIDE), "filter-frequency"
+        )
+        self.f_text = self.part(
             w.Text(description="Search", placeholder="word in name or definition", style=_WIDE),
             "search",
         )
@@ -255,7 +213,7 @@ class IndicatorSelector(Tool):
         for control in (self.f_domain, self.f_chain, self.f_source, self.f_freq, self.f_text):
             control.observe(self._on_change, names="value")
         self.catalogue_count = w.HTML()
-        self.catalogue_table = _css(w.HTML(), "catalogue")
+        self.catalogue_table = self.part(w.HTML(), "catalogue")
         return w.VBox(
             [
                 w.HTML(
@@ -278,36 +236,36 @@ class IndicatorSelector(Tool):
                 value=self._weights.get(crit.criterion, 1),
                 min=0,
                 max=5,
-                description=_words(crit.criterion),
+                description=words(crit.criterion),
                 tooltip=crit.definition,
                 continuous_update=False,
                 style=_WIDE,
             )
-            slider.add_class(f"phcpm-indicators-weight-{crit.criterion}")
+            self.part(slider, f"weight-{crit.criterion}")
             slider.observe(partial(self._on_weight, crit.criterion), names="value")
             self.sliders[crit.criterion] = slider
             rows.append(slider)
         definitions = self._crit[["group", "criterion", "definition", "question"]].assign(
-            criterion=self._crit["criterion"].map(_words)
+            criterion=self._crit["criterion"].map(words)
         )
         accordion = lazy_accordion(
-            [("What the criteria mean", lambda: w.HTML(_table_html(definitions)))]
+            [("What the criteria mean", lambda: w.HTML(indicator_table_html(definitions)))]
         ).widget
 
         self.adj_indicator = w.Dropdown(description="Indicator", style=_WIDE)
         self.adj_criterion = w.Dropdown(
-            description="Criterion", options=[(_words(c), c) for c in self.sliders], style=_WIDE
+            description="Criterion", options=[(words(c), c) for c in self.sliders], style=_WIDE
         )
         self.adj_rating = w.IntSlider(
             value=3, min=1, max=5, description="New rating", continuous_update=False, style=_WIDE
         )
         self.adj_reason = w.Text(description="Reason", style=_WIDE)
-        add = _css(w.Button(description="Add change"), "add-change")
-        clear = _css(w.Button(description="Clear all changes"), "clear-changes")
+        add = self.part(w.Button(description="Add change"), "add-change")
+        clear = self.part(w.Button(description="Clear all changes"), "clear-changes")
         add.on_click(lambda _b: self.run_safely(self._add_adjustment, self.message, None))
         clear.on_click(lambda _b: self.run_safely(self._clear_adjustments, self.message, None))
-        self.adj_table = _css(w.HTML(), "adjustments")
-        self.scores_table = _css(w.HTML(), "scores")
+        self.adj_table = self.part(w.HTML(), "adjustments")
+        self.scores_table = self.part(w.HTML(), "scores")
         self.results.track(self.scores_table)
         self._offer_indicators()
         self._render_score()
@@ -331,7 +289,7 @@ class IndicatorSelector(Tool):
         )
 
     def _build_shortlist(self) -> w.Widget:
-        self.k = _css(
+        self.k = self.part(
             w.IntSlider(
                 value=12,
                 min=1,
@@ -342,13 +300,15 @@ class IndicatorSelector(Tool):
             ),
             "k",
         )
-        self.must = _css(
+        self.must = self.part(
             w.SelectMultiple(description="Must include", rows=8, style=_WIDE), "must-include"
         )
-        self.exclude = _css(w.SelectMultiple(description="Exclude", rows=8, style=_WIDE), "exclude")
+        self.exclude = self.part(
+            w.SelectMultiple(description="Exclude", rows=8, style=_WIDE), "exclude"
+        )
         for control in (self.k, self.must, self.exclude):
             control.observe(self._on_change, names="value")
-        self.shortlist_table = _css(w.HTML(), "shortlist")
+        self.shortlist_table = self.part(w.HTML(), "shortlist")
         return w.VBox(
             [
                 self.k,
@@ -359,15 +319,15 @@ class IndicatorSelector(Tool):
         )
 
     def _build_balance(self) -> w.Widget:
-        self.warnings = _css(w.HTML(), "warnings")
-        self.balance_chart = _css(w.HTML(), "balance-chart")
+        self.warnings = self.part(w.HTML(), "warnings")
+        self.balance_chart = self.part(w.HTML(), "balance-chart")
         self.results.track(self.warnings, self.balance_chart)
         if self._shown and self.balance is not None:
             self._show_balance(self.balance)
         return w.VBox([self.warnings, self.balance_chart])
 
     def _build_burden(self) -> w.Widget:
-        self.facilities = _css(
+        self.facilities = self.part(
             w.BoundedIntText(
                 value=self._facilities,
                 min=1,
@@ -377,7 +337,7 @@ class IndicatorSelector(Tool):
             ),
             "facilities",
         )
-        self.minutes = _css(
+        self.minutes = self.part(
             w.BoundedFloatText(
                 value=self._minutes,
                 min=0,
@@ -390,7 +350,7 @@ class IndicatorSelector(Tool):
         )
         for control in (self.facilities, self.minutes):
             control.observe(self._on_burden_input, names="value")
-        self.burden_table = _css(w.HTML(), "burden")
+        self.burden_table = self.part(w.HTML(), "burden")
         self.results.track(self.burden_table)
         self._render_burden()
         return w.VBox(
@@ -406,49 +366,6 @@ class IndicatorSelector(Tool):
             ]
         )
 
-    def _build_export(self) -> w.Widget:
-        self.excel_download = _css(
-            download_on_demand(
-                "Reference sheets, shortlist and scores (Excel)",
-                "indicator_selection.xlsx",
-                self.excel_bytes,
-                XLSX,
-            ),
-            "excel",
-        )
-        self.sheets_download = _css(
-            download_on_demand(
-                "Reference sheets to print (web page)",
-                "reference_sheets.html",
-                self.reference_sheets_bytes,
-                "text/html",
-            ),
-            "reference-sheets",
-        )
-        self.list_download = _css(
-            download_on_demand(
-                "The indicator list in use, as a model for your own list (CSV)",
-                "indicator_list.csv",
-                self.list_bytes,
-                "text/csv",
-            ),
-            "list",
-        )
-        self.downloads = _css(
-            w.VBox([self.excel_download, self.sheets_download, self.list_download]), "downloads"
-        )
-        self.register_download(self.excel_download, self.sheets_download, self.list_download)
-        return w.VBox(
-            [
-                w.HTML(
-                    "<p>Reference sheets of the shortlist (Excel, or a web page to print), "
-                    "the scores and the indicator list in use. Each file is made when you "
-                    "click its button, from what the tabs show now.</p>"
-                ),
-                self.downloads,
-            ]
-        )
-
     def _on_burden_input(self, change) -> None:
         self._facilities = int(self.facilities.value)
         self._minutes = float(self.minutes.value)
@@ -460,21 +377,22 @@ class IndicatorSelector(Tool):
         labels = [(f"{i}: {n}", i) for i, n in zip(frame[ID], frame["name"], strict=True)]
         self.adj_indicator.options = labels
 
-    def _render_score(self) -> None:
+    def _render_adjustments(self) -> None:
         self.adj_table.value = (
-            _table_html(self.adjustments)
+            indicator_table_html(self.adjustments)
             if len(self.adjustments)
             else "<p>No changes: the starting ratings are used.</p>"
         )
+
+    def _render_score(self) -> None:
+        self._render_adjustments()
         shown = self._shown and self.scored is not None
-        self.scores_table.value = _table_html(self.scored.round(1), max_rows=30) if shown else ""
+        scores = indicator_table_html(self.scored.round(1), max_rows=30) if shown else ""
+        self.scores_table.value = scores
 
     def _render_burden(self) -> None:
-        if not (self._shown and self.burden is not None):
-            self.burden_table.value = ""
-            return
-        table = self.burden.reset_index().rename(columns=BURDEN_HEADINGS)
-        self.burden_table.value = _table_html(table)
+        shown = self._shown and self.burden is not None
+        self.burden_table.value = burden_html(self.burden) if shown else ""
 
     # ------------------------------------------------------------------ messages
     def _safely(self, action) -> bool:
@@ -520,7 +438,7 @@ class IndicatorSelector(Tool):
     def use_catalogue(self) -> None:
         """Start again on the book's catalogue, with Sendara's monthly report as current list."""
         cat = catalogue()
-        current = ind.worked_example(cat)["current"]
+        current = worked_example(cat)["current"]
         self._set_catalogue(
             cat,
             current,
@@ -542,7 +460,7 @@ class IndicatorSelector(Tool):
         self._list_ok = False
         show_notes(self.notes, None)
         table = read_table(data, filename=name)
-        frame = ind.validate_indicator_list(table.data.reset_index(drop=True))
+        frame = validate_indicator_list(table.data.reset_index(drop=True))
         self._set_catalogue(
             frame,
             frame[ID].tolist(),
@@ -555,7 +473,7 @@ class IndicatorSelector(Tool):
 
         def load() -> None:
             self._list_ok = False
-            checked = ind.validate_indicator_list(frame)
+            checked = validate_indicator_list(frame)
             self._set_catalogue(
                 checked,
                 checked[ID].tolist(),
@@ -571,7 +489,7 @@ class IndicatorSelector(Tool):
     def load_worked_example(self) -> None:
         """Set every input to the Module 1 worked example."""
         cat = catalogue()
-        example = ind.worked_example(cat)
+        example = worked_example(cat)
         self._set_catalogue(
             cat,
             example["current"],
@@ -631,14 +549,17 @@ class IndicatorSelector(Tool):
         """The weights set on the sliders (each 1 until the Score tab changes it)."""
         return {code: float(v) for code, v in self._weights.items() if v > 0}
 
-    def candidates(self) -> pd.DataFrame:
-        """Catalogue rows that match the filters (:func:`phcpm.indicators.filter_catalogue`)."""
+    def _filters(self) -> dict[str, str | None]:
+        """Catalogue column -> value chosen in the Browse tab (None for 'All')."""
         controls = (self.f_domain, self.f_chain, self.f_source, self.f_freq)
-        filters = {
+        return {
             column: (None if control.value in (ALL, None) else control.value)
             for column, control in zip(_FILTERS, controls, strict=True)
         }
-        return ind.filter_catalogue(self.catalogue, filters, self.f_text.value)
+
+    def candidates(self) -> pd.DataFrame:
+        """Catalogue rows that match the filters (:func:`~phcpm.selection.filter_catalogue`)."""
+        return filter_catalogue(self.catalogue, self._filters(), self.f_text.value)
 
     def _on_change(self, _change) -> None:
         if not self._busy:
@@ -648,6 +569,7 @@ class IndicatorSelector(Tool):
         self.run_safely(self._compute, self.message)
 
     def _compute(self) -> None:
+        """Run the whole selection (:func:`phcpm.selection.pipeline.select`) and show it."""
         if not self._list_ok:
             raise InputError(
                 "No indicator list is in use: the last file could not be used",
@@ -655,51 +577,33 @@ class IndicatorSelector(Tool):
                 todo="Choose another file, or click 'Use the catalogue' or 'Load the worked "
                 "example'",
             )
-        cands = self.candidates()
+        if self.sections.built[1]:
+            self._render_adjustments()
+        self.scored = self.shortlist = self.balance = self.burden = None
+        result = select(
+            self.catalogue,
+            self._filters(),
+            self.f_text.value,
+            adjustments=self.adjustments,
+            weights=self.weights(),
+            k=int(self.k.value),
+            must=self.must.value,
+            exclude=self.exclude.value,
+            current=self.current,
+            facilities=self._facilities,
+            minutes=self._minutes,
+        )
+        cands = result.candidates
         self.catalogue_count.value = (
             f"<p><b>{len(cands)}</b> of {len(self.catalogue)} indicators match.</p>"
         )
         shown = [c for c in _SHOWN_COLUMNS if c in cands.columns]
-        self.catalogue_table.value = _table_html(cands[shown])
-        if self.sections.built[1]:
-            self.adj_table.value = (
-                _table_html(self.adjustments)
-                if len(self.adjustments)
-                else "<p>No changes: the starting ratings are used.</p>"
-            )
-        self.scored = self.shortlist = self.balance = self.burden = None
-        if cands.empty:
-            raise InputError(
-                "No indicator matches the filters",
-                where="the Browse tab",
-                todo="Set some filters back to 'All' or clear the search word",
-            )
-        ratings = ind.apply_adjustments(ind.default_ratings(self.catalogue), self.adjustments)
-        self.scored = ind.score(cands, ratings, self.weights())
-        in_cands = set(cands[ID])
-        must = [i for i in self.must.value if i in in_cands]
-        exclude = [i for i in self.exclude.value if i in in_cands]
-        dropped = [i for i in self.must.value if i not in in_cands]
-        if dropped:
-            show_notes(
-                self.notes,
-                f"Not among the candidates (check the filters), so not included: "
-                f"{', '.join(dropped)}.",
-            )
-        self.shortlist = ind.shortlist(self.scored, int(self.k.value), must, exclude)
-        view = self.shortlist[[ID, "name", "score", "rank", "reason"]].round(1)
-        self.shortlist_table.value = f"<h4>Shortlist: {len(view)} indicators</h4>" + _table_html(
-            view
-        )
-        self.balance = ind.balance(self.shortlist, self.catalogue)
-        current = self.current or self.shortlist[ID].tolist()
-        self.burden = ind.compare_burden(
-            current,
-            self.shortlist,
-            self.catalogue,
-            facilities=self._facilities,
-            minutes_per_value=self._minutes,
-        )
+        self.catalogue_table.value = indicator_table_html(cands[shown])
+        if result.notes:
+            show_notes(self.notes, list(result.notes))
+        self.scored, self.shortlist = result.scored, result.shortlist
+        self.balance, self.burden = result.balance, result.burden
+        self.shortlist_table.value = shortlist_html(self.shortlist)
         self._shown = True
         # What the tabs opened so far show; the others draw it when first opened.
         if self.sections.built[1]:
@@ -709,66 +613,5 @@ class IndicatorSelector(Tool):
         if self.sections.built[4]:
             self._render_burden()
 
-    def _show_balance(self, result: ind.BalanceResult) -> None:
-        if result.warnings:
-            items = "".join(f"<li>▲ {html.escape(t)}</li>" for t in result.warnings)
-            self.warnings.value = f"<p><b>{len(result.warnings)} warning(s)</b></p><ul>{items}</ul>"
-        else:
-            self.warnings.value = "<p>● No balance problems found.</p>"
-        counts = result.by_results_chain.set_index("category")["count"]
-        top = max(1, int(counts.max()))
-        rows = []
-        for level, count in counts.items():
-            width = 100 * int(count) / top
-            rows.append(
-                "<tr><td style='padding-right:8px'>"
-                f"{html.escape(str(level))}</td><td style='width:320px'>"
-                f"<div style='background:{PALETTE[0]};height:14px;width:{width:.0f}%;"
-                "display:inline-block'></div>"
-                f" <b>{int(count)}</b></td></tr>"
-            )
-        alt = "Shortlist by results-chain level: " + ", ".join(
-            f"{k} {int(v)}" for k, v in counts.items()
-        )
-        self.balance_chart.value = (
-            "<h4>Shortlist by level of the results chain</h4>"
-            f"<table role='img' aria-label='{html.escape(alt)}'>" + "".join(rows) + "</table>"
-        )
-
-    # ------------------------------------------------------------------ export
-    def reference_sheets_bytes(self) -> bytes:
-        """The reference sheets of the shortlist as a web page to print."""
-        if self.shortlist is None:
-            raise InputError("There is no shortlist yet", todo="Choose weights first")
-        frame = ind.reference_sheets_frame(self.shortlist, self.catalogue)
-        return reference_sheets_page(frame).encode("utf-8")
-
-    def list_bytes(self) -> bytes:
-        """The indicator list in use, with the column names a list to upload needs."""
-        if not self._list_ok:
-            raise InputError("No indicator list is in use", todo="Choose a list first")
-        return to_csv_bytes(self.catalogue)
-
-    def reference_sheets_markdown(self) -> str:
-        """Markdown reference sheets of the shortlist."""
-        if self.shortlist is None:
-            raise InputError("There is no shortlist yet", todo="Choose weights first")
-        rows = self.catalogue.set_index(ID).loc[self.shortlist[ID]].reset_index()
-        sheets = [ind.reference_sheet(row) for _, row in rows.iterrows()]
-        return "# Indicator reference sheets\n\n" + "\n".join(sheets)
-
-    def excel_bytes(self) -> bytes:
-        """Excel workbook: reference sheets, shortlist, scores, burden."""
-        if self.shortlist is None or self.scored is None or self.burden is None:
-            raise InputError("There is no shortlist yet", todo="Choose weights first")
-        return to_excel_bytes(
-            {
-                "Reference sheets": ind.reference_sheets_frame(self.shortlist, self.catalogue),
-                "Shortlist": plain_columns(self.shortlist, HEADINGS),
-                "Scores": plain_columns(self.scored, HEADINGS),
-                "Burden": plain_columns(
-                    self.burden.reset_index().rename(columns=BURDEN_HEADINGS), HEADINGS
-                ),
-            },
-            title="Indicator selection",
-        )
+    def _show_balance(self, result: BalanceResult) -> None:
+        self.warnings.value, self.balance_chart.value = balance_html(result)
