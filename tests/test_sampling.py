@@ -519,3 +519,116 @@ def test_area_populations_are_read_from_typed_lines():
         area_populations("North: 0")
     with pytest.raises(InputError, match="not one of the areas"):
         area_populations("Nort: 100", areas=["North", "South"])
+
+
+# --------------------------------------------------------------------------- steps of the tool
+
+
+def test_parse_population_reads_separators_and_rejects_words():
+    from phcpm.sampling import parse_population
+
+    assert parse_population("12,400") == 12400.0
+    assert parse_population("2 500") == 2500.0
+    assert parse_population("") is None
+    assert parse_population(None) is None
+    with pytest.raises(InputError, match="'many' is not a number") as err:
+        parse_population("many", where="the box 'Population size'")
+    assert "Population size" in str(err.value)
+
+
+def test_describe_rule_matches_the_rule_and_its_risks():
+    from phcpm.sampling import describe_rule
+
+    rule = describe_rule(19, 0.8, 0.5)
+    assert rule.d == lqas_decision_rule(19, 0.8, 0.5) == 13
+    assert (rule.alpha, rule.beta) == lqas_risks(19, 13, 0.8, 0.5)
+    assert describe_rule(19, 0.8).lower == pytest.approx(0.5)  # target − 30 points
+    with pytest.raises(InputError, match="lower threshold"):
+        describe_rule(19, 0.5, 0.6)
+
+
+def test_area_weights_prefers_a_column_then_typed_lines(survey):
+    from phcpm.sampling import area_weights
+
+    assert area_weights(survey, "supervision_area", "pop") == "pop"
+    got = area_weights(survey, "supervision_area", "", "North: 1,000\nSouth: 3000")
+    assert got == {"North": 1000.0, "South": 3000.0}
+    assert area_weights(survey, "supervision_area", "", "North: \nSouth:") is None
+    with pytest.raises(InputError, match="not one of the areas"):
+        area_weights(survey, "supervision_area", "", "Nowhere: 10")
+
+
+def test_area_weights_keeps_the_survey_s_own_area_values():
+    from phcpm.sampling import area_weights
+
+    survey = pd.DataFrame({"area": [1, 1, 2], "anc4": [1, 0, 1]})
+    assert area_weights(survey, "area", typed="1: 50\n2: 150") == {1: 50.0, 2: 150.0}
+
+
+def test_guess_survey_columns():
+    from phcpm.sampling import guess_survey_columns
+
+    df = pd.DataFrame(
+        {
+            "id": [1],
+            "Supervision_Area": ["A"],
+            "anc4": [1],
+            "penta3": [0],
+            "population": [900],
+            "popular": ["x"],  # text: not a population
+        }
+    )
+    got = guess_survey_columns(df, ["anc4", "penta3", "mcv1"])
+    assert got.area == "Supervision_Area"
+    assert got.answers == ["anc4", "penta3"]
+    assert got.populations == ["population"]
+    other = guess_survey_columns(pd.DataFrame({"x": [1], "q1": [1]}))
+    assert other.area == "x" and other.answers == ["q1"] and other.populations == []
+
+
+def test_classify_survey_is_the_steps_one_by_one(survey):
+    from phcpm.sampling import area_intervals, classification_counts, classify_survey
+
+    weights = {"North": 1000, "South": 3000}
+    cols = ["anc4", "penta3"]
+    got = classify_survey(survey, "supervision_area", cols, 0.8, weights)
+    expected = area_intervals(classify_areas(survey, "supervision_area", cols, target=0.8))
+    pd.testing.assert_frame_equal(got.areas, expected)
+    pd.testing.assert_frame_equal(
+        got.district, district_coverage(survey, "supervision_area", cols, weights=weights)
+    )
+    counts = classification_counts(expected)
+    assert got.summary["below"].tolist() == counts["below"].tolist()
+    assert got.summary["areas"].tolist() == [2, 2]
+    assert classify_survey(survey, "supervision_area", cols, 0.8).district is None
+
+
+def test_area_grid_words_each_area(survey):
+    from phcpm.sampling import area_grid, area_intervals
+
+    areas = area_intervals(classify_areas(survey, "supervision_area", ["anc4"], target=0.8))
+    grid = area_grid(areas, "supervision_area", ["anc4"]).set_index("supervision_area")
+    south = areas.set_index("supervision_area").loc["South"]
+    assert grid.loc["South", "anc4"].startswith("■ below: ")
+    assert f"{100 * south['coverage']:.0f} %" in grid.loc["South", "anc4"]
+    assert f"({100 * south['ci_lower']:.0f}–" in grid.loc["South", "anc4"]
+    with pytest.raises(InputError, match="Classify the areas first"):
+        area_grid(areas.drop(columns="ci_lower"), "supervision_area", ["anc4"])
+
+
+def test_method_arguments_and_cluster_guess():
+    from phcpm.sampling import guess_cluster_column, method_arguments
+
+    assert method_arguments("stratified", "sex") == {"strata": "sex"}
+    assert method_arguments("pps", "catchment") == {"size": "catchment"}
+    assert method_arguments("cluster", "org_unit_id", 4) == {
+        "cluster": "org_unit_id",
+        "per_cluster": 4,
+    }
+    assert method_arguments("systematic", "sex") == {}
+    with pytest.raises(InputError, match="Unknown sampling method"):
+        method_arguments("snowball")
+    with pytest.raises(InputError, match="strata column is not chosen"):
+        method_arguments("stratified", None)
+    assert guess_cluster_column(["id", "org_unit_id"]) == "org_unit_id"
+    assert guess_cluster_column(["id", "sex"]) is None
