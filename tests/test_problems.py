@@ -1,4 +1,4 @@
-"""Tests for phcpm.problems: Pareto, fishbone, problem tree, five whys, workforce measures."""
+"""Tests for phcpm.problem_analysis (and its old name phcpm.problems): Pareto, fishbone, problem tree, five whys, workforce measures."""
 
 from __future__ import annotations
 
@@ -199,6 +199,29 @@ def test_supervision_hand_worked():
     assert out["completion_rate"] == pytest.approx(0.75)
     assert out["unplanned_done"] == 1
     assert out["mean_score"] == pytest.approx(75.0)
+
+
+def test_supervision_without_checklist_scores_still_counts_visits():
+    """The checklist score is optional: without it the rates stand and the mean score is empty."""
+    visits = pd.DataFrame({"org_unit_id": ["F"] * 3, "planned": [1, 1, 0], "done": [1, 0, 1]})
+    out = problems.supervision_coverage(visits).iloc[0]
+    assert out["planned"] == 2 and out["planned_done"] == 1
+    assert out["completion_rate"] == pytest.approx(0.5)
+    assert pd.isna(out["mean_score"])
+
+
+def test_missing_columns_are_named_in_plain_words():
+    visits = pd.DataFrame({"org_unit_id": ["F"], "planned": [1]})
+    with pytest.raises(InputError, match=r"supervision visits table lacks the column\(s\) done"):
+        problems.supervision_coverage(visits)
+
+
+def test_old_and_new_module_names_give_the_same_functions():
+    from phcpm import problem_analysis
+
+    assert set(problems.__all__) == set(problem_analysis.__all__)
+    for name in problem_analysis.__all__:
+        assert getattr(problems, name) is getattr(problem_analysis, name)
 
 
 def test_appraisals_hand_worked():

@@ -13,6 +13,9 @@ MODULES = [
     "phcpm.sampling.areas",
     "phcpm.sampling.inputs",
     "phcpm.sampling.draw",
+    "phcpm.problem_analysis.counts",
+    "phcpm.problem_analysis.diagrams",
+    "phcpm.problem_analysis.workforce",
 ]
 
 
