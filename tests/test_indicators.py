@@ -1,4 +1,4 @@
-"""Tests of phcpm.indicators with hand-worked numbers.
+"""Tests of phcpm.indicators (the functions of phcpm.selection) with hand-worked numbers.
 
 Scoring follows the weighted-sum (simple additive weighting) model of the UK
 Department for Communities and Local Government, *Multi-criteria analysis: a
