@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,9 @@ import pandas as pd
 from phcpm.errors import InputError
 from phcpm.problem_analysis._common import _text
 from phcpm.style import PALETTE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["VITAL_FEW_SHARE", "pareto", "parse_pareto_text", "pareto_counts", "pareto_figure"]
 
@@ -223,7 +227,7 @@ def pareto_counts(table: pd.DataFrame, source: str = "the file") -> tuple[pd.Dat
     return out, notes
 
 
-def pareto_figure(table: pd.DataFrame, title: str = "", ylabel: str = "Count"):
+def pareto_figure(table: pd.DataFrame, title: str = "", ylabel: str = "Count") -> Figure:
     """Pareto chart of a :func:`pareto` table: bars, cumulative line and the 80 % line.
 
     Bars of the vital few are blue, the others grey, and the vital few are also

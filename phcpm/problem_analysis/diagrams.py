@@ -13,12 +13,16 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from phcpm.errors import InputError
 from phcpm.problem_analysis._common import _text
 from phcpm.style import PALETTE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "FISHBONE_CATEGORIES",
@@ -200,7 +204,7 @@ def fishbone_svg(fb: Fishbone) -> str:
     return "\n".join(out)
 
 
-def fishbone_figure(fb: Fishbone):
+def fishbone_figure(fb: Fishbone) -> Figure:
     """Draw a :class:`Fishbone` with matplotlib (same layout as :func:`fishbone_svg`)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle

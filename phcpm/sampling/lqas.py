@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,10 @@ from scipy import stats
 
 from phcpm.errors import InputError
 from phcpm.sampling._checks import _check_fraction, _check_n
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "lqas_risks",
@@ -163,7 +168,9 @@ def simulate_lqas(true_p: float, n: int, d: int, reps: int = 10_000, seed: int =
     return float((yes >= d).mean())
 
 
-def plot_oc_curve(n: int, d: int, target: float, lower: float | None = None, ax=None):
+def plot_oc_curve(
+    n: int, d: int, target: float, lower: float | None = None, ax: Axes | None = None
+) -> Figure:
     """Draw the operating characteristic (OC) curve of the rule "reaches target if yes ≥ d".
 
     The curve is :func:`oc_curve` (P(X ≥ d), X ~ binomial(n, p)), in percent, with
