@@ -76,8 +76,27 @@ def test_no_reachable_end():
 
 
 def test_missing_column():
-    with pytest.raises(InputError, match="'kind'"):
+    with pytest.raises(InputError, match=r"lacks the column\(s\) kind"):
         process.ProcessMap.from_table(STEPS.drop(columns="kind"))
+
+
+def test_headings_match_without_case_or_spaces():
+    shouted = STEPS.rename(columns=lambda c: f" {c.upper()} ")
+    assert process.describe(process.ProcessMap.from_table(shouted)) == process.describe(
+        process.ProcessMap.from_table(STEPS)
+    )
+
+
+def test_time_stamps_without_exit_name_the_column():
+    flow = pd.read_csv(dataset_path("patient_flow.csv")).head(20).drop(columns="exit")
+    with pytest.raises(InputError, match=r"lacks the column\(s\) exit"):
+        process.step_times(flow)
+
+
+def test_time_stamps_without_any_step_say_so():
+    flow = pd.DataFrame({"arrival": ["2025-03-10 08:00"], "exit": ["2025-03-10 08:30"]})
+    with pytest.raises(InputError, match="no column for a step"):
+        process.step_times(flow)
 
 
 def test_layout_columns_are_longest_paths_and_lanes_are_rows():
@@ -425,3 +444,103 @@ def test_new_step_ids_follow_the_highest_number():
     assert process.new_step_id(["S1", "S2", "S16", "X9"]) == "S17"
     assert process.new_step_id([]) == "S1"
     assert process.new_step_id(["A", "B"]) == "S1"
+
+
+def test_editor_row_gives_back_each_row_of_the_table():
+    for row in process.steps_rows(STEPS):
+        nxt = row["next"] + ["Z"]  # a stale choice past the branches a step has is dropped
+        again = process.editor_row(
+            row["step_id"], row["label"], row["lane"], row["kind"], nxt, row["answers"]
+        )
+        assert again == row
+
+
+def test_editor_row_keeps_an_empty_choice_so_the_map_check_names_it():
+    row = process.editor_row("B", "Registers", "Clerk", "step", [""])
+    assert row["next"] == [""]
+    rows = [process.steps_rows(STEPS)[0] | {"next": ["B"]}, row]
+    with pytest.raises(InputError, match="Step B \\('Registers'\\) leads nowhere"):
+        process.ProcessMap.from_table(process.steps_table(rows))
+
+
+def test_next_step_choices_and_lanes_follow_the_table_order():
+    rows = process.steps_rows(STEPS)
+    choices = process.next_step_choices(rows)
+    assert [sid for _, sid in choices] == ["A", "B", "C", "D", "E"]
+    assert choices[2] == ("C: Seen?", "C")
+    assert process.lanes_in_use(rows) == ["Patient", "Nurse"]
+
+
+# --------------------------------------------------------------------------- facilities and findings
+
+
+def test_facility_choices_name_the_facilities_of_the_stamps():
+    flow = pd.read_csv(dataset_path("patient_flow.csv"))
+    units = pd.read_csv(dataset_path("org_units.csv"))
+    names = dict(zip(units["org_unit_id"], units["name"], strict=True))
+    choices, first = process.facility_choices(flow, names, preferred="gCifNzD4vSd")
+    ids = sorted(flow["org_unit_id"].astype(str).unique())
+    assert [i for _, i in choices] == ids
+    assert all(label == names[i] for label, i in choices)
+    assert first == "gCifNzD4vSd"
+    _, fallback = process.facility_choices(flow, names, preferred="not there")
+    assert fallback == ids[-1]
+
+
+def test_flow_for_facility_keeps_only_its_visits():
+    flow = pd.read_csv(dataset_path("patient_flow.csv"))
+    one = flow["org_unit_id"].iloc[0]
+    chosen = process.flow_for_facility(flow, one)
+    assert len(chosen) == (flow["org_unit_id"] == one).sum() > 0
+    assert "org_unit_id" not in process.flow_for_facility(flow, "")
+    with pytest.raises(InputError, match="no visits for the facility 'nowhere'"):
+        process.flow_for_facility(flow, "nowhere")
+
+
+def test_times_findings_state_the_overview():
+    flow = pd.read_csv(dataset_path("patient_flow.csv"))
+    one = process.flow_for_facility(flow, "gCifNzD4vSd")
+    times = process.step_times(one)
+    ov = times.overview.iloc[0]
+    found = process.times_findings(times)
+    assert found[0].startswith(f"{len(one)} visits; half spent more than")
+    assert f"The bottleneck is {ov['bottleneck']}:" in found[1]
+    assert f"{ov['value_added_share']:.0%}" in found[2]
+
+
+# --------------------------------------------------------------------------- cause lists
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abcdefghij klm-", min_size=1, max_size=12).filter(
+                lambda t: t.strip() == t and t
+            ),
+            st.one_of(st.integers(1, 10**9), st.floats(0.5, 1e6).map(lambda x: round(x, 3))),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda p: p[0],
+    )
+)
+def test_pareto_lines_read_back_to_the_same_counts(pairs):
+    from phcpm import problems
+
+    table = pd.DataFrame(pairs, columns=["category", "count"])
+    back = problems.parse_pareto_text(process.pareto_lines(table))
+    assert back["category"].tolist() == table["category"].tolist()
+    np.testing.assert_allclose(back["count"].astype(float), table["count"].astype(float))
+
+
+def test_pareto_lines_need_a_count_column():
+    with pytest.raises(InputError, match=r"lacks the column\(s\) count"):
+        process.pareto_lines(pd.DataFrame({"category": ["Rain"]}))
+
+
+def test_cause_lists_drop_empty_lines_and_spaces():
+    assert process.cause_lists({"People": " Tired \n\n\nLate", "Methods": None}) == {
+        "People": ["Tired", "Late"],
+        "Methods": [],
+    }
