@@ -39,6 +39,9 @@ def test_it_opens_with_a_result_and_exposes_its_widget(tool):
     assert "phcpm-sampling-margin" in tool.margin._dom_classes
     bundle = tool._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == (
+        "Sampling toolkit: sample size, LQAS rules, classify areas, draw a sample"
+    )
     assert tool.margin.continuous_update is False
     assert isinstance(tool, Tool)
     assert {"phcpm-app", "phcpm-sampling"} <= set(tool.widget._dom_classes)
