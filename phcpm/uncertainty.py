@@ -56,11 +56,20 @@ import pandas as pd
 
 from phcpm.errors import InputError, require_columns
 from phcpm.intervals import poisson_interval, wilson_limits
-from phcpm.scorecard import CARD_BANDS, band
+from phcpm.scorecard import band
+from phcpm.scorecard.shown import (
+    SHOWN_BANDS,
+    SHOWN_FILLS,
+    cell_style,
+    excel_fills,
+    legend_items,
+    write_legend_sheet,
+)
 
 __all__ = [
     "JUDGEMENTS",
     "MIN_DENOMINATOR",
+    "NO_COUNTS",
     "SHOWN_BANDS",
     "SHOWN_FILLS",
     "interval_kind",
@@ -91,28 +100,8 @@ JUDGEMENTS: dict[str, str] = {
     "no_target": "No target set",
 }
 
-#: Colour, symbol and label for every band a judged scorecard cell can show: the
-#: scorecard's bands plus "too few to judge" (no fill, a dotted circle) and
-#: "check the data" (no fill, an exclamation mark). Symbols keep the meaning
-#: when printed in grey.
-SHOWN_BANDS: dict[str, dict[str, str]] = {
-    **CARD_BANDS,
-    "too_few": {"colour": "#FFFFFF", "symbol": "◌", "label": "Too few to judge"},
-    "check_data": {"colour": "#FFFFFF", "symbol": "!", "label": "Check the data"},
-}
-
-
-#: Cell fills of the two judged states on a screen or in Excel: a light grey
-#: ("too few to judge") and a light blue ("check the data"), neither of them a
-#: traffic-light colour, each with its own border and symbol, so that they read
-#: apart in grey print and for readers who do not see red and green.
-SHOWN_FILLS: dict[str, str] = {"too_few": "#E4E4E4", "check_data": "#CFE6F6"}
-_BORDERS = {
-    "too_few": "border: 2px dotted #555555; ",
-    "check_data": "border: 2px solid #0072B2; ",
-    "no_data": "border: 1px dashed #666666; ",
-    "no_target": "border: 1px dashed #666666; ",
-}
+#: Why a percentage or rate given without its count and denominator has no range.
+NO_COUNTS = "No count and denominator in the data, so the range of chance is not known"
 
 
 def interval_kind(definition: dict) -> str:
@@ -254,13 +243,7 @@ def judge(
             reason[i] = f"The whole interval ({lower[i]:.1f} to {upper[i]:.1f}) lies in one band"
         else:
             reason[i] = "No interval for this kind of indicator; the band is shown as it is"
-    shown = np.where(np.isin(judgement, ["too_few", "check_data"]), judgement, plain)
-    out["judgement"] = judgement
-    out["shown"] = shown
-    out["shown_symbol"] = [SHOWN_BANDS[s]["symbol"] for s in shown]
-    out["shown_label"] = [SHOWN_BANDS[s]["label"] for s in shown]
-    out["reason"] = reason
-    return out
+    return _with_shown(out, plain, judgement, reason)
 
 
 # ---------------------------------------------------------------------------
@@ -321,9 +304,16 @@ def judge_card(
     )
     reason = np.where(
         no_counts,
-        "No count and denominator in the data, so the range of chance is not known",
+        NO_COUNTS,
         reason,
     )
+    return _with_shown(out, plain, judgement, reason)
+
+
+def _with_shown(out: pd.DataFrame, plain, judgement, reason) -> pd.DataFrame:
+    """Put ``judgement``, ``shown`` (the plain band, or "too few to judge" / "check
+    the data" in its place), ``shown_symbol``, ``shown_label`` and ``reason`` on ``out``."""
+    judgement = np.asarray(judgement, dtype=object)
     shown = np.where(np.isin(judgement, ["too_few", "check_data"]), judgement, plain)
     out["judgement"] = judgement
     out["shown"] = shown
@@ -427,25 +417,11 @@ def judged_table(card: pd.DataFrame) -> pd.DataFrame:
     return table[TABLE_HEADINGS]
 
 
-def _style(shown: str) -> str:
-    colour = SHOWN_FILLS.get(shown, SHOWN_BANDS[shown]["colour"])
-    return f"background: {colour}; color: #000000; {_BORDERS.get(shown, '')}"
-
-
 def _legend(card: pd.DataFrame) -> str:
     used = set(card["shown"])
-    keys = [
-        k
-        for k in SHOWN_BANDS
-        if k in used or k in ("good", "fair", "poor", "too_few", "check_data")
-    ]
-    items = [
-        f"<span style='display: inline-block; margin: 0 0.8em 0.3em 0; padding: 0.1em 0.4em; "
-        f"{_style(k)}'>{html.escape(SHOWN_BANDS[k]['symbol'])} "
-        f"{html.escape(SHOWN_BANDS[k]['label'])}</span>"
-        for k in keys
-    ]
-    return "<p class='legend'>" + "".join(items) + "</p>"
+    always = ("good", "fair", "poor", "too_few", "check_data")
+    keys = [k for k in SHOWN_BANDS if k in used or k in always]
+    return "<p class='legend'>" + legend_items(keys, spaced=True) + "</p>"
 
 
 def judged_html(card: pd.DataFrame, caption: str | None = None) -> str:
@@ -469,7 +445,7 @@ def judged_html(card: pd.DataFrame, caption: str | None = None) -> str:
         arrow = f" {arrows[i]}" if arrows is not None and arrows[i] else ""
         tip = html.escape(f"{label}. {reason}", quote=True)
         grid[rows[i], cols[i]] = (
-            f"<td class='band phcpm-band-{shown}' style='{_style(shown)}' title='{tip}'>"
+            f"<td class='band phcpm-band-{shown}' style='{cell_style(shown)}' title='{tip}'>"
             f"{html.escape(symbol)} {html.escape(texts[i])}{arrow}</td>"
         )
     first = ~card["indicator"].duplicated().to_numpy()
@@ -533,13 +509,7 @@ def judged_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
     )
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     plain = book.add_format({"border": 1})
-    fills = {}
-    for key, b in SHOWN_BANDS.items():
-        spec = {"bg_color": SHOWN_FILLS.get(key, b["colour"]), "font_color": "#000000"}
-        spec.update({"pattern": 1, "border": 3 if key == "too_few" else 1})
-        if key == "check_data":
-            spec.update({"border": 2, "border_color": "#0072B2"})
-        fills[key] = book.add_format(spec)
+    fills = excel_fills(book)
     sheet = book.add_worksheet("Scorecard")
     row0 = 0
     if title:
@@ -569,14 +539,7 @@ def judged_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
         "In brackets: the range of chance (95 %). "
         + ", ".join(f"{b['symbol']} {b['label']}" for b in SHOWN_BANDS.values()),
     )
-    legend = book.add_worksheet("Legend")
-    for j, head in enumerate(["Symbol", "Meaning", "Colour"]):
-        legend.write(0, j, head, bold)
-    for i, (key, b) in enumerate(SHOWN_BANDS.items(), start=1):
-        legend.write_string(i, 0, b["symbol"], fills[key])
-        legend.write_string(i, 1, b["label"], fills[key])
-        legend.write_string(i, 2, SHOWN_FILLS.get(key, b["colour"]), plain)
-    legend.set_column(0, 2, 20)
+    write_legend_sheet(book, SHOWN_BANDS, fills, bold, plain, width=20)
     values = book.add_worksheet("Values")
     table = judged_table(card)
     for j, head in enumerate(table.columns):

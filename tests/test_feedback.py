@@ -170,3 +170,85 @@ def test_trend_small_multiples_draws_one_panel_per_indicator():
     assert visible[0].get_lines()[0].get_ydata().tolist() == [70.0, 75.0]
     with pytest.raises(InputError):
         trend_small_multiples(values, definitions(), [])
+
+
+# --- Ranges of chance on the feedback sheets ---------------------------------
+
+
+@pytest.fixture
+def deliveries():
+    """Two facilities at 50 % skilled birth attendance: 6 of 12 and 600 of 1,200."""
+    from phcpm.scorecard import default_definitions
+
+    defs = default_definitions(["SBA_COV"])
+    values = pd.DataFrame(
+        {
+            "org_unit": ["SMALL", "BIG"],
+            "period": [MAR, MAR],
+            "indicator": "SBA_COV",
+            "numerator": [6.0, 600.0],
+            "denominator": [12.0, 1200.0],
+            "value": [50.0, 50.0],
+        }
+    )
+    units = pd.DataFrame(
+        {"org_unit": ["SMALL", "BIG"], "name": ["Small Health Post", "Big Hospital"]}
+    )
+    card = scorecard(values, defs, MAR, org_units=units, compare=None)
+    return card, values, defs
+
+
+def _band_cell(page: str) -> str:
+    return page.split("<td class='band'", 1)[1].split("</td>", 1)[0]
+
+
+def test_a_small_facility_is_too_few_to_judge_on_its_sheet(deliveries):
+    card, values, defs = deliveries
+    page = feedback_sheet_html(card, "SMALL", values=values, definitions=defs)
+    cell = _band_cell(page)
+    assert "◌ Too few to judge" in cell
+    assert "Off target" not in cell
+    assert "only 12 in the denominator" in cell.lower()
+    # Wilson 95 % for 6/12: 25.4 % to 74.6 % (Wilson 1927; Newcombe 1998, method 3)
+    assert "50 % (25–75 %)" in page
+    assert "not ranked" in page
+
+
+def test_a_large_facility_shows_its_range_and_its_band(deliveries):
+    card, values, defs = deliveries
+    page = feedback_sheet_html(card, "BIG", values=values, definitions=defs)
+    # Wilson 95 % for 600/1,200: 47.2 % to 52.8 %, all of it below the fair cut-off of 60 %
+    assert "50 % (47–53 %)" in page
+    cell = _band_cell(page)
+    assert "■ Off target" in cell and "Too few" not in cell
+
+
+def test_a_card_judged_in_the_tool_keeps_the_tool_s_judgement(deliveries):
+    from phcpm.uncertainty import judge_card
+
+    card, values, defs = deliveries
+    judged = judge_card(card, values, defs, min_denominator=10)
+    small = feedback_sheet_html(judged, "SMALL")
+    # 12 is above the tool's minimum of 10, but the range 25-75 % spans three bands
+    assert "◌ Too few to judge" in _band_cell(small)
+    archive = zipfile.ZipFile(io.BytesIO(feedback_sheets_zip(judged)))
+    big = archive.read("big-hospital.html").decode("utf-8")
+    assert "50 % (47–53 %)" in big and "■ Off target" in _band_cell(big)
+
+
+def test_a_value_without_counts_says_its_range_is_not_known(card):
+    page = feedback_sheet_html(card, "A")
+    assert "82 % (range not known: no counts given)" in page
+    assert "● On target" in page
+
+
+def test_a_value_too_few_to_judge_is_never_named_best_or_worst(deliveries):
+    from phcpm.uncertainty import judge_card
+
+    card, values, defs = deliveries
+    plain = feedback_sheet_data(card, "SMALL")
+    assert plain.best == ("Skilled birth attendance",)  # ranked 1 of 2 on the plain card
+    judged = feedback_sheet_data(judge_card(card, values, defs), "SMALL")
+    assert judged.best == () and judged.worst == ()
+    page = feedback_sheet_html(card, "SMALL", values=values, definitions=defs)
+    assert "What helped you do well on Skilled birth attendance" not in page

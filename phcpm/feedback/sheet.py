@@ -88,7 +88,9 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
     stands highest and lowest among the others, judged by the relative rank
     (rank - 1) / (number ranked - 1), so indicators with different units can
     be compared (0 = first, 1 = last); ties keep the definitions' order.
-    Indicators with no data or not applicable are left out. When every
+    Indicators with no data or not applicable are left out, and so are values
+    shown as "too few to judge" or "check the data" when ``card`` has been
+    judged (:func:`phcpm.uncertainty.judge_card`). When every
     indicator has the same relative rank there is no best or worst, and both
     are empty.
 
@@ -127,7 +129,10 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
     prev_period = prev_period if isinstance(prev_period, pd.Period) else None
 
     per_ind = summary_by_indicator(card).set_index("indicator")
-    ranked = own["rank"].notna().to_numpy()
+    ranked = own["rank"].notna().to_numpy().copy()
+    if "shown" in own:  # judged by phcpm.uncertainty.judge_card: a band too uncertain to
+        # show is not ranked either, so it is never named best or worst
+        ranked &= ~own["shown"].isin(["too_few", "check_data"]).to_numpy()
     rank_text = np.full(len(own), "", dtype=object)
     rank_text[ranked] = (
         own.loc[ranked, "rank"].astype(int).astype(str)

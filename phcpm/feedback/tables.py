@@ -28,6 +28,7 @@ from phcpm.scorecard import (
     scorecard_wide,
     summary_by_org_unit,
 )
+from phcpm.scorecard.shown import cell_style, excel_fills, legend_items, write_legend_sheet
 from phcpm.style import BANDS
 
 __all__ = ["legend_html", "scorecard_excel", "scorecard_html", "scorecard_page"]
@@ -83,12 +84,6 @@ def _esc(value) -> str:
     return html.escape(str(value))
 
 
-def _band_style(band: str) -> str:
-    colour = CARD_BANDS[band]["colour"]
-    border = "border: 1px dashed #666666; " if band in ("no_data", "no_target") else ""
-    return f"background: {colour}; color: {TEXT}; {border}"
-
-
 def _bands_used(card: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     """The bands a legend lists: the usual five, and "no target set" when the card has it."""
     if card is not None and "band" in card and (card["band"] == "no_target").any():
@@ -101,11 +96,7 @@ def legend_html(card: pd.DataFrame | None = None) -> str:
 
     With ``card``, "no target set" is listed too when an indicator on it has no
     band boundaries."""
-    items = [
-        f"<span style='{_band_style(key)}'>{_esc(b['symbol'])} {_esc(b['label'])}</span>"
-        for key, b in _bands_used(card).items()
-    ]
-    return "<p class='legend'>" + " ".join(items) + "</p>"
+    return "<p class='legend'>" + legend_items(_bands_used(card)) + "</p>"
 
 
 def _texts(values, units, decimals) -> np.ndarray:
@@ -148,7 +139,7 @@ def scorecard_html(card: pd.DataFrame, ranks: bool = True, caption: str | None =
         if rank is not None and not pd.isna(rank[i]):
             extra += f" <small>({int(rank[i])}/{int(among[i])})</small>"
         cells.append(
-            f"<td class='band phcpm-band-{band}' style='{_band_style(band)}' "
+            f"<td class='band phcpm-band-{band}' style='{cell_style(band)}' "
             f"title='{_esc(label)}'>{_esc(symbol)} {_esc(text[i])}{extra}</td>"
         )
     per_ou = summary_by_org_unit(card)
@@ -231,12 +222,7 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
     )
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     plain = book.add_format({"border": 1})
-    fills = {
-        key: book.add_format(
-            {"bg_color": b["colour"], "font_color": TEXT, "border": 1, "pattern": 1}
-        )
-        for key, b in CARD_BANDS.items()
-    }
+    fills = excel_fills(book)
     used = _bands_used(card)
     ws = book.add_worksheet("Scorecard")
     row0 = 0
@@ -264,14 +250,7 @@ def scorecard_excel(card: pd.DataFrame, title: str | None = None) -> bytes:
         "Symbols: " + ", ".join(f"{b['symbol']} {b['label']}" for b in used.values()),
     )
 
-    legend = book.add_worksheet("Legend")
-    for j, head in enumerate(["Symbol", "Meaning", "Colour"]):
-        legend.write(0, j, head, bold)
-    for i, (key, b) in enumerate(used.items(), start=1):
-        legend.write_string(i, 0, b["symbol"], fills[key])
-        legend.write_string(i, 1, b["label"], fills[key])
-        legend.write_string(i, 2, b["colour"], plain)
-    legend.set_column(0, 2, 18)
+    write_legend_sheet(book, used, fills, bold, plain)
 
     values = book.add_worksheet("Values")
     cols = [c for c in VALUE_HEADINGS if c in card]
