@@ -137,3 +137,21 @@ def test_the_excel_file_speaks_plainly(planner):
 def test_sliders_are_wide_enough_to_drag(planner):
     for slider in (planner.max_partners, planner.min_gap):
         assert slider.layout.width == "100%" and slider.layout.max_width == "36em"
+
+
+def test_text_form_and_the_drawing_is_closed_once_shown(planner):
+    import matplotlib.pyplot as plt
+
+    assert planner._repr_mimebundle_()["text/plain"] == "Twinning planner"
+    assert planner.figure is not None
+    assert all(plt.figure(n) is not planner.figure for n in plt.get_fignums())
+    svg = planner.downloads.children[2].build()  # the closed drawing still saves as SVG
+    assert svg is not None and b"<svg" in svg
+
+
+def test_a_year_that_is_not_a_number_is_named():
+    tool = TwinningPlanner()
+    bad = SMALL.assign(Year=["2025", "soon", "2025", "2025", "2025", "2025"])
+    tool.upload.value = upload("years.csv", bad.to_csv(index=False).encode())
+    assert "not numbers" in tool.message.value and "soon" in tool.message.value
+    assert tool.results.children == ()

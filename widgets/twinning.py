@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import twinning
+from phcpm import twinning, twinning_view
 from phcpm.errors import InputError
 from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.paths import dataset_path
@@ -25,7 +25,7 @@ from widgets.common import (
     Tool,
     download_on_demand,
     error_box,
-    image_html,
+    figure_html,
     note_box,
     show_notes,
     table_html,
@@ -47,25 +47,13 @@ _CSS = """<style>
   overflow-wrap: normal; word-break: normal; min-width: 5em; }
 .phcpm-twinning table.phcpm-table td:last-child { min-width: 16em; }
 </style>"""
-_SHOWN = {
-    "district_a": "District A",
-    "district_b": "District B",
-    "a_supports_b_in": "A supports B in",
-    "b_supports_a_in": "B supports A in",
-    "total_gap": "Total gap (points)",
-    "reason": "Why this pair",
-}
-
-
-def _css(widget: w.Widget, part: str) -> w.Widget:
-    widget.add_class(f"phcpm-twinning-{part}")
-    return widget
 
 
 class TwinningPlanner(Tool):
     """Pairs of districts from their scores by domain, with reasons and a network diagram."""
 
     css_class = "phcpm-twinning"
+    title = "Twinning planner"
 
     def __init__(self) -> None:
         use_style()
@@ -73,16 +61,16 @@ class TwinningPlanner(Tool):
         self.scores: pd.DataFrame | None = None
         self.pairs: pd.DataFrame | None = None
         self.figure = None
-        self.message = _css(error_box(), "message")
-        self.notes = _css(note_box(), "note")
-        self.example_button = _css(
+        self.message = self.part(error_box(), "message")
+        self.notes = self.part(note_box(), "note")
+        self.example_button = self.part(
             w.Button(description="Use the example district scores", button_style="primary"),
             "example",
         )
         self.example_button.layout.width = "auto"
-        self.upload = _css(upload_button("Use my own data (CSV or Excel)"), "upload")
-        self.year = _css(w.Dropdown(options=[], description="Year", style=_WIDE), "year")
-        self.max_partners = _css(
+        self.upload = self.part(upload_button("Use my own data (CSV or Excel)"), "upload")
+        self.year = self.part(w.Dropdown(options=[], description="Year", style=_WIDE), "year")
+        self.max_partners = self.part(
             w.IntSlider(
                 value=2,
                 min=1,
@@ -94,7 +82,7 @@ class TwinningPlanner(Tool):
             ),
             "max-partners",
         )
-        self.min_gap = _css(
+        self.min_gap = self.part(
             w.IntSlider(
                 value=15,
                 min=5,
@@ -107,11 +95,11 @@ class TwinningPlanner(Tool):
             ),
             "min-gap",
         )
-        self.summary = _css(w.HTML(""), "summary")
-        self.pairs_table = _css(w.HTML(""), "pairs")
-        self.network = _css(w.HTML(""), "network")
-        self.unpaired_table = _css(w.HTML(""), "unpaired")
-        self.downloads = _css(w.HBox([]), "downloads")
+        self.summary = self.part(w.HTML(""), "summary")
+        self.pairs_table = self.part(w.HTML(""), "pairs")
+        self.network = self.part(w.HTML(""), "network")
+        self.unpaired_table = self.part(w.HTML(""), "unpaired")
+        self.downloads = self.part(w.HBox([]), "downloads")
         self.results.add_class("phcpm-twinning-results")
         self.register_notes(self.notes)
         self.set_children(
@@ -138,12 +126,6 @@ class TwinningPlanner(Tool):
             control.observe(lambda _: self._refresh(), names="value")
         self._busy = False
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, dict):
-            bundle["text/plain"] = "Twinning planner"
-        return bundle
-
     # ------------------------------------------------------------------ data
 
     def use_example(self) -> None:
@@ -158,26 +140,19 @@ class TwinningPlanner(Tool):
     def load_bytes(self, data: bytes, name: str) -> None:
         """Read an uploaded CSV or Excel file of scores and propose pairs."""
         self.scores = None  # until this file is read, no scores are in use
-        table = read_table(data, filename=name).data
-        table.columns = [str(c).strip().lower() for c in table.columns]
-        self.set_scores(table, f"the file '{name}'")
+        self.set_scores(read_table(data, filename=name).data, f"the file '{name}'")
 
     def set_scores(self, scores: pd.DataFrame, source: str) -> None:
-        if "year" in scores.columns:
-            years = pd.to_numeric(scores["year"], errors="coerce")
-            if years.isna().any():
-                raise InputError(
-                    "Some years are not numbers", todo="Write years as numbers, for example 2025"
-                )
-            scores = scores.assign(year=years.astype("int64"))
+        """Check the scores (headings, years, values), offer their years and propose pairs."""
+        scores = twinning_view.prepare_scores(scores)
         twinning.score_table(scores)  # checks the scores; raises InputError in plain words
         self.scores = scores
         self._busy = True
         try:
-            if "year" in scores.columns:
-                years = sorted(scores["year"].unique().tolist())
-                self.year.options = [(str(y), int(y)) for y in years]
-                self.year.value = int(years[-1])
+            years = twinning_view.score_years(scores)
+            if years:
+                self.year.options = [(str(y), y) for y in years]
+                self.year.value = years[-1]
                 self.year.layout.display = ""
             else:
                 self.year.options = []
@@ -196,9 +171,7 @@ class TwinningPlanner(Tool):
     def _current_scores(self) -> pd.DataFrame:
         if self.scores is None:
             raise InputError("There are no scores yet", todo="Use the example scores or upload")
-        if "year" in self.scores.columns and self.year.value is not None:
-            return self.scores[self.scores["year"] == self.year.value].drop(columns="year")
-        return self.scores
+        return twinning_view.scores_of_year(self.scores, self.year.value)
 
     def propose(self) -> pd.DataFrame:
         """Propose the pairs with the current settings and show everything."""
@@ -208,13 +181,12 @@ class TwinningPlanner(Tool):
         )
         self.pairs = pairs
         alone = twinning.unpaired(pairs, scores)
-        shown = pairs[list(_SHOWN)].rename(columns=_SHOWN)
-        n_districts = scores["district"].nunique()
+        shown = twinning_view.pairs_shown(pairs)
+        counts = twinning_view.pairs_summary(pairs, scores, alone)
         self.summary.value = (
-            f"<p><b>{len(pairs)} pair{'s' if len(pairs) != 1 else ''}</b> for {n_districts} "
-            f"district{'s' if n_districts != 1 else ''}; "
-            f"{int(pairs['reciprocal'].sum())} of them with support both ways; "
-            f"{len(alone)} district{'s' if len(alone) != 1 else ''} without a partner.</p>"
+            f"<p><b>{counts['pairs']}</b> for {counts['districts']}; "
+            f"{counts['both_ways']} of them with support both ways; "
+            f"{counts['without_partner']} without a partner.</p>"
         )
         self.pairs_table.value = (
             table_html(shown)
@@ -229,15 +201,9 @@ class TwinningPlanner(Tool):
         )
         fig = twinning.plot_network(pairs, scores)
         self.figure = fig
-        png = figure_bytes(fig, "png")
         alt = twinning.describe_network(pairs, scores)
-        self.network.value = image_html(png, alt)
-        sheet = shown.assign(
-            **{
-                "Support both ways": pairs["reciprocal"].map({True: "Yes", False: "No"}),
-                "Gaps in detail": pairs["gap_details"],
-            }
-        )
+        self.network.value, png = figure_html(fig, alt)
+        sheet = twinning_view.pairs_sheet(pairs)
         self.downloads.children = [
             download_on_demand(
                 "Pairs (Excel)",
