@@ -336,3 +336,15 @@ def _corpus_tool() -> RunControlChart:
     tool.upload.value = upload("malaria.csv", GOOD)
     assert tool.result is not None
     return tool
+
+
+def test_text_form_is_the_tools_name_whatever_series_is_drawn():
+    """The notebook's plain-text output names the tool, not the series on the chart
+    (the series' title is kept apart in ``series_title``)."""
+    chart = RunControlChart()
+    assert chart.series_title and chart.series_title != "Run and control chart tool"
+    assert chart._repr_mimebundle_()["text/plain"] == "Run and control chart tool"
+    import matplotlib.pyplot as plt
+
+    assert chart.figure is not None
+    assert all(plt.figure(n) is not chart.figure for n in plt.get_fignums())

@@ -22,14 +22,14 @@ import pandas as pd
 
 from phcpm import spc
 from phcpm.errors import InputError
-from phcpm.io import figure_bytes, read_table, to_excel_bytes
+from phcpm.io import read_table, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
     Tool,
     download_on_demand,
     error_box,
-    image_html,
+    figure_html,
     note_box,
     plain_columns,
     show_notes,
@@ -75,13 +75,14 @@ class RunControlChart(Tool):
     """Run chart or control chart of one series, with the signals explained in plain words."""
 
     css_class = "phcpm-spc"
+    title = "Run and control chart tool"
 
     def __init__(self, draw: bool = True) -> None:
         use_style()
         super().__init__()
         self.result: spc.QicResult | None = None
         self.series: pd.DataFrame | None = None
-        self.title: str | None = None
+        self.series_title: str | None = None
         self.figure = None
         self._png: bytes | None = None
         self._points: pd.DataFrame | None = None
@@ -223,7 +224,7 @@ class RunControlChart(Tool):
             (self.png_download, "png"),
             (self.excel_download, "excel"),
         ]:
-            widget.add_class(f"phcpm-spc-{part}")
+            self.part(widget, part)
 
         self.source.observe(self._on_source, names="value")
         self.upload.observe(self._on_upload, names="value")
@@ -262,11 +263,6 @@ class RunControlChart(Tool):
         )
         if draw:
             self.draw()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "Run and control chart tool"
-        return bundle
 
     # ------------------------------------------------------------------ inputs
 
@@ -419,7 +415,7 @@ class RunControlChart(Tool):
             part=spc.parse_points(self.split.value, where="the box 'Split after point'"),
             multiply=multiply,
         )
-        self.series, self.result, self.title = series, result, title
+        self.series, self.result, self.series_title = series, result, title
         busy, self._busy = self._busy, True
         try:
             self.freeze.max = max(len(series), 1)
@@ -428,11 +424,8 @@ class RunControlChart(Tool):
         ylabel = "Percent" if multiply == 100.0 else "Value"
         fig = spc.plot_qic(result, title=title, notes=notes, ylabel=ylabel)
         self.figure = fig
-        png = figure_bytes(fig, "png")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-        self._png = png
+        alt = f"{spc.CHART_LABELS[chart]} of {title}"
+        self.chart.value, self._png = figure_html(fig, alt=alt, max_width="100%")
         first, last = spc.series_span(series)
         self.shown.value = (
             f"<p><b>Series shown:</b> {html.escape(title)}: {len(series):,} points, "
@@ -444,8 +437,6 @@ class RunControlChart(Tool):
             f"<p><b>Suggested for these numbers: {html.escape(name)}.</b> "
             f"{html.escape(suggested.reason)}{html.escape(chosen)}</p>"
         )
-        alt = f"{spc.CHART_LABELS[chart]} of {title}"
-        self.chart.value = image_html(png, alt=alt, max_width="100%")
         show_notes(
             self.explanation, [*read_notes, *spc.explain(result)], title="What the chart shows"
         )
@@ -469,5 +460,5 @@ class RunControlChart(Tool):
                 "Points": plain_columns(self._points),
                 "Summary": plain_columns(summary),
             },
-            title=self.title,
+            title=self.series_title,
         )
