@@ -15,8 +15,9 @@ file: :func:`phcpm.pdsa.hash_access_code`).
 
 Work is not lost on a reload: the open team workspace is written into the page
 address (``?team=...``), so a reload (or a bookmark) opens the same workspace;
-the person's name is kept in the browser; while the cycle form or the pasted
-values hold text that is not saved, the browser asks before the page is left.
+the person's name is kept in the browser; while the cycle form, the pasted
+values or the measure form hold text that is not saved, the browser asks before
+the page is left.
 All three are done by :class:`widgets.page_guard.PageGuard`.
 
 The tool is put together from parts: :mod:`widgets.pdsa_workspace` (team
