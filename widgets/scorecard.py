@@ -31,7 +31,6 @@ from phcpm import feedback, uncertainty
 from phcpm import scorecard as sc
 from phcpm.errors import InputError
 from phcpm.funnel import funnel, plot_funnel
-from phcpm.io import figure_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
@@ -39,7 +38,7 @@ from widgets.common import (
     Tool,
     download_on_demand,
     error_box,
-    image_html,
+    figure_html,
     note_box,
     scroll_box,
     show_notes,
@@ -91,16 +90,12 @@ def own_place_names(table: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _css(widget: w.Widget, part: str) -> w.Widget:
-    widget.add_class(f"phcpm-scorecard-{part}")
-    return widget
-
-
 class ScorecardBuilder(Tool):
     """A performance scorecard with colours, symbols, ranks and trends; Excel, a printable
     page and one-page feedback sheets for every facility, made when asked for."""
 
     css_class = "phcpm-scorecard"
+    title = "Scorecard builder"
 
     def __init__(self) -> None:
         use_style()
@@ -125,15 +120,15 @@ class ScorecardBuilder(Tool):
             zip(units["org_unit_id"], parent_name.where(units["level"] == 4), strict=True)
         )
 
-        self.source = _css(
+        self.source = self.part(
             w.ToggleButtons(options=["District data", "Use my own data"], value="District data"),
             "source",
         )
-        self.level = _css(
+        self.level = self.part(
             w.Dropdown(options=list(LEVELS), value="Facilities", description="Level"), "level"
         )
         districts = sorted(units.loc[units["level"] == 3, "name"])
-        self.district = _css(
+        self.district = self.part(
             w.Dropdown(
                 options=[ALL_DISTRICTS, *districts],
                 value=DEFAULT_DISTRICT,
@@ -141,11 +136,11 @@ class ScorecardBuilder(Tool):
             ),
             "district",
         )
-        self.period = _css(w.Dropdown(options=[], description="Period"), "period")
-        self.compare = _css(
+        self.period = self.part(w.Dropdown(options=[], description="Period"), "period")
+        self.compare = self.part(
             w.Dropdown(options=list(COMPARE), description="Compare with", style=_WIDE), "compare"
         )
-        self.min_denominator = _css(
+        self.min_denominator = self.part(
             w.BoundedIntText(
                 value=uncertainty.MIN_DENOMINATOR,
                 min=0,
@@ -161,7 +156,7 @@ class ScorecardBuilder(Tool):
             "than 50 expected births) is shown as 'too few to judge': with small numbers, "
             "chance alone can change its colour.</small></p>"
         )
-        self.indicators = _css(
+        self.indicators = self.part(
             w.SelectMultiple(
                 options=[],
                 description="Indicators",
@@ -171,36 +166,36 @@ class ScorecardBuilder(Tool):
             ),
             "indicators",
         )
-        self.threshold_for = _css(
+        self.threshold_for = self.part(
             w.Dropdown(options=[], description="Thresholds of", style=_WIDE), "threshold-for"
         )
-        self.direction = _css(
+        self.direction = self.part(
             w.Dropdown(options=list(DIRECTIONS), description="Which is better", style=_WIDE),
             "direction",
         )
-        self.good = _css(
+        self.good = self.part(
             w.BoundedFloatText(
                 min=-1e9, max=1e9, description="Good from", continuous_update=False, style=_WIDE
             ),
             "good",
         )
-        self.fair = _css(
+        self.fair = self.part(
             w.BoundedFloatText(
                 min=-1e9, max=1e9, description="Fair from", continuous_update=False, style=_WIDE
             ),
             "fair",
         )
-        self.target = _css(
+        self.target = self.part(
             w.BoundedFloatText(
                 min=-1e9, max=1e9, description="Target", continuous_update=False, style=_WIDE
             ),
             "target",
         )
-        self.apply_thresholds = _css(
+        self.apply_thresholds = self.part(
             w.Button(description="Use these thresholds", button_style="primary"),
             "apply-thresholds",
         )
-        self.threshold_help = _css(w.HTML(), "threshold-help")
+        self.threshold_help = self.part(w.HTML(), "threshold-help")
         self.upload_help = w.HTML(
             "<p>Upload a CSV or Excel file with one row per place, period and indicator: "
             "a column for the place (facility or district), the period (2025Q1, 2025-03 or "
@@ -216,30 +211,30 @@ class ScorecardBuilder(Tool):
         )
         self.watch_picker(self.picker)
         self.picker_box = w.VBox([self.picker.widget])
-        self.message = _css(error_box(), "message")
-        self.notes = _css(note_box(), "notes")
+        self.message = self.part(error_box(), "message")
+        self.notes = self.part(note_box(), "notes")
         self.register_notes(self.notes)
         self.progress = Progress()
-        self.table = _css(w.HTML(), "table")
-        self.details = _css(w.HTML(), "details")
-        self.funnel_indicator = _css(
+        self.table = self.part(w.HTML(), "table")
+        self.details = self.part(w.HTML(), "details")
+        self.funnel_indicator = self.part(
             w.Dropdown(options=[], description="Funnel plot of", style=_WIDE), "funnel-indicator"
         )
-        self.funnel_button = _css(w.Button(description="Draw the funnel plot"), "funnel-draw")
+        self.funnel_button = self.part(w.Button(description="Draw the funnel plot"), "funnel-draw")
         self.funnel_area = self.new_results()
-        self.funnel_area.add_class("phcpm-scorecard-funnel")
+        self.part(self.funnel_area, "funnel")
         self.results.track(self.funnel_area)
-        self.trend_unit = _css(
+        self.trend_unit = self.part(
             w.Dropdown(options=[], description="Trends for", style=_WIDE), "trend-unit"
         )
-        self.trend_button = _css(w.Button(description="Draw the trends"), "trend-draw")
+        self.trend_button = self.part(w.Button(description="Draw the trends"), "trend-draw")
         # The trend chart has its own area, emptied with the scorecard's results.
         self.trend_area = self.new_results()
-        self.trend_area.add_class("phcpm-scorecard-trends")
+        self.part(self.trend_area, "trends")
         self.results.track(self.trend_area)
 
         stamp = lambda: str(self.period.value)  # noqa: E731 - names the files by period
-        self.excel_download = _css(
+        self.excel_download = self.part(
             download_on_demand(
                 "Scorecard (Excel)",
                 "scorecard.xlsx",
@@ -248,7 +243,7 @@ class ScorecardBuilder(Tool):
             ),
             "excel",
         )
-        self.page_download = _css(
+        self.page_download = self.part(
             download_on_demand(
                 "Scorecard to print (web page)",
                 "scorecard.html",
@@ -257,7 +252,7 @@ class ScorecardBuilder(Tool):
             ),
             "printable",
         )
-        self.csv_download = _css(
+        self.csv_download = self.part(
             download_on_demand(
                 "Values with their range of chance (CSV)",
                 "scorecard_values.csv",
@@ -266,13 +261,13 @@ class ScorecardBuilder(Tool):
             ),
             "csv",
         )
-        self.funnel_download = _css(
+        self.funnel_download = self.part(
             download_on_demand(
                 "Funnel plot (PNG picture)", "funnel.png", self.funnel_bytes, "image/png"
             ),
             "funnel-png",
         )
-        self.sheets_download = _css(
+        self.sheets_download = self.part(
             download_on_demand(
                 "Feedback sheets for every org unit (ZIP of web pages)",
                 "feedback_sheets.zip",
@@ -281,12 +276,12 @@ class ScorecardBuilder(Tool):
             ),
             "feedback",
         )
-        self.trend_download = _css(
+        self.trend_download = self.part(
             download_on_demand("Trends (PNG picture)", "trends.png", self.trend_bytes, "image/png"),
             "trend-png",
         )
         self._stamp = stamp
-        self.downloads = _css(
+        self.downloads = self.part(
             w.VBox(
                 [
                     self.excel_download,
@@ -376,11 +371,6 @@ class ScorecardBuilder(Tool):
             ]
         )
         self.run_safely(self._reload, self.message)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "Scorecard builder"
-        return bundle
 
     # ------------------------------------------------------------------ data
 
@@ -747,22 +737,15 @@ class ScorecardBuilder(Tool):
             values = pd.concat([values[values["org_unit"] == code], extra], ignore_index=True)
             units.append(ids.iloc[0])
             names[ids.iloc[0]] = district
-        import matplotlib.pyplot as plt
-
         fig = feedback.trend_small_multiples(values, defs, units, names=names)
         self.figure = fig
-        png = figure_bytes(fig, "png")
-        plt.close(fig)
-        self._trend_png = png
         label = " and ".join(str(names[u]) for u in units)
-        picture = w.HTML(
-            image_html(
-                png,
-                alt=f"Trends of each indicator for {label}, with the target as a dashed line",
-                max_width="100%",
-            )
+        image, self._trend_png = figure_html(
+            fig,
+            alt=f"Trends of each indicator for {label}, with the target as a dashed line",
+            max_width="100%",
         )
-        picture.add_class("phcpm-scorecard-trend-chart")
+        picture = self.part(w.HTML(image), "trend-chart")
         self.show_results(picture, self.trend_download, results=self.trend_area)
 
     def _set_funnel_choices(self, defs: pd.DataFrame, values: pd.DataFrame) -> None:
@@ -817,8 +800,6 @@ class ScorecardBuilder(Tool):
             xlabel="Denominator (log scale)",
             ylabel=f"{name} ({row.get('unit') or 'per unit'})",
         )
-        png = figure_bytes(fig, "png")
-        self._funnel_png = png
         look_at = result.look_here()
         named = "name" in look_at
         check = look_at[look_at["position"] == "check_data"]
@@ -842,19 +823,15 @@ class ScorecardBuilder(Tool):
             + "".join(f"<p><small>{html.escape(n)}</small></p>" for n in result.notes)
             + "</details>"
         )
-        picture = w.HTML(
-            image_html(
-                png,
-                alt=(
-                    f"Funnel plot of {name} for {period}: each place's value against its "
-                    f"denominator, with limits that narrow as the denominator grows. {look}"
-                ),
-                max_width="100%",
-            )
-            + caption
-            + notes
+        image, self._funnel_png = figure_html(
+            fig,
+            alt=(
+                f"Funnel plot of {name} for {period}: each place's value against its "
+                f"denominator, with limits that narrow as the denominator grows. {look}"
+            ),
+            max_width="100%",
         )
-        picture.add_class("phcpm-scorecard-funnel-chart")
+        picture = self.part(w.HTML(image + caption + notes), "funnel-chart")
         self.funnel_download.filename = f"funnel_{code}_{self._stamp()}.png"
         self.show_results(picture, self.funnel_download, results=self.funnel_area)
 
