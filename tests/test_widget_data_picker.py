@@ -396,3 +396,25 @@ def test_year_and_month_columns_make_the_period_in_the_mapping_step(picker, rece
     picker.dropdowns["value"].value = "Year"  # the year is already part of the period
     picker.apply_button.click()
     assert "chosen for both" in picker.error.value
+
+
+def test_the_picker_is_a_page_part_with_its_own_class_names(picker):
+    """The picker names its parts like a tool (``phcpm-picker-<name>``), but is placed
+    inside a tool: no stylesheet or ``phcpm-app`` box of its own."""
+    from widgets.base import Component, Tool
+
+    assert isinstance(picker, Component) and not isinstance(picker, Tool)
+    classes = set(picker.widget._dom_classes)
+    assert classes == {"phcpm-picker"}
+    assert "phcpm-picker-example" in picker.example_button._dom_classes
+    assert "phcpm-picker-upload" in picker.upload._dom_classes
+    assert "phcpm-picker-org-unit" in picker.dropdowns["org_unit"]._dom_classes
+    for name in ("apply", "mapping", "summary", "download"):
+        widget = {
+            "apply": picker.apply_button,
+            "mapping": picker.mapping_box,
+            "summary": picker.summary,
+            "download": picker.report_download,
+        }[name]
+        assert f"phcpm-picker-{name}" in widget._dom_classes
+    assert "text/plain" in picker._repr_mimebundle_()

@@ -16,7 +16,7 @@ from widgets.downloads import OnDemandDownload, plain_upload
 from widgets.messages import clear_message, run_safely
 from widgets.theme import stylesheet
 
-__all__ = ["Results", "Tool"]
+__all__ = ["Component", "Results", "Tool"]
 
 
 def _empty(widget: w.Widget) -> None:
@@ -70,7 +70,45 @@ class Results(w.VBox):
         return not self.children
 
 
-class Tool:
+class Component:
+    """A part of a page that owns its widgets, shown through ``self.widget``.
+
+    It names its parts with :meth:`part` (CSS class ``<css_class>-<name>``),
+    gives itself a stable plain-text form in a notebook with ``title``, and
+    runs callbacks with :meth:`run_safely` (an error becomes a plain message,
+    its text kept in ``last_error``). :class:`Tool` builds on it; so does a
+    piece placed inside tools, such as :class:`~widgets.data_picker.DataPicker`.
+    """
+
+    css_class = "phcpm-part"
+    #: What the tool is, in words: its plain-text form in a notebook, stable for
+    #: nbval (None keeps the widget's own).
+    title: str | None = None
+    widget: w.Widget
+    last_error: str | None = None
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict) and self.title is not None:
+            bundle["text/plain"] = self.title
+        return bundle
+
+    def part(self, widget: w.Widget, name: str) -> w.Widget:
+        """Give ``widget`` the CSS class ``<css_class>-<name>`` (for example
+        ``phcpm-spc-chart``), the name page styles and browser tests use; returns it."""
+        widget.add_class(f"{self.css_class}-{name}")
+        return widget
+
+    def _remember(self, text: str) -> None:
+        self.last_error = text
+
+    def run_safely(self, fn: Callable, error_box: w.HTML | None, *args, **kwargs):
+        """Call ``fn(*args, **kwargs)``; an error shows in ``error_box`` and its text
+        is kept in ``last_error`` (see :func:`widgets.messages.run_safely`)."""
+        return run_safely(fn, error_box, *args, on_error=self._remember, **kwargs)
+
+
+class Tool(Component):
     """Base class of every app tool.
 
     The tool's widgets live in ``self.widget``, a ``VBox`` with the CSS classes
@@ -91,9 +129,6 @@ class Tool:
     """
 
     css_class = "phcpm-tool"
-    #: What the tool is, in words: its plain-text form in a notebook, stable for
-    #: nbval (None keeps the widget's own).
-    title: str | None = None
 
     def __init__(self, children: Iterable[w.Widget] = (), css_class: str | None = None) -> None:
         self._stylesheet = stylesheet()
@@ -106,21 +141,6 @@ class Tool:
     def set_children(self, children: Iterable[w.Widget]) -> None:
         """Replace what the tool shows (the stylesheet stays first)."""
         self.widget.children = (self._stylesheet, *children)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, dict) and self.title is not None:
-            bundle["text/plain"] = self.title
-        return bundle
-
-    def part(self, widget: w.Widget, name: str) -> w.Widget:
-        """Give ``widget`` the CSS class ``<css_class>-<name>`` (for example
-        ``phcpm-spc-chart``), the name page styles and browser tests use; returns it."""
-        widget.add_class(f"{self.css_class}-{name}")
-        return widget
-
-    def _remember(self, text: str) -> None:
-        self.last_error = text
 
     # ------------------------------------------------------------ results
 

@@ -17,7 +17,7 @@ No analysis happens here; tools call :mod:`phcpm` for that.
 
 from __future__ import annotations
 
-from widgets.base import Results, Tool
+from widgets.base import Component, Results, Tool
 from widgets.downloads import (
     OnDemandDownload,
     download_button,
@@ -56,6 +56,7 @@ __all__ = [
     "GENERIC_ERROR",
     "PREPARING",
     "Builder",
+    "Component",
     "LazySections",
     "OnDemandDownload",
     "Progress",

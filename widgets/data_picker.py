@@ -35,12 +35,12 @@ from phcpm.io import (
     to_csv_bytes,
 )
 from phcpm.io.layouts import BY_NAME
+from widgets.base import Component
 from widgets.common import (
     Progress,
     clear_message,
     error_box,
     note_box,
-    run_safely,
     show_notes,
     take_upload,
     update_download,
@@ -84,12 +84,7 @@ def _counts(data: pd.DataFrame) -> str:
     )
 
 
-def _css(widget: w.Widget, part: str) -> w.Widget:
-    widget.add_class(f"phcpm-picker-{part}")
-    return widget
-
-
-class DataPicker:
+class DataPicker(Component):
     """Load the example data or the user's own file, check it, and pass it on.
 
     Parameters
@@ -106,8 +101,12 @@ class DataPicker:
         Largest file accepted (default :data:`phcpm.io.MAX_UPLOAD_BYTES`).
 
     The picker's widgets are in ``self.widget``; errors show in ``self.error``
-    as plain messages and the picker stays usable for another try.
+    as plain messages and the picker stays usable for another try. It is a
+    :class:`~widgets.base.Component` (CSS class ``phcpm-picker``, parts
+    ``phcpm-picker-<name>``) placed inside a tool, not a tool of its own.
     """
+
+    css_class = "phcpm-picker"
 
     def __init__(
         self,
@@ -128,11 +127,11 @@ class DataPicker:
         self.source: str | None = None
         self.last_error: str | None = None
 
-        self.example_button = _css(
+        self.example_button = self.part(
             w.Button(description=example_label, button_style="primary", icon="table"), "example"
         )
         self.example_button.layout.width = "auto"
-        self.upload = _css(
+        self.upload = self.part(
             w.FileUpload(
                 accept=".csv,.xlsx,.xls,.txt,.tsv,.json", multiple=False, description=upload_label
             ),
@@ -157,17 +156,17 @@ class DataPicker:
                 style={"description_width": "16em"},
                 layout=w.Layout(width="34em"),
             )
-            self.dropdowns[role] = _css(dropdown, role.replace("_", "-"))
+            self.dropdowns[role] = self.part(dropdown, role.replace("_", "-"))
         self.mapping_help = w.HTML("")
-        self.apply_button = _css(
+        self.apply_button = self.part(
             w.Button(description="Apply", button_style="primary", icon="check"), "apply"
         )
-        self.mapping_box = _css(
+        self.mapping_box = self.part(
             w.VBox([self.mapping_help, *self.dropdowns.values(), self.apply_button]), "mapping"
         )
         self.mapping_box.layout.display = "none"
-        self.summary = _css(w.HTML(""), "summary")
-        self.report_download = _css(w.HTML(""), "download")
+        self.summary = self.part(w.HTML(""), "summary")
+        self.report_download = self.part(w.HTML(""), "download")
 
         self.example_button.on_click(self._on_example)
         self.upload.observe(self._on_upload, names="value")
@@ -185,18 +184,12 @@ class DataPicker:
                 self.report_download,
             ]
         )
-        self.widget.add_class("phcpm-picker")
-
-    # ------------------------------------------------------------------ display
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        self.widget.add_class(self.css_class)
 
     # ------------------------------------------------------------------ callbacks
-    def _remember(self, text: str) -> None:
-        self.last_error = text
-
     def _run(self, fn: Callable, *args) -> object:
-        return run_safely(fn, self.error, *args, on_error=self._remember)
+        """Run a step; an error shows in the picker's own message box."""
+        return self.run_safely(fn, self.error, *args)
 
     def _on_example(self, _button=None) -> None:
         self._run(self.use_example)
