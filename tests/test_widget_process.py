@@ -7,6 +7,7 @@ the results and stays usable after a mistake.
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
@@ -291,3 +292,59 @@ def test_the_example_pareto_counts_why_lusako_missed_supervision_visits_in_2025(
     )
     tool.pareto_text.value = "Waiting, 40\nTransport, 12"
     assert tool.pareto_example_note.layout.display == "none"  # the words were about the example
+
+
+def test_drawing_the_charts_leaves_no_figure_open():
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    tool = ProcessMapper()
+    tool.open_tab(2)
+    tool.fishbone_button.click()
+    assert tool.fishbone_downloads.children[0].build()[:4] == b"\x89PNG"
+    tool.open_tab(3)
+    tool.pareto_button.click()
+    assert "data:image/png;base64," in tool.pareto_view.value
+    assert tool.pareto_downloads.children[0].build()[:4] == b"\x89PNG"
+    assert tool.map_downloads.children[0].build()[:4] == b"\x89PNG"
+    assert plt.get_fignums() == []
+
+
+def test_the_boxes_of_a_question_are_named_for_the_page(tool):
+    tool.example_steps.click()
+    s6 = row(tool, "S6")
+    for widget, css in [
+        (s6.box, "phcpm-process-step"),
+        (s6.label, "phcpm-process-step-label"),
+        (s6.lane, "phcpm-process-step-lane"),
+        (s6.kind, "phcpm-process-step-kind"),
+        (s6.next, "phcpm-process-step-next"),
+        (s6.next_b, "phcpm-process-step-next-b"),
+    ]:
+        assert css in widget._dom_classes
+
+
+def test_time_stamps_without_a_facility_column_are_all_visits_together():
+    tool = ProcessMapper()
+    tool.open_tab(1)
+    flow = pd.read_csv(dataset_path("patient_flow.csv"))
+    one = flow[flow["org_unit_id"] == "gCifNzD4vSd"].drop(columns="org_unit_id")
+    tool.flow_upload.value = upload("one-clinic.csv", one.to_csv(index=False).encode())
+    assert tool.flow_upload.value == ()
+    assert tool.facility.options == (("All visits", ""),)
+    assert "'one-clinic.csv'" in shown_text(tool.flow_text)
+    tool.measure_button.click()
+    assert tool.times_error.value == ""
+    expected = process.times_findings(process.step_times(one))
+    assert all(html.escape(line) in tool.times_notes.value for line in expected)
+    tool.whatif_button.click()
+    assert tool.times_error.value == ""
+    assert "staff instead of" in tool.whatif_view.value
+
+
+def test_the_pareto_list_from_a_file_keeps_large_counts_whole(tool):
+    tool.open_tab(3)
+    tool.pareto_upload.value = upload("big.csv", b"cause,cases\nStock-out,1234567\nRain,3\n")
+    assert tool.pareto_text.value == "Stock-out, 1234567\nRain, 3"
+    assert tool.pareto_error.value == ""
+    assert tool.pareto_table["count"].tolist() == [1234567, 3]
