@@ -21,10 +21,9 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import problems, process
+from phcpm import datasets, problems, process
 from phcpm.errors import InputError
 from phcpm.io import read_table
-from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets import process_views as views
 from widgets.common import (
@@ -65,8 +64,7 @@ class ProcessMapper(Tool):
         self.pareto_table: pd.DataFrame | None = None
         self.step_rows: list[StepRow] = []
         self._quiet = False
-        units = pd.read_csv(dataset_path("org_units.csv"))
-        self._names = dict(zip(units["org_unit_id"], units["name"], strict=True))
+        self._names = datasets.names()
 
         # ---- tab 1: the map
         part = self.part
@@ -255,9 +253,9 @@ class ProcessMapper(Tool):
 
     def use_example_flow(self) -> None:
         """Use the example time stamps (``datasets/patient_flow.csv``)."""
-        self._set_flow(pd.read_csv(dataset_path("patient_flow.csv")), "the example time stamps")
+        self._set_flow(datasets.load("patient_flow"), "the example time stamps")
 
-    def on_flow_upload(self, change) -> None:
+    def on_flow_upload(self, change: dict) -> None:
         """A file of time stamps was chosen: use it, or say why it cannot be used."""
         taken = take_upload(self.flow_upload, change["new"])
         if taken is None:
@@ -389,14 +387,14 @@ class ProcessMapper(Tool):
     def example_pareto() -> tuple[str, int]:
         """The example list: why planned supervision visits were missed (as in lesson 5.2)."""
         table, missed = problems.missed_visit_reasons(
-            pd.read_csv(dataset_path("supervision_visits.csv")),
-            pd.read_csv(dataset_path("org_units.csv")),
+            datasets.load("supervision_visits"),
+            datasets.org_units(),
             district=views.EXAMPLE_PARETO_DISTRICT,
             year=views.EXAMPLE_PARETO_YEAR,
         )
         return process.pareto_lines(table, "missed_reason", "count"), missed
 
-    def pareto_typed(self, change) -> None:
+    def pareto_typed(self, change: dict) -> None:
         """A change to the list makes the chart and table belong to another list: empty them.
 
         The words about the example stay only while the list is the example list.
@@ -406,7 +404,7 @@ class ProcessMapper(Tool):
         if not self._quiet:
             self.clear_results(self.pareto_results)
 
-    def on_pareto_upload(self, change) -> None:
+    def on_pareto_upload(self, change: dict) -> None:
         """A file of causes was chosen: fill the list from it (the button is emptied)."""
         taken = take_upload(self.pareto_upload, change["new"])
         if taken is not None:

@@ -14,8 +14,7 @@ from collections.abc import Callable
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import process
-from phcpm.paths import dataset_path
+from phcpm import datasets, process
 
 __all__ = ["STEPS_CSS", "StepRow", "button", "example_steps"]
 
@@ -41,7 +40,7 @@ def button(label: str, primary: bool = False) -> w.Button:
 
 def example_steps() -> pd.DataFrame:
     """The example table of steps (``datasets/process_steps.csv``), every cell as text."""
-    return pd.read_csv(dataset_path("process_steps.csv"), dtype=str, keep_default_na=False)
+    return datasets.load("process_steps", dtype=str, keep_default_na=False)
 
 
 def _row_box(children: list[w.Widget]) -> w.HBox:

@@ -8,11 +8,16 @@ into HTML a manager reads, with a text alternative for every drawing.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from phcpm import problems
 from phcpm.io import to_excel_bytes
 from widgets.common import figure_html, table_html
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "EXAMPLE_EFFECT",
@@ -127,7 +132,7 @@ def fishbone_html(svg: str, words: str) -> str:
     )
 
 
-def fishbone_png(fishbone) -> bytes:
+def fishbone_png(fishbone: problems.Fishbone) -> bytes:
     """The fishbone drawn by matplotlib, as PNG bytes (the figure is closed)."""
     return figure_html(fishbone.figure(), "Fishbone diagram")[1]
 
@@ -162,7 +167,7 @@ def _pareto_shown(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def pareto_html(table: pd.DataFrame, figure) -> tuple[str, bytes]:
+def pareto_html(table: pd.DataFrame, figure: Figure) -> tuple[str, bytes]:
     """The Pareto chart (``figure``, closed here), the vital few in words and the table.
 
     Returns the HTML and the chart's PNG bytes.

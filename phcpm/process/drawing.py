@@ -11,11 +11,15 @@ import html
 import math
 import textwrap
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from phcpm.errors import InputError
 from phcpm.process.positions import FONT_SIZE, LANE_HEIGHT, LANE_LABEL_WIDTH, MARGIN, WRAP, Layout
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "WAIT_SCALE",
@@ -217,7 +221,9 @@ def render_svg(
 # --------------------------------------------------------------------------- matplotlib
 
 
-def render_matplotlib(lay: Layout, minutes: Mapping[str, float] | None = None, title: str = ""):
+def render_matplotlib(
+    lay: Layout, minutes: Mapping[str, float] | None = None, title: str = ""
+) -> Figure:
     """Draw the same :class:`Layout` with matplotlib (for PNG files and the book).
 
     Same symbols, lanes, arrows, colours and minutes as :func:`render_svg`.
