@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
-from phcpm.quality import _as_monthly_period, _as_number, _need_columns
+from phcpm.errors import InputError, require_columns
+from phcpm.quality import as_monthly_period, as_number
 
 __all__ = [
     "aggregate_up",
@@ -32,6 +32,7 @@ __all__ = [
 
 NO_DENOMINATOR = "no denominator (zero or missing)"
 NO_NUMERATOR = "no numerator (missing)"
+COLUMNS_TODO = "Rename your columns, or tell the function which column to use"
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
@@ -68,13 +69,13 @@ def indicator(
     ``value`` is NaN and ``flag`` explains when the denominator is zero or missing.
     No rounding.
     """
-    _need_columns(data, [org_unit, period, data_element, value], "routine data")
+    require_columns(data, [org_unit, period, data_element, value], "the routine data", COLUMNS_TODO)
     frame = pd.DataFrame(
         {
             "org_unit": data[org_unit].array,
             "period": data[period].array,
             "data_element": data[data_element].array,
-            "value": _as_number(data[value], "routine data", value).to_numpy(),
+            "value": as_number(data[value], "routine data", value).to_numpy(),
         }
     )
     frame = frame[frame["data_element"].isin([numerator, denominator]).to_numpy()]
@@ -116,7 +117,9 @@ def monthly_target(
     Returns ``org_unit, year, group, annual, monthly``, one row per org unit and
     year, without rounding (targets are estimates; round only for display).
     """
-    _need_columns(population, [org_unit, year, group_column, value], "population data")
+    require_columns(
+        population, [org_unit, year, group_column, value], "the population data", COLUMNS_TODO
+    )
     sub = population[population[group_column].to_numpy() == group]
     if sub.empty:
         raise InputError(
@@ -124,7 +127,7 @@ def monthly_target(
             where=f"the column '{group_column}' of the population data",
             todo="Check the name of the target population group",
         )
-    annual = _as_number(sub[value], "population data", value)
+    annual = as_number(sub[value], "population data", value)
     out = pd.DataFrame(
         {
             "org_unit": sub[org_unit].array,
@@ -170,7 +173,7 @@ def coverage(
     """
     if freq not in ("M", "Y"):
         raise InputError(f"Unknown frequency {freq!r}", todo="Use freq='M' or freq='Y'")
-    _need_columns(data, [org_unit, period, data_element, value], "routine data")
+    require_columns(data, [org_unit, period, data_element, value], "the routine data", COLUMNS_TODO)
     targets = monthly_target(
         population,
         target,
@@ -183,8 +186,8 @@ def coverage(
     frame = pd.DataFrame(
         {
             "org_unit": sub[org_unit].array,
-            "period": _as_monthly_period(sub[period], "routine data", period).array,
-            "value": _as_number(sub[value], "routine data", value).to_numpy(),
+            "period": as_monthly_period(sub[period], "routine data", period).array,
+            "value": as_number(sub[value], "routine data", value).to_numpy(),
         }
     )
     if freq == "Y":
@@ -313,8 +316,8 @@ def aggregate_up(
     ``"district"`` or ``2``). Units whose ancestry does not reach that level are
     reported in an :class:`InputError`.
     """
-    _need_columns(data, [org_unit, value, *keys], "routine data")
-    _need_columns(org_units, [id_col, parent_col, level_col], "org unit table")
+    require_columns(data, [org_unit, value, *keys], "the routine data", COLUMNS_TODO)
+    require_columns(org_units, [id_col, parent_col, level_col], "the org unit table", COLUMNS_TODO)
     levels = set(pd.unique(org_units[level_col]))
     if to_level not in levels:
         raise InputError(
@@ -334,7 +337,7 @@ def aggregate_up(
         )
     frame = pd.DataFrame({k: data[k].to_numpy() for k in keys})
     frame["org_unit"] = target
-    frame["value"] = _as_number(data[value], "routine data", value).to_numpy()
+    frame["value"] = as_number(data[value], "routine data", value).to_numpy()
     grouped = frame.groupby(["org_unit", *keys], observed=True, sort=True)["value"]
     out = pd.DataFrame(
         {"value": grouped.sum(min_count=1), "reporting_units": grouped.count()}
@@ -366,9 +369,9 @@ def rank_units(
     get no rank.
     """
     cols = [value, *by]
-    _need_columns(table, cols, "indicator table")
+    require_columns(table, cols, "the indicator table", COLUMNS_TODO)
     out = table.copy()
-    v = _as_number(out[value], "indicator table", value)
+    v = as_number(out[value], "indicator table", value)
     out[value] = v
     grouped = out.groupby(list(by), observed=True, sort=False)[value] if by else None
     asc = not higher_is_better
@@ -409,15 +412,15 @@ def year_on_year(
     months, previous, change_pct, flag``; ``flag`` says when the previous year is
     zero or missing.
     """
-    _need_columns(data, [org_unit, period, data_element, value], "routine data")
-    per = pd.PeriodIndex(_as_monthly_period(data[period], "routine data", period))
+    require_columns(data, [org_unit, period, data_element, value], "the routine data", COLUMNS_TODO)
+    per = pd.PeriodIndex(as_monthly_period(data[period], "routine data", period))
     frame = pd.DataFrame(
         {
             "org_unit": data[org_unit].array,
             "data_element": data[data_element].array,
             "year": np.asarray(per.year),
             "month": np.asarray(per.month),
-            "value": _as_number(data[value], "routine data", value).to_numpy(),
+            "value": as_number(data[value], "routine data", value).to_numpy(),
         }
     )
     if same_months and len(frame):

@@ -7,6 +7,12 @@ PHC manager: what is wrong, where it is, and what to do about it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import pandas as pd
+
+__all__ = ["InputError", "require_columns"]
+
 
 class InputError(ValueError):
     """A file or value that cannot be used, explained in plain words.
@@ -23,7 +29,7 @@ class InputError(ValueError):
     ``str(error)`` joins the three into one readable message.
     """
 
-    def __init__(self, what: str, where: str | None = None, todo: str | None = None):
+    def __init__(self, what: str, where: str | None = None, todo: str | None = None) -> None:
         self.what = what
         self.where = where
         self.todo = todo
@@ -42,16 +48,37 @@ class InputError(ValueError):
         return self.message
 
 
-def require_columns(frame, columns, what: str, todo: str | None = None) -> None:
-    """Raise :class:`InputError` naming the ``columns`` that ``frame`` lacks.
+def require_columns(
+    frame: object, columns: Iterable[object], what: str, todo: str | None = None
+) -> None:
+    """Raise :class:`InputError` when ``frame`` is not a table or lacks some ``columns``.
 
-    ``what`` names the table in the user's words ("the table of PDSA cycles");
-    ``todo`` says what to do (by default: use a table with those columns).
+    This is the one column check of the package. ``what`` names the table in the
+    user's words ("the table of PDSA cycles"); ``todo`` says what to do (by
+    default: use a table with those columns). The message names the missing
+    columns and lists the columns the table has.
+
+    >>> table = pd.DataFrame({"month": [1]})
+    >>> require_columns(table, ["month"], "the visits")
+    >>> try:
+    ...     require_columns(table, ["month", "visits"], "the visits")
+    ... except InputError as error:
+    ...     print(error)
+    The visits lacks the column(s) visits. Where: the visits (its columns are: month).
+    What to do: Use a table with the columns month, visits.
     """
+    columns = list(columns)
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"{what[:1].upper()}{what[1:]} is not a table",
+            where=what,
+            todo="Give a table of rows and columns (a pandas DataFrame)",
+        )
     missing = [str(c) for c in columns if c not in frame.columns]
     if missing:
+        have = ", ".join(map(str, frame.columns)) or "none"
         raise InputError(
             f"{what[:1].upper()}{what[1:]} lacks the column(s) " + ", ".join(missing),
-            where=what,
+            where=f"{what} (its columns are: {have})",
             todo=todo or "Use a table with the columns " + ", ".join(map(str, columns)),
         )

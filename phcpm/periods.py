@@ -66,10 +66,17 @@ import pandas as pd
 from phcpm.errors import InputError
 
 __all__ = [
-    "parse_period",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "factorize_column",
     "format_period",
+    "month_from_name",
+    "parse_period",
+    "parse_period_codes",
     "parse_period_series",
     "period_kind",
+    "periods_from_codes",
+    "same_period_numbers",
     "split_period_heading",
 ]
 
@@ -203,7 +210,21 @@ def _normalise(text: str) -> str:
     return " ".join(text.strip().lower().split())
 
 
-def parse_period(text) -> pd.Period:
+def month_from_name(text: str) -> int | None:
+    """The month number (1-12) of a month name or its short form, else ``None``.
+
+    Names are read in English, French, Portuguese and Spanish, in any case, with
+    or without accents and a final full stop.
+
+    >>> month_from_name("Février"), month_from_name("sept."), month_from_name("Mayo")
+    (2, 9, 5)
+    >>> month_from_name("13") is None
+    True
+    """
+    return _MONTHS.get(_normalise(str(text)).rstrip("."))
+
+
+def parse_period(text: object) -> pd.Period:
     """Turn one period (a DHIS2 code or a common human form) into a pandas Period.
 
     Source: DHIS2 Web API documentation, "Date and period format" (HISP Centre,
@@ -213,6 +234,13 @@ def parse_period(text) -> pd.Period:
     A :class:`pandas.Period` is returned unchanged; a date or timestamp becomes a
     daily period. Anything that is not a valid period raises :class:`InputError`
     with a plain explanation (for example "Month 13 does not exist").
+
+    >>> parse_period("202401"), parse_period("Jan-24"), parse_period("2024Q1")
+    (Period('2024-01', 'M'), Period('2024-01', 'M'), Period('2024Q1', 'Q-DEC'))
+    >>> parse_period("202413")
+    Traceback (most recent call last):
+    ...
+    phcpm.errors.InputError: Month 13 does not exist...
     """
     if isinstance(text, pd.Period):
         return text
@@ -401,18 +429,21 @@ def _describe(period: pd.Period) -> tuple[str, str]:
     )
 
 
-def format_period(period) -> str:
+def format_period(period: object) -> str:
     """The DHIS2 code of a period: the inverse of :func:`parse_period`.
 
     Source: DHIS2 Web API documentation, "Date and period format". Text is
     parsed first, so ``format_period("January 2024") == "202401"``.
+
+    >>> format_period("January 2024"), format_period("2024 Q3")
+    ('202401', '2024Q3')
     """
     if not isinstance(period, pd.Period):
         period = parse_period(period)
     return _describe(period)[1]
 
 
-def parse_period_series(values: pd.Series, with_codes: bool = False):
+def parse_period_series(values: pd.Series, with_codes: bool = False) -> tuple:
     """Parse a column of periods, each distinct text once (fast on big files).
 
     Returns ``(periods, problems)``: ``periods`` holds a Period or ``None`` per
@@ -424,16 +455,18 @@ def parse_period_series(values: pd.Series, with_codes: bool = False):
     ``period`` column (missing for unreadable rows) when all periods have the
     same length.
     """
-    codes, parsed, reasons = _parse_codes(values)
+    codes, parsed, reasons = parse_period_codes(values)
     problems = pd.Series(reasons[codes], index=values.index, dtype=object)
     if not with_codes:
         return pd.Series(parsed[codes], index=values.index, dtype=object), problems
-    periods = pd.Series(_period_values(codes, parsed), index=values.index)
-    return periods, problems, _same_period_codes(parsed)[codes]
+    periods = pd.Series(periods_from_codes(codes, parsed), index=values.index)
+    return periods, problems, same_period_numbers(parsed)[codes]
 
 
-def _factorize(values, prune: bool = True) -> tuple[np.ndarray, object]:
+def factorize_column(values: object, prune: bool = True) -> tuple[np.ndarray, object]:
     """``(codes, uniques)`` of a column: code -1 for missing cells.
+
+    Like :func:`pandas.factorize` (each row gets the number of its distinct value).
 
     A categorical column is taken from its categories and codes (no hashing of
     the cells), keeping only categories that occur (unless ``prune=False``, for
@@ -459,15 +492,21 @@ def _factorize(values, prune: bool = True) -> tuple[np.ndarray, object]:
     return pd.factorize(values, use_na_sentinel=True)
 
 
-def _parse_codes(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse each distinct period once.
+def parse_period_codes(values: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse each distinct period of a column once (fast on big files).
 
     Returns ``(codes, parsed, reasons)``: ``codes`` points each row at a
     distinct value (-1 for missing cells); ``parsed`` and ``reasons`` hold, per
     distinct value plus a last entry for missing cells, the Period (or None) and
     the reason it could not be read (or None).
+
+    >>> codes, parsed, reasons = parse_period_codes(pd.Series(["202401", "Jan 2024", None]))
+    >>> codes.tolist(), [str(p) for p in parsed]
+    ([0, 1, -1], ['2024-01', '2024-01', 'None'])
+    >>> reasons[-1]
+    'The period is empty'
     """
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize_column(values)
     n = len(uniques)
     parsed = np.empty(n + 1, dtype=object)
     reasons = np.empty(n + 1, dtype=object)
@@ -480,9 +519,17 @@ def _parse_codes(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, parsed, reasons
 
 
-def _period_values(codes: np.ndarray, parsed: np.ndarray):
-    """Per-row periods: a PeriodArray when all periods share one frequency
-    (missing rows are NaT), else an object array of Periods and None."""
+def periods_from_codes(codes: np.ndarray, parsed: np.ndarray) -> object:
+    """Per-row periods from the ``codes`` and ``parsed`` of :func:`parse_period_codes`:
+    a PeriodArray when all periods share one frequency (missing rows are NaT),
+    else an object array of Periods and None.
+
+    >>> codes, parsed, _ = parse_period_codes(pd.Series(["202401", "202402", ""]))
+    >>> periods_from_codes(codes, parsed)
+    <PeriodArray>
+    ['2024-01', '2024-02', 'NaT']
+    Length: 3, dtype: period[M]
+    """
     freqs = {p.freqstr for p in parsed[:-1] if p is not None}
     if len(freqs) == 1:
         nat = np.iinfo(np.int64).min
@@ -491,9 +538,15 @@ def _period_values(codes: np.ndarray, parsed: np.ndarray):
     return parsed[codes]
 
 
-def _same_period_codes(parsed: np.ndarray) -> np.ndarray:
-    """Per distinct value, a number shared by equal periods (-1 if unreadable);
-    the last entry (missing cells) is -1. Index it with the row codes."""
+def same_period_numbers(parsed: np.ndarray) -> np.ndarray:
+    """Per distinct value of :func:`parse_period_codes`, a number shared by equal
+    periods (-1 if unreadable); the last entry (missing cells) is -1. Index it
+    with the row codes to group rows by period.
+
+    >>> codes, parsed, _ = parse_period_codes(pd.Series(["202401", "January 2024", "x"]))
+    >>> same_period_numbers(parsed)[codes].tolist()
+    [0, 0, -1]
+    """
     same = pd.factorize(pd.Series(parsed[:-1], dtype=object).map(_period_key))[0]
     return np.append(same, -1)
 
@@ -507,7 +560,7 @@ def _period_key(period):
 _HEADING_SEPARATORS = " -:|/,_"
 
 
-def split_period_heading(text) -> tuple[pd.Period, str, str] | None:
+def split_period_heading(text: object) -> tuple[pd.Period, str, str] | None:
     """``(period, rest, where)`` when a column heading starts or ends with a
     period ("May 2025 ANC 1st visit", "ANC 1st visit 202405"), else None.
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
-from phcpm.periods import _factorize
+from phcpm.periods import factorize_column
 
 #: The roles a column can play in tidy data.
 ROLES = ("org_unit", "period", "data_element", "value")
@@ -187,7 +187,7 @@ class Codes:
     """A column as distinct cleaned texts and one code per row (fast on big files)."""
 
     def __init__(self, values: pd.Series):
-        codes, uniques = _factorize(values, prune=False)
+        codes, uniques = factorize_column(values, prune=False)
         text = pd.Index(uniques, dtype=object).map(clean_id)
         self.text = np.append(np.asarray(text, dtype=object), "")
         self.group = pd.factorize(self.text)[0]
@@ -214,7 +214,7 @@ def blank_cells(values: pd.Series) -> np.ndarray:
         values.dtype, pd.api.extensions.ExtensionDtype
     ):
         return np.zeros(len(values), dtype=bool)
-    codes, uniques = _factorize(values, prune=False)
+    codes, uniques = factorize_column(values, prune=False)
     empty = np.array([str(v).strip() in _BLANKS for v in uniques] + [True])
     return empty[codes]
 

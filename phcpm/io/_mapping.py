@@ -18,7 +18,7 @@ import pandas as pd
 from phcpm.errors import InputError
 from phcpm.io._common import ROLE_WORDS, NeedsMapping, blank_cells, name_list, norm
 from phcpm.io._numbers import numbers
-from phcpm.periods import parse_period
+from phcpm.periods import parse_period, parse_period_codes
 
 _HEADER_WORDS = {
     "org_unit": [
@@ -312,11 +312,9 @@ def decide(df: pd.DataFrame) -> dict[str, str]:
 
 def _same_periods(df: pd.DataFrame, cols: list) -> bool:
     """True when the columns give the same period on every row."""
-    from phcpm.periods import _parse_codes
-
-    first_codes, first_parsed, _ = _parse_codes(df[cols[0]])
+    first_codes, first_parsed, _ = parse_period_codes(df[cols[0]])
     for col in cols[1:]:
-        codes, parsed, _ = _parse_codes(df[col])
+        codes, parsed, _ = parse_period_codes(df[col])
         for i, j in set(zip(first_codes.tolist(), codes.tolist(), strict=True)):
             a, b = first_parsed[i], parsed[j]
             if a is None or b is None or a != b:

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from phcpm.periods import _factorize
+from phcpm.periods import factorize_column
 
 _DEC_COMMA = re.compile(
     r"^[-+]?(\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|0,\d+)$"
@@ -31,7 +31,7 @@ def numbers(
     """
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float), bool(decimal_comma)
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize_column(values)
     objects = list(uniques)  # each distinct cell once
     is_num = np.array(
         [isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in objects],

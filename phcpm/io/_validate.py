@@ -19,7 +19,12 @@ from phcpm.errors import InputError
 from phcpm.io._common import Codes, blank_cells, cell_text
 from phcpm.io._numbers import numbers
 from phcpm.io.layouts._base import Long
-from phcpm.periods import _factorize, _parse_codes, _period_values, _same_period_codes
+from phcpm.periods import (
+    factorize_column,
+    parse_period_codes,
+    periods_from_codes,
+    same_period_numbers,
+)
 
 REPORT_COLUMNS = ["row", "column", "value", "problem", "action"]
 
@@ -132,7 +137,7 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
     # org unit
     drop(blank_cells(long["org_unit"]), "org_unit", "The org unit (place) is empty")
     # period: each distinct text parsed once
-    period_codes, parsed, reasons = _parse_codes(long["period"])
+    period_codes, parsed, reasons = parse_period_codes(long["period"])
     bad_period = np.array([r is not None for r in reasons], dtype=bool)[period_codes]
     drop(bad_period, "period", lambda where: reasons[period_codes[where]])
     # value: each distinct text read once
@@ -154,11 +159,11 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
         )
     if dec_comma:
         notes.append("Numbers use a decimal comma (1,5 means one and a half).")
-    elif any(re.search(r"\d,\d{3}", str(v)) for v in _factorize(long["value"])[1][:10000]):
+    elif any(re.search(r"\d,\d{3}", str(v)) for v in factorize_column(long["value"])[1][:10000]):
         notes.append("Commas in numbers were read as thousands separators (1,234 = 1234).")
 
     texts = {"org_unit": Codes(long["org_unit"]), "data_element": Codes(long["data_element"])}
-    groups = [_same_period_codes(parsed)[period_codes], texts["org_unit"].groups]
+    groups = [same_period_numbers(parsed)[period_codes], texts["org_unit"].groups]
     groups.append(texts["data_element"].groups)
     if "org_unit_name" in long.columns:
         texts["org_unit_name"] = Codes(long["org_unit_name"])
@@ -200,7 +205,7 @@ def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
     rows_kept = np.flatnonzero(~dropped)
     columns = {
         "org_unit": texts["org_unit"].take(rows_kept),
-        "period": _period_values(period_codes[rows_kept], parsed),
+        "period": periods_from_codes(period_codes[rows_kept], parsed),
         "data_element": texts["data_element"].take(rows_kept),
         "value": number[rows_kept],
     }

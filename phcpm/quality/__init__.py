@@ -107,10 +107,9 @@ from phcpm.quality.preparation import (
     RESULT_COLUMNS,
     RULES,
     WHO_DEFAULTS,
-    _as_monthly_period,
-    _as_number,
     _factorize,
-    _need_columns,
+    as_monthly_period,
+    as_number,
     split_reporting,
 )
 from phcpm.quality.review import SUMMARY_COLUMNS, ReviewResult, filter_flags, review
@@ -130,6 +129,8 @@ __all__ = [
     "WHO_DEFAULTS",
     "ReviewResult",
     "annual_report",
+    "as_monthly_period",
+    "as_number",
     "consistency_between",
     "consistency_over_time",
     "coverage_over_100",
@@ -151,13 +152,10 @@ __all__ = [
     "split_reporting",
     "unit_proportions",
 ]
-# private helpers other modules of phcpm import from here
+# private helpers the tests reach through this package
 _PRIVATE = (
     _MAD_FACTOR,
     _MEAN_AD_FACTOR,
     _Layout,
-    _as_monthly_period,
-    _as_number,
     _factorize,
-    _need_columns,
 )

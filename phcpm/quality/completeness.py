@@ -5,22 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 from phcpm.quality.preparation import (
     _NAT,
     _S_FLAGGED,
     _S_NO_DATA,
     _S_OK,
+    COLUMNS_TODO,
     WHO_DEFAULTS,
-    _as_number,
     _empty_result,
     _factorize,
     _fmt,
     _monthly,
-    _need_columns,
     _prepare,
     _result,
     _text,
+    as_number,
 )
 
 
@@ -37,19 +37,21 @@ def _reporting(
     dataset: str,
     need_timeliness: bool,
 ) -> pd.DataFrame:
-    _need_columns(reporting, [org_unit, period, expected, received], "reporting data")
+    require_columns(
+        reporting, [org_unit, period, expected, received], "the reporting data", COLUMNS_TODO
+    )
     out = pd.DataFrame(
         {
             "org_unit": reporting[org_unit].array,
             "period": reporting[period].array,
             "data_element": reporting[dataset].array if dataset in reporting else "reports",
-            "expected": _as_number(reporting[expected], "reporting data", expected).to_numpy(),
-            "received": _as_number(reporting[received], "reporting data", received).to_numpy(),
+            "expected": as_number(reporting[expected], "reporting data", expected).to_numpy(),
+            "received": as_number(reporting[received], "reporting data", received).to_numpy(),
         }
     )
     if need_timeliness:
         if on_time in reporting:
-            out["on_time"] = _as_number(reporting[on_time], "reporting data", on_time).to_numpy()
+            out["on_time"] = as_number(reporting[on_time], "reporting data", on_time).to_numpy()
         elif submitted_on in reporting and deadline in reporting:
             sub = pd.to_datetime(reporting[submitted_on], errors="coerce")
             due = pd.to_datetime(reporting[deadline], errors="coerce")
@@ -288,7 +290,9 @@ def _expected_matrix(expected, units, prep, row_unit, rows, present, org_unit, d
             )
             return (ever > 0).reshape(shape)
     elif isinstance(expected, pd.DataFrame):
-        _need_columns(expected, [org_unit, data_element], "list of services offered")
+        require_columns(
+            expected, [org_unit, data_element], "the list of services offered", COLUMNS_TODO
+        )
         u = pd.Index(units).get_indexer(pd.Index(expected[org_unit].astype(str).str.strip()))
         d = pd.Index(prep.de_uniques).get_indexer(
             pd.Index(expected[data_element].astype(str).str.strip())
@@ -326,9 +330,9 @@ def _element_completeness(
     known = prep.month[prep.month != _NAT]
     lo, hi = (int(known.min()), int(known.max())) if len(known) else (0, 0)
     if reporting is not None:
-        _need_columns(reporting, [org_unit, period, received], "reporting data")
+        require_columns(reporting, [org_unit, period, received], "the reporting data", COLUMNS_TODO)
         rep_month, _ = _monthly(reporting[period], "reporting data", period)
-        got = _as_number(reporting[received], "reporting data", received).to_numpy() > 0
+        got = as_number(reporting[received], "reporting data", received).to_numpy() > 0
         unit, units = _factorize(reporting[org_unit])
         sent = (unit >= 0) & (rep_month != _NAT) & got
         if sent.any():

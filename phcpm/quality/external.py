@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from phcpm.errors import require_columns
 from phcpm.quality.consistency import (
     _relative_flags,
 )
@@ -12,12 +13,12 @@ from phcpm.quality.preparation import (
     _S_FLAGGED,
     _S_NO_DATA,
     _S_OK,
+    COLUMNS_TODO,
     WHO_DEFAULTS,
-    _as_number,
     _fmt,
-    _need_columns,
     _result,
     _wide,
+    as_number,
 )
 
 
@@ -45,13 +46,13 @@ def external_comparison(
     ``statistic`` is routine / survey; a missing or zero survey value gives
     ``"no_data"``.
     """
-    _need_columns(routine, [org_unit, data_element, value], "routine coverage")
-    _need_columns(survey, [org_unit, data_element, value], "survey data")
+    require_columns(routine, [org_unit, data_element, value], "the routine coverage", COLUMNS_TODO)
+    require_columns(survey, [org_unit, data_element, value], "the survey data", COLUMNS_TODO)
     keys = [org_unit, data_element] + ([period] if period in routine and period in survey else [])
     left = routine[keys].copy()
-    left["value"] = _as_number(routine[value], "routine coverage", value)
+    left["value"] = as_number(routine[value], "routine coverage", value)
     right = survey[keys].copy()
-    right["survey"] = _as_number(survey[value], "survey data", value)
+    right["survey"] = as_number(survey[value], "survey data", value)
     merged = left.merge(right, on=keys, how="left")
     merged = merged.rename(columns={org_unit: "org_unit", data_element: "data_element"})
     if period in keys:
@@ -111,10 +112,10 @@ def denominator_consistency(
     first / second. ``expected_ratio`` is the ratio the two should have (1 for two
     estimates of the same group; below 1 for live births against pregnancies).
     """
-    _need_columns(population, [org_unit, group, value], "population data")
+    require_columns(population, [org_unit, group, value], "the population data", COLUMNS_TODO)
     keys = [org_unit] + ([period] if period in population else [])
     pop = population[keys + [group]].copy()
-    pop["_v"] = _as_number(population[value], "population data", value)
+    pop["_v"] = as_number(population[value], "population data", value)
     pop = pop[pop[group].isin([first, second]).to_numpy()]
     wide = _wide(pop.rename(columns={"_v": "value"}), keys, group, [first, second])
     a = wide[first].to_numpy(dtype="float64")
@@ -174,13 +175,13 @@ def coverage_over_100(
     missing values are ``"no_data"``.
     """
     cols = [org_unit, data_element, value] + ([period] if period in coverage else [])
-    _need_columns(coverage, cols, "coverage table")
+    require_columns(coverage, cols, "the coverage table", COLUMNS_TODO)
     frame = pd.DataFrame(
         {
             "org_unit": coverage[org_unit].array,
             "period": coverage[period].array if period in coverage else None,
             "data_element": coverage[data_element].array,
-            "value": _as_number(coverage[value], "coverage table", value).to_numpy(),
+            "value": as_number(coverage[value], "coverage table", value).to_numpy(),
         }
     )
     v = frame["value"].to_numpy()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 
 RESULT_COLUMNS = [
     "org_unit",
@@ -64,6 +64,9 @@ _BAD_SEVERITIES = (_FLAGGED, _MODERATE, _EXTREME)
 _MEAN_AD_FACTOR = 1.253314  # sqrt(pi/2): mean absolute deviation of a normal / sigma
 _MAD_FACTOR = 0.6745  # 0.75 quantile of the standard normal: MAD of a normal / sigma
 
+#: What to do when a table lacks a column the checks need.
+COLUMNS_TODO = "Rename your columns, or tell the function which column to use"
+
 # Severities are small integer codes inside the checks; text only in the result tables.
 _S_OK, _S_NO_DATA, _S_FLAGGED, _S_MODERATE, _S_EXTREME = range(5)
 _SEVERITY_TEXT = np.array([_OK, _NO_DATA, _FLAGGED, _MODERATE, _EXTREME], dtype=object)
@@ -73,24 +76,19 @@ _YEAR = pd.PeriodIndex([], freq="M").asfreq("Y", how="end").dtype  # years endin
 
 
 # --------------------------------------------------------------------------- helpers
-def _need_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise InputError(
-            f"The {what} is not a table", todo="Give a pandas DataFrame (a table of rows)"
-        )
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        names = ", ".join(f"'{c}'" for c in missing)
-        have = ", ".join(f"'{c}'" for c in df.columns) or "none"
-        raise InputError(
-            f"The {what} has no column {names}",
-            where=f"the {what} (its columns are: {have})",
-            todo="Rename your columns, or tell the function which column to use",
-        )
+def as_number(series: pd.Series, what: str, column: str) -> pd.Series:
+    """A float copy of a column; text that is not a number raises InputError.
 
+    ``what`` names the table without an article ("routine data") and ``column``
+    the column, for the message.
 
-def _as_number(series: pd.Series, what: str, column: str) -> pd.Series:
-    """A float copy of a column; text that is not a number raises InputError."""
+    >>> as_number(pd.Series(["3", None, 4]), "routine data", "value").tolist()
+    [3.0, nan, 4.0]
+    >>> as_number(pd.Series(["3", "three"]), "routine data", "value")
+    Traceback (most recent call last):
+    ...
+    phcpm.errors.InputError: The column 'value' has text where a number is expected ('three')...
+    """
     if pd.api.types.is_bool_dtype(series):
         return series.astype("float64")
     if pd.api.types.is_numeric_dtype(series):
@@ -150,7 +148,7 @@ def _monthly(series: pd.Series, what: str, column: str) -> tuple[np.ndarray, obj
 
     The second item is the column itself when it already holds monthly periods, else
     None. Text like '2024-01' is converted; the errors are those of
-    :func:`_as_monthly_period`.
+    :func:`as_monthly_period`.
     """
     if isinstance(series.dtype, pd.PeriodDtype):
         if series.dtype.freq.rule_code not in ("M", "ME"):
@@ -178,8 +176,16 @@ def _monthly(series: pd.Series, what: str, column: str) -> tuple[np.ndarray, obj
     return np.asarray(index.asi8, dtype=np.int64)[codes], None
 
 
-def _as_monthly_period(series: pd.Series, what: str, column: str) -> pd.Series:
-    """Periods as a monthly Period column; text like '2024-01' is converted."""
+def as_monthly_period(series: pd.Series, what: str, column: str) -> pd.Series:
+    """Periods as a monthly Period column; text like '2024-01' is converted.
+
+    A column that already holds monthly periods comes back unchanged; ``what``
+    and ``column`` name the table and column for the message when a row is not
+    a month.
+
+    >>> as_monthly_period(pd.Series(["2024-01", "202402"]), "routine data", "period").tolist()
+    [Period('2024-01', 'M'), Period('2024-02', 'M')]
+    """
     months, original = _monthly(series, what, column)
     if original is not None:
         return series
@@ -256,9 +262,9 @@ def _prepare(
     data: pd.DataFrame, org_unit: str, period: str, data_element: str, value: str
 ) -> _Routine:
     """Check the routine data and code them once, for every check."""
-    _need_columns(data, [org_unit, period, data_element, value], "routine data")
+    require_columns(data, [org_unit, period, data_element, value], "the routine data", COLUMNS_TODO)
     month, period_array = _monthly(data[period], "routine data", period)
-    x = _as_number(data[value], "routine data", value).to_numpy(dtype="float64")
+    x = as_number(data[value], "routine data", value).to_numpy(dtype="float64")
     ou, ou_uniques = _factorize(data[org_unit])
     de, de_uniques = _factorize(data[data_element])
     finite = x[np.isfinite(x)]
@@ -454,7 +460,7 @@ def split_reporting(
     None when the download lacks expected or actual reports. Reporting rates
     (percentages) are left out of both. ``data`` is not changed.
     """
-    _need_columns(data, [org_unit, period, data_element, value], "download")
+    require_columns(data, [org_unit, period, data_element, value], "the download", COLUMNS_TODO)
     names = data[data_element].astype("string").fillna("").str.strip()
     by_id = names.str.extract(_METRIC_ID)
     by_name = names.str.extract(_METRIC_NAME)
@@ -472,7 +478,7 @@ def split_reporting(
             "period": data.loc[is_metric, period].to_numpy(),
             "dataset": dataset[is_metric].to_numpy(),
             "column": column.to_numpy(),
-            "value": _as_number(data.loc[is_metric, value], "download", value).to_numpy(),
+            "value": as_number(data.loc[is_metric, value], "download", value).to_numpy(),
         }
     ).dropna(subset=["column"])
     if not {"expected", "received"} <= set(counts["column"]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 from phcpm.quality.annual import (
     AnnualReview,
     build_annual,
@@ -43,13 +43,13 @@ from phcpm.quality.preparation import (
     _S_FLAGGED,
     _S_MODERATE,
     _S_NO_DATA,
+    COLUMNS_TODO,
     RESULT_COLUMNS,
     WHO_DEFAULTS,
-    _as_monthly_period,
     _empty_result,
-    _need_columns,
     _prepare,
     _Routine,
+    as_monthly_period,
 )
 
 
@@ -400,8 +400,13 @@ def review(
     notes.append(f"Levels from {source}.")
     reporting_year = None
     if reporting is not None:
-        _need_columns(reporting, [org_unit, period, "expected", "received"], "reporting data")
-        months = _as_monthly_period(reporting[period], "reporting data", period)
+        require_columns(
+            reporting,
+            [org_unit, period, "expected", "received"],
+            "the reporting data",
+            COLUMNS_TODO,
+        )
+        months = as_monthly_period(reporting[period], "reporting data", period)
         reporting_year = reporting.loc[np.asarray(months.dt.year == the_year)].copy()
         if reporting_year.empty:
             notes.append(f"The reporting data have no month of {the_year}.")
@@ -595,12 +600,12 @@ def filter_flags(
     DataFrame; the index of the kept rows is kept, so a row can be found again
     in ``flags``.
     """
-    _need_columns(flags, [], "flag table")
+    require_columns(flags, [], "the flag table", COLUMNS_TODO)
     keep = np.ones(len(flags), dtype=bool)
     for column, wanted in (("district", district), ("org_unit", org_unit), ("check", check)):
         if wanted is None or (column == "district" and column not in flags.columns):
             continue
-        _need_columns(flags, [column], "flag table")
+        require_columns(flags, [column], "the flag table", COLUMNS_TODO)
         keep &= (flags[column].astype("string") == str(wanted)).fillna(False).to_numpy(bool)
     return flags.loc[keep].copy()
 

@@ -11,7 +11,7 @@ from phcpm.io import _mapping
 from phcpm.io._common import Table, blank_cells, norm
 from phcpm.io.layouts._base import Layout, Long
 from phcpm.io.layouts.long import by_columns, check_mapping
-from phcpm.periods import _MONTHS, MAX_YEAR, MIN_YEAR, _normalise
+from phcpm.periods import MAX_YEAR, MIN_YEAR, month_from_name
 
 _YEAR = ("year", "annee", "ano", "anio", "yr")
 _MONTH = ("month", "mois", "mes", "monthname", "mth")
@@ -24,10 +24,10 @@ def _month_number(value) -> int | None:
         if np.isfinite(value) and float(value).is_integer() and 1 <= int(value) <= 12:
             return int(value)
         return None
-    text = _normalise(str(value)).rstrip(".")
+    text = str(value).strip().rstrip(".")
     if text.isdigit():
         return int(text) if 1 <= int(text) <= 12 else None
-    return _MONTHS.get(text)
+    return month_from_name(text)
 
 
 def _year_number(value) -> int | None:
