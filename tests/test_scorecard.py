@@ -1079,3 +1079,23 @@ def test_reporting_targets_follow_the_who_data_quality_review():
     assert timely["target"] == 90.0 and timely["thresholds"][0] == 90.0
     assert "90 %: a choice of this toolkit, not a WHO figure" in timely["source"]
     assert "75 %" in timely["source"] and "Data quality review, Module 1" in timely["source"]
+
+
+def test_own_place_names_tell_apart_two_places_with_one_name():
+    table = pd.DataFrame(
+        {
+            "org_unit": ["a1", "a2", "b1", "c1"],
+            "org_unit_name": ["Hillside Health Post", "Hillside Health Post", "Town HC", "Lone"],
+            "orgunitlevel2": ["Upland", "Lowland", "Upland", "Upland"],
+        }
+    )
+    names = sc.own_place_names(table)
+    assert names == {
+        "a1": "Hillside Health Post (Upland)",
+        "a2": "Hillside Health Post (Lowland)",
+        "b1": "Town HC",
+        "c1": "Lone",
+    }
+    assert sc.own_place_names(table.drop(columns="org_unit_name")) == {}
+    same_parent = table.assign(orgunitlevel2="Upland")
+    assert sc.own_place_names(same_parent)["a2"] == "Hillside Health Post (a2)"

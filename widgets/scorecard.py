@@ -34,60 +34,24 @@ from phcpm.funnel import funnel, plot_funnel
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
-    Progress,
     Tool,
-    download_on_demand,
-    error_box,
     figure_html,
-    note_box,
     scroll_box,
     show_notes,
     table_html,
 )
-from widgets.data_picker import DataPicker
-
-LEVELS = {"Facilities": "facility", "Districts": "district"}
-COMPARE = {"The period before": "previous", "The same period last year": "year"}
-ALL_DISTRICTS = "All districts"
-DEFAULT_DISTRICT = "Ruvo District"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTIONS = {
-    "Not set: no colour": None,
-    "Higher is better": True,
-    "Lower is better": False,
-}
-_WIDE = {"description_width": "initial"}
+from widgets.scorecard_layout import (
+    ALL_DISTRICTS,
+    COMPARE,
+    DIRECTIONS,
+    LEVELS,
+    arrange,
+    build_controls,
+    build_downloads,
+    build_results,
+)
 
 __all__ = ["ScorecardBuilder"]
-
-
-def own_place_names(table: pd.DataFrame) -> dict[str, str]:
-    """Place code → name from a user's file that has both (a DHIS2 download with its
-    metadata columns has ``org_unit`` and ``org_unit_name``).
-
-    Two places with the same name are told apart by the first higher level that
-    differs ("Hillside Health Post (Upland)"), or else by their code, so that
-    every row of the scorecard still names one place."""
-    if "org_unit" not in table or "org_unit_name" not in table:
-        return {}
-    rows = table.dropna(subset=["org_unit", "org_unit_name"]).drop_duplicates("org_unit")
-    codes = rows["org_unit"].astype(str).to_numpy()
-    names = rows["org_unit_name"].astype(str).str.strip().to_numpy()
-    out = dict(zip(codes, names, strict=True))
-    levels = sorted(
-        (c for c in rows.columns if str(c).lower().startswith("orgunitlevel")), reverse=True
-    )
-    for name in pd.unique(names[pd.Series(names).duplicated(keep=False).to_numpy()]):
-        same = rows[names == name]
-        label = None
-        for level in levels:
-            parents = same[level].astype(str)
-            if parents.nunique() == len(same) and not (parents == name).any():
-                label = parents.to_numpy()
-                break
-        for i, code in enumerate(same["org_unit"].astype(str)):
-            out[code] = f"{name} ({label[i] if label is not None else code})"
-    return out
 
 
 class ScorecardBuilder(Tool):
@@ -120,195 +84,9 @@ class ScorecardBuilder(Tool):
             zip(units["org_unit_id"], parent_name.where(units["level"] == 4), strict=True)
         )
 
-        self.source = self.part(
-            w.ToggleButtons(options=["District data", "Use my own data"], value="District data"),
-            "source",
-        )
-        self.level = self.part(
-            w.Dropdown(options=list(LEVELS), value="Facilities", description="Level"), "level"
-        )
-        districts = sorted(units.loc[units["level"] == 3, "name"])
-        self.district = self.part(
-            w.Dropdown(
-                options=[ALL_DISTRICTS, *districts],
-                value=DEFAULT_DISTRICT,
-                description="District",
-            ),
-            "district",
-        )
-        self.period = self.part(w.Dropdown(options=[], description="Period"), "period")
-        self.compare = self.part(
-            w.Dropdown(options=list(COMPARE), description="Compare with", style=_WIDE), "compare"
-        )
-        self.min_denominator = self.part(
-            w.BoundedIntText(
-                value=uncertainty.MIN_DENOMINATOR,
-                min=0,
-                max=1_000_000,
-                description="Smallest number to colour",
-                continuous_update=False,
-                style=_WIDE,
-            ),
-            "min-denominator",
-        )
-        self.min_denominator_help = w.HTML(
-            "<p><small>A value worked out from fewer people than this (for example fewer "
-            "than 50 expected births) is shown as 'too few to judge': with small numbers, "
-            "chance alone can change its colour.</small></p>"
-        )
-        self.indicators = self.part(
-            w.SelectMultiple(
-                options=[],
-                description="Indicators",
-                rows=11,
-                layout=w.Layout(width="30em", max_width="100%"),
-                style=_WIDE,
-            ),
-            "indicators",
-        )
-        self.threshold_for = self.part(
-            w.Dropdown(options=[], description="Thresholds of", style=_WIDE), "threshold-for"
-        )
-        self.direction = self.part(
-            w.Dropdown(options=list(DIRECTIONS), description="Which is better", style=_WIDE),
-            "direction",
-        )
-        self.good = self.part(
-            w.BoundedFloatText(
-                min=-1e9, max=1e9, description="Good from", continuous_update=False, style=_WIDE
-            ),
-            "good",
-        )
-        self.fair = self.part(
-            w.BoundedFloatText(
-                min=-1e9, max=1e9, description="Fair from", continuous_update=False, style=_WIDE
-            ),
-            "fair",
-        )
-        self.target = self.part(
-            w.BoundedFloatText(
-                min=-1e9, max=1e9, description="Target", continuous_update=False, style=_WIDE
-            ),
-            "target",
-        )
-        self.apply_thresholds = self.part(
-            w.Button(description="Use these thresholds", button_style="primary"),
-            "apply-thresholds",
-        )
-        self.threshold_help = self.part(w.HTML(), "threshold-help")
-        self.upload_help = w.HTML(
-            "<p>Upload a CSV or Excel file with one row per place, period and indicator: "
-            "a column for the place (facility or district), the period (2025Q1, 2025-03 or "
-            "March 2025), the indicator and the value. Indicators with the standard codes "
-            "(for example PENTA3_COV) get their usual targets; for any other indicator the "
-            "tool asks you for a target before it colours it.</p>"
-        )
-        self.picker = DataPicker(
-            load_example=self._example_table,
-            on_data=self._on_picker_data,
-            example_label="Try the example indicator values",
-            upload_label="Upload my indicator values",
-        )
-        self.watch_picker(self.picker)
-        self.picker_box = w.VBox([self.picker.widget])
-        self.message = self.part(error_box(), "message")
-        self.notes = self.part(note_box(), "notes")
-        self.register_notes(self.notes)
-        self.progress = Progress()
-        self.table = self.part(w.HTML(), "table")
-        self.details = self.part(w.HTML(), "details")
-        self.funnel_indicator = self.part(
-            w.Dropdown(options=[], description="Funnel plot of", style=_WIDE), "funnel-indicator"
-        )
-        self.funnel_button = self.part(w.Button(description="Draw the funnel plot"), "funnel-draw")
-        self.funnel_area = self.new_results()
-        self.part(self.funnel_area, "funnel")
-        self.results.track(self.funnel_area)
-        self.trend_unit = self.part(
-            w.Dropdown(options=[], description="Trends for", style=_WIDE), "trend-unit"
-        )
-        self.trend_button = self.part(w.Button(description="Draw the trends"), "trend-draw")
-        # The trend chart has its own area, emptied with the scorecard's results.
-        self.trend_area = self.new_results()
-        self.part(self.trend_area, "trends")
-        self.results.track(self.trend_area)
-
-        stamp = lambda: str(self.period.value)  # noqa: E731 - names the files by period
-        self.excel_download = self.part(
-            download_on_demand(
-                "Scorecard (Excel)",
-                "scorecard.xlsx",
-                self.excel_bytes,
-                XLSX,
-            ),
-            "excel",
-        )
-        self.page_download = self.part(
-            download_on_demand(
-                "Scorecard to print (web page)",
-                "scorecard.html",
-                self.page_bytes,
-                "text/html",
-            ),
-            "printable",
-        )
-        self.csv_download = self.part(
-            download_on_demand(
-                "Values with their range of chance (CSV)",
-                "scorecard_values.csv",
-                self.csv_bytes,
-                "text/csv",
-            ),
-            "csv",
-        )
-        self.funnel_download = self.part(
-            download_on_demand(
-                "Funnel plot (PNG picture)", "funnel.png", self.funnel_bytes, "image/png"
-            ),
-            "funnel-png",
-        )
-        self.sheets_download = self.part(
-            download_on_demand(
-                "Feedback sheets for every org unit (ZIP of web pages)",
-                "feedback_sheets.zip",
-                self.feedback_sheets,
-                "application/zip",
-            ),
-            "feedback",
-        )
-        self.trend_download = self.part(
-            download_on_demand("Trends (PNG picture)", "trends.png", self.trend_bytes, "image/png"),
-            "trend-png",
-        )
-        self._stamp = stamp
-        self.downloads = self.part(
-            w.VBox(
-                [
-                    self.excel_download,
-                    self.csv_download,
-                    self.page_download,
-                    self.sheets_download,
-                ]
-            ),
-            "downloads",
-        )
-        self.register_download(
-            self.excel_download, self.csv_download, self.page_download, self.sheets_download
-        )
-        self.register_download(self.funnel_download, results=self.funnel_area)
-        self.funnel_box = w.VBox(
-            [
-                w.HTML(
-                    "<h3>Funnel plot</h3><p>Which places differ from the rest by more than "
-                    "chance? Choose an indicator and draw its funnel plot.</p>"
-                ),
-                w.HBox([self.funnel_indicator, self.funnel_button]),
-            ]
-        )
-        self.register_download(self.trend_download, results=self.trend_area)
-        self.trend_box = w.VBox(
-            [w.HTML("<h3>Trends</h3>"), w.HBox([self.trend_unit, self.trend_button])]
-        )
+        build_controls(self, units)
+        build_results(self)
+        build_downloads(self)
 
         self._busy = False
         self.source.observe(self._on_source, names="value")
@@ -328,48 +106,7 @@ class ScorecardBuilder(Tool):
             lambda _: self.run_safely(self.draw_funnel, self.message, results=self.funnel_area)
         )
 
-        controls = self.controls = w.Tab(
-            children=[
-                w.VBox(
-                    [
-                        w.HBox([self.level, self.district]),
-                        w.HBox([self.period, self.compare]),
-                        self.min_denominator,
-                        self.min_denominator_help,
-                    ]
-                ),
-                self.indicators,
-                w.VBox(
-                    [
-                        self.threshold_for,
-                        self.threshold_help,
-                        self.direction,
-                        w.HBox([self.good, self.fair, self.target]),
-                        self.apply_thresholds,
-                    ]
-                ),
-                w.VBox([self.upload_help, self.picker_box]),
-            ]
-        )
-        for i, title in enumerate(["Level and period", "Indicators", "Thresholds", "My data"]):
-            controls.set_title(i, title)
-        self.set_children(
-            [
-                w.HTML(
-                    "<h2>Scorecard builder</h2><p>Which facilities are on target, which need "
-                    "attention, and what changed? Choose the level, period and indicators; "
-                    "every cell shows a colour, a symbol, the value and its range of chance. "
-                    "A value with too few people behind it is marked 'too few to judge', "
-                    "and an impossible one 'check the data'.</p>"
-                ),
-                self.source,
-                controls,
-                self.message,
-                self.progress.widget,
-                self.notes,
-                self.results,
-            ]
-        )
+        arrange(self)
         self.run_safely(self._reload, self.message)
 
     # ------------------------------------------------------------------ data
@@ -511,7 +248,7 @@ class ScorecardBuilder(Tool):
             values = sc.indicator_values(table)
             definitions, unrated = sc.own_definitions(values)
             self._own = values
-            self._own_names = own_place_names(table)
+            self._own_names = sc.own_place_names(table)
             self._definitions = definitions
             self._unrated, self._overrides = unrated, {}
             self._busy = True

@@ -99,6 +99,7 @@ from phcpm.scorecard.district import (
     indicator_values,
     not_offered,
     own_definitions,
+    own_place_names,
 )
 from phcpm.scorecard.hierarchy import aggregate_to_level
 from phcpm.scorecard.standard import STANDARD_INDICATORS, default_definitions
@@ -123,6 +124,7 @@ __all__ = [
     "indicator_values",
     "not_offered",
     "own_definitions",
+    "own_place_names",
     "period_text",
     "scorecard",
     "scorecard_wide",

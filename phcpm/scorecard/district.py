@@ -18,6 +18,7 @@ __all__ = [
     "indicator_values",
     "not_offered",
     "own_definitions",
+    "own_place_names",
 ]
 
 _FREQ_MONTHS = {"M": 1, "Q": 3, "Y": 12}
@@ -393,4 +394,33 @@ def indicator_values(table: pd.DataFrame) -> pd.DataFrame:
             "or leave the cell empty when there is no data",
         )
     out["value"] = numbers.astype("float64")
+    return out
+
+
+def own_place_names(table: pd.DataFrame) -> dict[str, str]:
+    """Place code → name from a user's file that has both (a DHIS2 download with its
+    metadata columns has ``org_unit`` and ``org_unit_name``).
+
+    Two places with the same name are told apart by the first higher level that
+    differs ("Hillside Health Post (Upland)"), or else by their code, so that
+    every row of the scorecard still names one place."""
+    if "org_unit" not in table or "org_unit_name" not in table:
+        return {}
+    rows = table.dropna(subset=["org_unit", "org_unit_name"]).drop_duplicates("org_unit")
+    codes = rows["org_unit"].astype(str).to_numpy()
+    names = rows["org_unit_name"].astype(str).str.strip().to_numpy()
+    out = dict(zip(codes, names, strict=True))
+    levels = sorted(
+        (c for c in rows.columns if str(c).lower().startswith("orgunitlevel")), reverse=True
+    )
+    for name in pd.unique(names[pd.Series(names).duplicated(keep=False).to_numpy()]):
+        same = rows[names == name]
+        label = None
+        for level in levels:
+            parents = same[level].astype(str)
+            if parents.nunique() == len(same) and not (parents == name).any():
+                label = parents.to_numpy()
+                break
+        for i, code in enumerate(same["org_unit"].astype(str)):
+            out[code] = f"{name} ({label[i] if label is not None else code})"
     return out
