@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 from phcpm.paths import dataset_path
 
 __all__ = ["PROBLEM_LABELS", "RULES_BY_PROBLEM", "KeyComparison", "compare_with_key", "load_key"]
@@ -205,12 +205,7 @@ def compare_with_key(
             )
         org_unit = alt
     key = load_key() if key is None else key
-    missing = [c for c in KEY_COLUMNS if c not in key.columns]
-    if missing:
-        raise InputError(
-            "The answer key has no column " + ", ".join(f"'{c}'" for c in missing),
-            todo="Use datasets/answer_key.csv",
-        )
+    require_columns(key, KEY_COLUMNS, "the answer key", todo="Use datasets/answer_key.csv")
     n = len(flags)
     f = pd.DataFrame(
         {

@@ -142,3 +142,11 @@ def test_markdown_lists_found_and_missed():
     assert "- Found the extra digit typed" not in text  # two extra digits in the key
     assert "- Found 1 of the 2 extra digits typed." in text
     assert "- Missed: u4 late" in text
+
+
+def test_an_answer_key_without_its_columns_is_refused_in_plain_words():
+    flags = pd.DataFrame({"org_unit": ["x"]})
+    with pytest.raises(
+        InputError, match=r"answer key lacks the column\(s\) problem_id, .*org_unit_id"
+    ):
+        compare_with_key(flags, key=pd.DataFrame({"facility": ["x"]}))
