@@ -33,8 +33,10 @@ The package follows the sections of the review: :mod:`~phcpm.quality.preparation
 (reading and coding the data), :mod:`~phcpm.quality.completeness`,
 :mod:`~phcpm.quality.outliers`, :mod:`~phcpm.quality.consistency`,
 :mod:`~phcpm.quality.external`, :mod:`~phcpm.quality.levels` (facility, district,
-region), :mod:`~phcpm.quality.annual` (the annual report),
-:mod:`~phcpm.quality.verify` and :mod:`~phcpm.quality.review`. The related data
+region), :mod:`~phcpm.quality.annual` (the annual review; its numbers per unit in
+:mod:`~phcpm.quality.annual_units`, its report in :mod:`~phcpm.quality.annual_summary`),
+:mod:`~phcpm.quality.verify`, :mod:`~phcpm.quality.review` and
+:mod:`~phcpm.quality.summary` (the result of the review and its one-page summary). The related data
 elements and their expected relation are data: ``relations.csv``
 (:func:`load_relations`). :mod:`~phcpm.quality.funnels` gives each unit's reporting
 completeness and timeliness with its Wilson interval, and their funnel plot.
