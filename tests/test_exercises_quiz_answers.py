@@ -23,6 +23,7 @@ from phcpm.answer_key import compare_with_key, load_key
 from phcpm.catalogue import catalogue
 from phcpm.exercises import load_quiz
 from phcpm.funnel import funnel
+from phcpm.intervals import wilson_limits
 from phcpm.paths import dataset_path
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
@@ -84,8 +85,10 @@ def _year_2025():
 
 
 def _districts_above_dropout():
+    """Districts whose whole 95 % Wilson range of dropout is above 10 % (lesson 1.4)."""
     dropout = analysis.dropout_rate(_year_2025(), high=10.0)
-    return int((dropout["flag"] == "high dropout").sum())
+    low, _ = wilson_limits(dropout["first"] - dropout["last"], dropout["first"])
+    return int((low * 100 > 10).sum())
 
 
 def _lowest_testing():
