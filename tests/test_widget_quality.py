@@ -378,3 +378,23 @@ def test_the_funnel_plot_of_reporting_opens_on_demand_and_goes_with_a_bad_file()
     assert tool.funnel_out.children == () and tool.results.children == ()
     tool.run.click()  # usable again, the section still open
     assert "Funnel plot of reporting" in tool.funnel_out.children[1].value
+
+
+def test_text_form_and_no_picture_left_open():
+    import matplotlib.pyplot as plt
+
+    tool = DataQualityReview()
+    tool.run.click()
+    for check in tool.pick_check.options[1:]:  # a check with monthly flags opens a series
+        tool.pick_check.value = check
+        if tool.pick_flag.value is not None:
+            break
+    assert tool.pick_flag.value is not None
+    text = tool._repr_mimebundle_()["text/plain"]
+    assert text == "Data Quality Review: WHO annual review, verify first, reports"
+    before = len(plt.get_fignums())
+    tool.funnel_section.selected_index = 0
+    tool.show_funnel()
+    tool.show_chart()
+    assert tool.funnel_png and tool.chart.value.startswith("<img")
+    assert len(plt.get_fignums()) == before  # the funnel and the series were closed

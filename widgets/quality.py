@@ -1,7 +1,9 @@
 """Data Quality Review tool: the WHO desk review on the example data or the user's download.
 
-Every calculation is done by :mod:`phcpm.quality` (the checks) and
-:mod:`phcpm.report` (summary, flag list, chart, Excel and HTML reports); the data
+Every calculation is done by :mod:`phcpm.quality` (the checks, and in
+:mod:`phcpm.quality.screen` what to show for a chosen level, filter or flag) and
+:mod:`phcpm.report` (summary, flag list, chart, Excel and HTML reports); the funnel
+section is laid out in :mod:`widgets.quality_funnel`; the data
 come in through :class:`widgets.data_picker.DataPicker`, which reads and checks
 the user's file with :mod:`phcpm.io`. This module only builds the controls,
 calls those functions and shows their results. Errors become plain messages and
@@ -15,13 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from phcpm import quality, report
-from phcpm.funnel import plot_funnel
-from phcpm.io import Table, figure_bytes, table_from_frame
-from phcpm.paths import dataset_path
+from phcpm.io import Table, table_from_frame
+from phcpm.quality import screen
+from phcpm.quality.example import example_data, example_org_units
 from phcpm.style import use_style
 from widgets.common import (
     Progress,
@@ -29,12 +30,13 @@ from widgets.common import (
     clear_message,
     download_on_demand,
     error_box,
-    image_html,
+    figure_html,
     note_box,
     plain_table,
     show_notes,
 )
 from widgets.data_picker import DataPicker
+from widgets.quality_funnel import FUNNEL_TITLE, MEASURES, funnel_view
 
 __all__ = ["ALL", "DataQualityReview", "load_example", "load_example_org_units"]
 
@@ -54,75 +56,14 @@ _NO_REPORTING = (
     "them, add your data set's 'Expected reports', 'Actual reports' and 'Actual reports on "
     "time' to the DHIS2 download."
 )
-_FUNNEL_TITLE = "Funnel plot: which facilities to look at (reporting)"
-_FUNNEL_WORDS = {
-    "reporting_completeness": ("completeness", "reports received", "Reports received"),
-    "reporting_timeliness": ("timeliness", "reports on time", "Reports on time"),
-}
-_FUNNEL_CAPTION = (
-    "<p>Each mark is a facility: up the side its {what}, along the bottom the reports it was "
-    "expected to send in {year}. The solid line is all {n} facilities "
-    "together ({target:.1f} %). The dashed lines are where 95 % of facilities of that size "
-    "would fall by chance alone, the dotted lines 99.8 %. <b>Facilities outside the dotted "
-    "lines (diamonds) differ from the others by more than chance: they are the ones to "
-    "look at.</b> A low figure inside the funnel may be bad luck in a small number of "
-    "reports; do not rank facilities on it. Triangles, between the two lines, are worth "
-    "watching.</p>"
-)
 _OWN_REPORTING = (
     "Reporting completeness and timeliness use the expected and actual reports in your file."
 )
 
 
-def load_example() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    """The synthetic district data with facility names: service data, reporting, district."""
-    units = pd.read_csv(dataset_path("org_units.csv"))
-    names = units.set_index("org_unit_id")["name"]
-    service = pd.read_csv(dataset_path("service_data.csv"))
-    service["org_unit"] = service["org_unit_id"].map(names)
-    reporting = pd.read_csv(dataset_path("reporting.csv"))
-    reporting["org_unit"] = reporting["org_unit_id"].map(names)
-    facilities = units[units["level_name"] == "Facility"]
-    district = pd.Series(
-        (facilities["district"] + " District").to_numpy(), index=facilities["name"].to_numpy()
-    )
-    return service, reporting, district
-
-
-def load_example_org_units() -> pd.DataFrame:
-    """The example's org unit table (``datasets/org_units.csv``), with facility names as
-    the org units of the example data, for the facility, district and region levels."""
-    units = pd.read_csv(dataset_path("org_units.csv"))
-    return units.assign(org_unit_id=units["name"])[["org_unit_id", "name", "parent_id"]].assign(
-        parent_id=units["parent_id"].map(units.set_index("org_unit_id")["name"])
-    )
-
-
-def _funnel_figure(result, title: str, xlabel: str, ylabel: str):
-    """:func:`phcpm.funnel.plot_funnel`, with the numbers of reports expected as the
-    ticks when there are few of them (often one: 12 monthly reports a year), and the
-    names of the facilities to look at written towards the middle so none is cut off."""
-    import numpy as np
-    from matplotlib.ticker import FixedLocator
-
-    fig = plot_funnel(result, title=title, xlabel=xlabel, ylabel=ylabel)
-    ax = fig.axes[0]
-    n = result.table["denominator"].to_numpy(dtype=float)
-    sizes = np.unique(n[np.isfinite(n) & (n > 0)])
-    if 0 < len(sizes) <= 6:
-        ax.xaxis.set_major_locator(FixedLocator(sizes))
-    low, high = (np.log(v) for v in ax.get_xlim())
-    for label in ax.texts:
-        x = float(label.xy[0])
-        if x > 0 and np.log(x) > (low + high) / 2:
-            label.set_horizontalalignment("right")
-            label.xyann = (-6, 4)
-    return fig
-
-
-def _css(widget: w.Widget, part: str) -> w.Widget:
-    widget.add_class(f"phcpm-quality-{part}")
-    return widget
+#: The example data of the review (kept under these names for the tool's users).
+load_example = example_data
+load_example_org_units = example_org_units
 
 
 class DataQualityReview(Tool):
@@ -140,6 +81,7 @@ class DataQualityReview(Tool):
     """
 
     css_class = "phcpm-quality"
+    title = "Data Quality Review: WHO annual review, verify first, reports"
 
     def __init__(self) -> None:
         use_style()
@@ -178,7 +120,7 @@ class DataQualityReview(Tool):
             value=75, min=50, max=100, step=5, description="Timeliness target (%)", **slider
         )
         dd = dict(style=style, layout=w.Layout(width="330px"))
-        self.pick_year = _css(
+        self.pick_year = self.part(
             w.Dropdown(options=[_LATEST], value=_LATEST, description="Year reviewed", **dd), "year"
         )
         self.picker = DataPicker(
@@ -187,27 +129,29 @@ class DataQualityReview(Tool):
             example_label="Use the example data",
             upload_label="Use my own data",
         )
-        self.run = _css(self.picker.example_button, "run")
-        self.upload = _css(self.picker.upload, "upload")
+        self.run = self.part(self.picker.example_button, "run")
+        self.upload = self.part(self.picker.upload, "upload")
         self.progress = Progress()
-        self.status = _css(note_box(), "status")
-        self.error = _css(error_box(), "error")
-        self.summary = _css(w.HTML(_START), "summary")
-        self.drill_region = _css(w.Dropdown(options=[ALL], description="Region", **dd), "region")
-        self.drill_district = _css(
+        self.status = self.part(note_box(), "status")
+        self.error = self.part(error_box(), "error")
+        self.summary = self.part(w.HTML(_START), "summary")
+        self.drill_region = self.part(
+            w.Dropdown(options=[ALL], description="Region", **dd), "region"
+        )
+        self.drill_district = self.part(
             w.Dropdown(options=[ALL], description="District", **dd), "drill-district"
         )
-        self.report_box = _css(w.VBox(), "report")
-        self.verify_html = _css(w.HTML(), "verify")
-        self.pick_district = _css(
+        self.report_box = self.part(w.VBox(), "report")
+        self.verify_html = self.part(w.HTML(), "verify")
+        self.pick_district = self.part(
             w.Dropdown(options=[ALL], description="District", **dd), "district"
         )
-        self.pick_facility = _css(
+        self.pick_facility = self.part(
             w.Dropdown(options=[ALL], description="Facility", **dd), "facility"
         )
-        self.pick_check = _css(w.Dropdown(options=[ALL], description="Check", **dd), "check")
-        self.flag_html = _css(w.HTML(), "flags")
-        self.pick_flag = _css(
+        self.pick_check = self.part(w.Dropdown(options=[ALL], description="Check", **dd), "check")
+        self.flag_html = self.part(w.HTML(), "flags")
+        self.pick_flag = self.part(
             w.Dropdown(
                 options=[],
                 description="Show the series of",
@@ -216,30 +160,27 @@ class DataQualityReview(Tool):
             ),
             "pick",
         )
-        self.chart = _css(w.HTML(), "chart")
-        self.funnel_measure = _css(
+        self.chart = self.part(w.HTML(), "chart")
+        self.funnel_measure = self.part(
             w.ToggleButtons(
-                options=[
-                    ("Completeness", "reporting_completeness"),
-                    ("Timeliness", "reporting_timeliness"),
-                ],
+                options=MEASURES,
                 value="reporting_completeness",
                 description="Reporting",
                 style=style,
             ),
             "funnel-measure",
         )
-        self.funnel_out = _css(w.VBox(), "funnel")
-        self.funnel_section = _css(
+        self.funnel_out = self.part(w.VBox(), "funnel")
+        self.funnel_section = self.part(
             w.Accordion(
                 children=[w.VBox([self.funnel_measure, self.funnel_out])],
-                titles=(_FUNNEL_TITLE,),
+                titles=(FUNNEL_TITLE,),
                 selected_index=None,
             ),
             "funnel-section",
         )
         self.funnel_png: bytes | None = None
-        self.downloads = _css(w.VBox(), "download")
+        self.downloads = self.part(w.VBox(), "download")
         self.html_download = None
         self.excel_download = None
 
@@ -311,11 +252,6 @@ class DataQualityReview(Tool):
         )
 
     # ---------------------------------------------------------------- display
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "Data Quality Review: WHO annual review, verify first, reports"
-        return bundle
-
     @contextmanager
     def _quiet(self) -> Iterator[None]:
         """Change controls without their observers running."""
@@ -356,18 +292,11 @@ class DataQualityReview(Tool):
         self._own_reporting = not example and self.reporting is not None
         self.district = self._example[2] if example else pd.Series(dtype=object)
         self.interpretations = {}
-        years = self._complete_years()
+        years = screen.complete_years(self.data)
         with self._quiet():
             self.pick_year.options = [_LATEST, *[str(y) for y in years]]
             self.pick_year.value = _LATEST
         self.review()
-
-    def _complete_years(self) -> list[int]:
-        if self.data is None or not len(self.data):
-            return []
-        months = pd.PeriodIndex(self.data["period"].astype(str), freq="M").unique()
-        counts = pd.Series(months.year).value_counts()
-        return sorted(int(y) for y, n in counts.items() if n == 12)
 
     def _forget(self) -> None:
         """Nothing of the previous data stays: result, tables, downloads, notes."""
@@ -423,9 +352,7 @@ class DataQualityReview(Tool):
                 progress=lambda f, t: progress.step(0.8 * f, t),
             )
             progress.step(0.85, "Preparing the tables…")
-            flags = report.flag_table(result)
-            if len(self.district):
-                flags.insert(1, "district", flags["org_unit"].map(self.district))
+            flags = screen.with_district(report.flag_table(result), self.district)
             self.result, self.flags = result, flags
             self._set_drill()
             self.show_report()
@@ -482,13 +409,8 @@ class DataQualityReview(Tool):
         self._fill_districts()
 
     def _fill_districts(self) -> None:
-        annual = self.result.annual
-        units = annual.units
-        rows = units[units["level"] == "district"]
-        region = self._chosen(self.drill_region)
-        if region is not None:
-            rows = rows[rows["region"].astype(str) == region]
-        districts = sorted(rows["org_unit"].dropna().astype(str).unique())
+        units = self.result.annual.units
+        districts = screen.districts_in(units, self._chosen(self.drill_region))
         with self._quiet():
             self.drill_district.options = [ALL, *districts]
             self.drill_district.value = ALL
@@ -500,17 +422,11 @@ class DataQualityReview(Tool):
 
     def _level_and_boundary(self) -> tuple[str, str | None]:
         """The level of the sub-units shown and the boundary they are inside."""
-        levels = self.result.annual.levels
-        district = self._chosen(self.drill_district)
-        region = self._chosen(self.drill_region)
-        if district is not None:
-            return "facility", district
-        if region is not None:
-            return ("district" if "district" in levels else "facility"), region
-        for level in ("region", "district", "facility"):
-            if level in levels:
-                return level, None
-        return "facility", None
+        return screen.level_and_boundary(
+            self.result.annual.levels,
+            region=self._chosen(self.drill_region),
+            district=self._chosen(self.drill_district),
+        )
 
     def show_report(self) -> None:
         """The annual report for the chosen boundary, one box per check to interpret."""
@@ -561,120 +477,16 @@ class DataQualityReview(Tool):
         if self.reporting is None:
             self.funnel_out.children = (w.HTML(f"<p>{html.escape(_NO_REPORTING)}</p>"),)
             return
-        metric = self.funnel_measure.value
-        what, counted, counted_heading = _FUNNEL_WORDS[metric]
         _, within = self._level_and_boundary()
-        year = self.result.year
-        result = quality.reporting_funnel(self.result, metric, "facility", within)
-        table = result.table
-        shown = table[table["position"] != "no_data"]
-        where = html.escape(within) if within else "all the data"
-        fig = _funnel_figure(
-            result,
-            title=f"Reporting {what}, {year}: facilities in {within or 'all the data'}",
-            xlabel=f"Reports expected in {year}",
-            ylabel=f"Reporting {what} (%)",
+        children, self.funnel_png = funnel_view(
+            self.result, self.funnel_measure.value, within, self.part
         )
-        self.funnel_png = png = figure_bytes(fig, "png")
-        look = result.look_here()
-        names = ", ".join(look["name"].astype(str))
-        outside = (
-            f"{len(look)} outside the 99.8 % limits: {names}."
-            if len(look)
-            else "none is outside the 99.8 % limits."
-        )
-        alt = (
-            f"Funnel plot of reporting {what} in {year} for {len(shown)} facilities "
-            f"in {within or 'all the data'}, against the reports each was expected to send; "
-            f"all facilities together {result.target:.1f} %; {outside}"
-        )
-        notes = [
-            _FUNNEL_CAPTION.format(
-                what=f"reporting {what} ({counted} out of reports expected)",
-                year=year,
-                n=len(shown),
-                target=result.target,
-            )
-        ]
-        sizes = shown["denominator"].unique()
-        if len(sizes) == 1:
-            notes.append(
-                f"<p>Every facility here was expected to send {sizes[0]:,.0f} reports, so "
-                "the marks stand in one column; facilities with the same numbers share a "
-                "mark (the CSV download below lists every facility).</p>"
-            )
-        if result.adjustment != "none":
-            notes.append(
-                "<p>The facilities differ more than chance alone allows (for reasons such "
-                "as distance or staffing), so the limits are widened to keep the attention "
-                "on the few that stand out.</p>"
-            )
-        intervals = quality.unit_proportions(self.result, metric, "facility", within)
-        intervals = intervals.set_index("org_unit")
-        if len(look):
-            rows = look.set_index("org_unit")
-            table_frame = pd.DataFrame(
-                {
-                    "Facility": rows["name"],
-                    "Reports expected": rows["denominator"],
-                    counted_heading: rows["numerator"],
-                    f"Reporting {what} (%)": rows["value"].round(1),
-                    "95 % interval": [
-                        f"{lo:.1f} – {hi:.1f} %" if pd.notna(lo) and pd.notna(hi) else ""
-                        for lo, hi in zip(
-                            intervals["lower"].reindex(rows.index),
-                            intervals["upper"].reindex(rows.index),
-                            strict=True,
-                        )
-                    ],
-                    "Where": rows["where"],
-                }
-            )
-            listing = (
-                f"<p><b>The facilities to look at</b> ({len(look)}), furthest from the "
-                "line first:</p>"
-                + plain_table(table_frame).to_html(index=False, border=0, na_rep="")
-            )
-        else:
-            inside = f" in {where}" if within else ""
-            listing = (
-                f"<p>No facility{inside} is outside the 99.8 % limits: the differences "
-                "between them are what chance alone would give.</p>"
-            )
-        watch = int(shown["position"].isin(["above_95", "below_95"]).sum())
-        if watch:
-            are = "facility is" if watch == 1 else "facilities are"
-            listing += f"<p>{watch} {are} between the 95 % and 99.8 % limits.</p>"
-        review = self.result
-
-        def csv() -> bytes:
-            frame = report.reporting_table(review, "facility", within)
-            return frame.to_csv(index=False).encode("utf-8")
-
-        self.funnel_out.children = (
-            w.HTML("".join(notes)),
-            _css(w.HTML(image_html(png, alt=alt)), "funnel-chart"),
-            w.HTML(listing),
-            download_on_demand(
-                "Funnel plot (PNG)", f"funnel-{what}-{year}.png", lambda: png, "image/png"
-            ),
-            download_on_demand(
-                "Reporting by facility, with 95 % intervals (CSV)",
-                f"reporting-by-facility-{year}.csv",
-                csv,
-                "text/csv",
-            ),
-        )
+        self.funnel_out.children = children
 
     def _verify_html(self, result, within: str | None = None) -> str:
         """The first values to verify, of the whole data or of the region or district
         chosen in the drill-down (the ranking stays the data's)."""
-        table = report.verify_table(result)
-        if within is not None:
-            inside = (table["District"].astype(str) == within) | (
-                table["Region"].astype(str) == within
-            )
-            table = table[inside.to_numpy()]
+        table = screen.verify_within(report.verify_table(result), within)
         where = f" in {html.escape(within)}" if within else ""
         if table.empty:
             return f"<p>No value to verify{where}.</p>"
@@ -725,32 +537,16 @@ class DataQualityReview(Tool):
             self.flag_html.value = "<p>0 flags.</p>" if self.result is not None else ""
             options = []
         else:
-            cols = [
-                c for c in ("check", "district", "org_unit", "period", "data_element") if c in shown
-            ]
-            table = shown[cols + ["value", "message"]].head(_MAX_ROWS)
+            table = screen.flag_listing(shown, _MAX_ROWS)
             note = (
                 f"<p>{len(shown):,} flags; the first {_MAX_ROWS} are shown, the report has all.</p>"
                 if len(shown) > _MAX_ROWS
                 else f"<p>{len(shown):,} flags.</p>"
             )
-            headings = {
-                "check": "Check",
-                "district": "District",
-                "org_unit": "Facility",
-                "period": "Month",
-                "data_element": "Data element",
-                "value": "Value",
-                "message": "What was found",
-            }
-            self.flag_html.value = note + plain_table(table, headings).to_html(
+            self.flag_html.value = note + plain_table(table, screen.FLAG_HEADINGS).to_html(
                 index=False, border=0
             )
-            monthly = table[table["period"].astype(str).str.len() == 7]  # "2024-03"
-            options = [
-                (f"{r.org_unit} – {r.data_element} – {r.period} ({r.check})", i)
-                for i, r in zip(monthly.index, monthly.itertuples(index=False), strict=True)
-            ]
+            options = screen.series_choices(table)
         with self._quiet():
             self.pick_flag.options = options
             self.pick_flag.value = options[0][1] if options else None
@@ -761,11 +557,7 @@ class DataQualityReview(Tool):
         if self.pick_flag.value is None or self.data is None:
             self.chart.value = ""
             return
-        row = self.flags.loc[self.pick_flag.value]
-        same = self.flags[
-            (self.flags["org_unit"] == row["org_unit"])
-            & (self.flags["data_element"] == row["data_element"])
-        ]
+        row, same = screen.same_series(self.flags, self.pick_flag.value)
         fig = report.series_figure(
             self.data,
             row["org_unit"],
@@ -773,13 +565,9 @@ class DataQualityReview(Tool):
             same["period"],
             title=f"{row['data_element']} in {row['org_unit']}",
         )
-        try:
-            png = figure_bytes(fig, "png")
-        finally:
-            plt.close(fig)
         self.figure = fig
-        self.chart.value = image_html(
-            png,
+        self.chart.value, _png = figure_html(
+            fig,
             alt=(
                 f"Monthly {row['data_element']} reported by {row['org_unit']}, "
                 f"with the {len(same)} flagged month(s) circled"
