@@ -56,7 +56,7 @@ import pandas as pd
 
 from phcpm.errors import InputError, require_columns
 from phcpm.intervals import poisson_interval, wilson_limits
-from phcpm.scorecard import band
+from phcpm.scorecard import band, format_value, format_values, period_text
 from phcpm.scorecard.shown import (
     SHOWN_BANDS,
     SHOWN_FILLS,
@@ -329,8 +329,6 @@ def _definition_rows(definitions: pd.DataFrame, indicators: pd.Series) -> list[d
 
 
 def _format(number: float, unit: str, decimals: int) -> str:
-    from phcpm.scorecard import format_value
-
     return format_value(float(number), unit or "", int(decimals))
 
 
@@ -349,8 +347,6 @@ def value_with_interval(value, lower, upper, unit: str = "", decimals: int = 0) 
 
 def _texts(card: pd.DataFrame) -> list[str]:
     """Every cell's value with its range of chance (:func:`value_with_interval`), at once."""
-    from phcpm.scorecard import format_values
-
     n = len(card)
     units = card["unit"].fillna("").to_numpy(dtype=object) if "unit" in card else np.full(n, "")
     decimals = card["decimals"].to_numpy(dtype=int) if "decimals" in card else np.zeros(n, int)
@@ -392,8 +388,6 @@ def judged_table(card: pd.DataFrame) -> pd.DataFrame:
     with plain headings (:data:`TABLE_HEADINGS`): the place's name first and its
     code in a column of its own, the value with its range of chance as text, how
     the cell is shown and why, and the numbers unrounded for further work."""
-    from phcpm.scorecard import period_text
-
     names = card["org_unit_name"] if "org_unit_name" in card else card["org_unit"]
     table = pd.DataFrame(
         {

@@ -34,10 +34,6 @@ from phcpm.style import BANDS
 __all__ = ["legend_html", "scorecard_excel", "scorecard_html", "scorecard_page"]
 
 
-#: Text colour on every band fill: black on the Okabe-Ito band colours has a
-#: contrast of at least 5:1 (WCAG AA asks 4.5:1).
-TEXT = "#000000"
-
 _FIXED_DATE = (2000, 1, 1, 0, 0, 0)
 
 #: Headings of the "Values" sheet of the Excel scorecard: words, one per column kept.

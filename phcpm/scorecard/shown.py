@@ -17,11 +17,16 @@ from phcpm.scorecard.definitions import CARD_BANDS
 __all__ = [
     "SHOWN_BANDS",
     "SHOWN_FILLS",
+    "TEXT",
     "cell_style",
     "excel_fills",
     "legend_items",
     "write_legend_sheet",
 ]
+
+#: Text colour on every band fill: black on the Okabe-Ito band colours has a
+#: contrast of at least 5:1 (WCAG AA asks 4.5:1).
+TEXT = "#000000"
 
 #: Colour, symbol and label for every band a judged scorecard cell can show: the
 #: scorecard's bands plus "too few to judge" (no fill, a dotted circle) and
@@ -52,7 +57,7 @@ def cell_style(band: str) -> str:
     :data:`SHOWN_BANDS`: its fill, black text and, for the states that are not
     a traffic-light colour, a border of their own."""
     colour = SHOWN_FILLS.get(band, SHOWN_BANDS[band]["colour"])
-    return f"background: {colour}; color: #000000; {_BORDERS.get(band, '')}"
+    return f"background: {colour}; color: {TEXT}; {_BORDERS.get(band, '')}"
 
 
 def legend_items(bands, spaced: bool = False) -> str:
@@ -73,7 +78,7 @@ def excel_fills(book) -> dict:
     filled and bordered as on screen."""
     fills = {}
     for key, b in SHOWN_BANDS.items():
-        spec = {"bg_color": SHOWN_FILLS.get(key, b["colour"]), "font_color": "#000000"}
+        spec = {"bg_color": SHOWN_FILLS.get(key, b["colour"]), "font_color": TEXT}
         spec.update({"border": 3 if key == "too_few" else 1, "pattern": 1})
         if key == "check_data":
             spec.update({"border": 2, "border_color": "#0072B2"})
