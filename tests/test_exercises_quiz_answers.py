@@ -25,6 +25,7 @@ from phcpm.exercises import load_quiz
 from phcpm.funnel import funnel
 from phcpm.intervals import wilson_limits
 from phcpm.paths import dataset_path
+from phcpm.uncertainty import judge_card
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 
@@ -144,6 +145,12 @@ def _ruvo_villages():
 
 @cache
 def _ruvo_card():
+    card, district, units, q4, _ = _ruvo()
+    return card, district, units, q4
+
+
+@cache
+def _ruvo():
     units = pd.read_csv(dataset_path("org_units.csv"))
     names = dict(zip(units["org_unit_id"], units["name"], strict=True))
     inputs = [
@@ -157,7 +164,7 @@ def _ruvo_card():
     q4 = pd.Period("2025Q4", "Q")
     na = sc.not_offered(ruvo, units)
     card = sc.scorecard(ruvo, sc.default_definitions(), q4, org_units=units, not_applicable=na)
-    return card, district, units, q4
+    return card, district, units, q4, ruvo
 
 
 def _penta_on_target():
@@ -166,9 +173,10 @@ def _penta_on_target():
 
 
 def _kelumo_on_target():
-    card, _, units, _ = _ruvo_card()
+    card, _, units, _, ruvo = _ruvo()
     code = units.loc[units["name"] == "Kelumo Hill Health Centre", "org_unit_id"].iloc[0]
-    return sc.feedback_sheet_data(card, code).on_target
+    judged = judge_card(card, ruvo, sc.default_definitions())
+    return sc.feedback_sheet_data(judged, code).on_target
 
 
 def _ruvo_rank():

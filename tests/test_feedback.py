@@ -252,3 +252,31 @@ def test_a_value_too_few_to_judge_is_never_named_best_or_worst(deliveries):
     assert judged.best == () and judged.worst == ()
     page = feedback_sheet_html(card, "SMALL", values=values, definitions=defs)
     assert "What helped you do well on Skilled birth attendance" not in page
+
+
+def test_a_coverage_above_100_or_too_few_to_judge_is_never_counted_on_target():
+    """A coverage above 100 % is a data question and a value with too few cases
+    cannot be judged: the sheet's first sentence counts neither as a success."""
+    from phcpm.scorecard import default_definitions
+    from phcpm.uncertainty import judge_card
+
+    defs = default_definitions(["SBA_COV", "PENTA3_COV", "ANC4_COV"])
+    values = pd.DataFrame(
+        {
+            "org_unit": "HC",
+            "period": MAR,
+            "indicator": ["SBA_COV", "PENTA3_COV", "ANC4_COV"],
+            "numerator": [475.0, 108.0, 9.0],
+            "denominator": [500.0, 100.0, 10.0],
+            "value": [95.0, 108.0, 90.0],
+        }
+    )
+    units = pd.DataFrame({"org_unit": ["HC"], "name": ["Hill Health Centre"]})
+    card = scorecard(values, defs, MAR, org_units=units, compare=None)
+    assert int(card["on_target"].fillna(False).sum()) == 3  # by value alone
+    sheet = feedback_sheet_data(judge_card(card, values, defs), "HC")
+    assert sheet.on_target == 1 and sheet.applicable == 3
+    first = sheet.sentences[0]
+    assert first.startswith("Hill Health Centre was on target for 1 of 3 indicators")
+    assert "Penta3 coverage (check the data)" in first
+    assert "(too few to judge)" in first

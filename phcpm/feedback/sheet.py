@@ -97,7 +97,9 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
     ``sentences`` (two or three, plain words):
 
     1. how many indicators are on target ("... was on target for 3 of 5
-       indicators in March 2025.");
+       indicators in March 2025."); on a judged card a value shown as "check
+       the data" (such as a coverage above 100 %) or "too few to judge" is
+       never counted as on target, and the sentence names it;
     2. the biggest change since the comparison period, measured in multiples of
        the indicator's tolerance so that units do not matter ("Penta3 coverage
        rose from 71 % to 78 %; still below the 80 % target."), or that nothing
@@ -148,7 +150,14 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
 
     rated = own["rated"].to_numpy(dtype=bool) if "rated" in own else np.ones(len(own), bool)
     applicable = int((own["applicable"].to_numpy(dtype=bool) & rated).sum())
-    on_target = int(own["on_target"].fillna(False).sum())
+    meets = own["on_target"].fillna(False).to_numpy(dtype=bool)
+    unsure: dict[str, list[str]] = {}
+    if "shown" in own:  # judged: a value too uncertain to show, or to check, is not a success
+        for key in ("check_data", "too_few"):
+            held = own["shown"].eq(key).to_numpy() & own["applicable"].to_numpy(dtype=bool)
+            unsure[key] = own.loc[held, "indicator_name"].astype(str).tolist()
+            meets &= ~held
+    on_target = int(meets.sum())
     peers = int(card["org_unit"].nunique())
 
     with_rank = own[ranked]
@@ -169,6 +178,13 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
         if applicable
         else f"No indicator of {name} has a target yet for {period_text(period)}."
     ]
+    not_counted = [
+        f"{_names(items)} ({'check the data' if key == 'check_data' else 'too few to judge'})"
+        for key, items in unsure.items()
+        if items
+    ]
+    if applicable and not_counted:
+        sentences[0] += " Not counted as on target: " + "; ".join(not_counted) + "."
     moved = own[own["trend"].isin(["up", "down"])]
     if len(moved):
         tol = moved["tolerance"].astype(float)
