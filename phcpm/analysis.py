@@ -293,7 +293,7 @@ def _ancestor_map(org_units: pd.DataFrame, to_level, id_col, parent_col, level_c
 def aggregate_up(
     data: pd.DataFrame,
     org_units: pd.DataFrame,
-    to_level,
+    to_level: object,
     *,
     org_unit: str = "org_unit",
     id_col: str = "org_unit_id",

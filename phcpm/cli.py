@@ -34,7 +34,7 @@ def _bar(fraction: float, text: str, stream=None) -> None:
     stream.flush()
 
 
-def review_command(args) -> int:
+def review_command(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from phcpm import io, quality, report
@@ -71,7 +71,7 @@ def review_command(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="phcpm", description="PHC data tools.")
     commands = parser.add_subparsers(dest="command", required=True)
     rev = commands.add_parser("review", help="WHO annual data quality review of a DHIS2 download")

@@ -38,6 +38,18 @@ from typing import Any
 
 import yaml
 
+__all__ = [
+    "QUESTION_TYPES",
+    "check",
+    "CheckResult",
+    "feedback_text",
+    "load_quiz",
+    "numeric_verdict",
+    "parse_quiz",
+    "QuizError",
+    "shuffled_order",
+]
+
 
 @dataclass(frozen=True)
 class CheckResult:

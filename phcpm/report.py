@@ -11,12 +11,17 @@ and how many were flagged. Pass and fail are shown with a symbol and a word
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from phcpm.quality import RULES, ReviewResult
+from phcpm.quality import RULES, AnnualReview, ReviewResult
 from phcpm.style import BANDS, NEUTRAL, ORDINARY, SIGNAL
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CHECK_NAMES",
@@ -210,16 +215,16 @@ def report_excel(result: ReviewResult, names: pd.Series | dict | None = None) ->
 
 def series_figure(
     data: pd.DataFrame,
-    org_unit_id,
+    org_unit_id: object,
     data_element: str,
-    flagged_periods=(),
+    flagged_periods: Iterable[object] = (),
     *,
     org_unit: str = "org_unit",
     period: str = "period",
     element: str = "data_element",
     value: str = "value",
     title: str | None = None,
-):
+) -> Figure:
     """Monthly series of one org unit with the flagged months marked.
 
     ``data_element`` may name several elements joined by any sign (``ANC4<=ANC1``):
@@ -301,7 +306,9 @@ def series_figure(
     return fig
 
 
-def annual_table(review, level: str | None = None, within: str | None = None) -> pd.DataFrame:
+def annual_table(
+    review: ReviewResult | AnnualReview, level: str | None = None, within: str | None = None
+) -> pd.DataFrame:
     """The WHO annual report table in plain words (DQR layout), for display and export.
 
     One row per metric and data element: ``Dimension, Check, Data element, WHO
@@ -357,7 +364,9 @@ _REPORTING_HEADINGS = {
 }
 
 
-def reporting_table(review, level: str = "facility", within: str | None = None) -> pd.DataFrame:
+def reporting_table(
+    review: ReviewResult | AnnualReview, level: str = "facility", within: str | None = None
+) -> pd.DataFrame:
     """Each unit's reporting completeness and timeliness with their 95 % Wilson intervals.
 
     Plain headings (reports expected, received and on time; completeness and
@@ -393,7 +402,7 @@ def reporting_table(review, level: str = "facility", within: str | None = None) 
     return out.rename(columns=_REPORTING_HEADINGS).reset_index(drop=True)
 
 
-def verify_table(result, top: int | None = None) -> pd.DataFrame:
+def verify_table(result: ReviewResult, top: int | None = None) -> pd.DataFrame:
     """The verify-first list with plain column names (all rows, or the first ``top``)."""
     v = result.verify if top is None else result.verify.head(top)
     out = v.copy()
@@ -417,7 +426,7 @@ def verify_table(result, top: int | None = None) -> pd.DataFrame:
 
 
 def annual_html(
-    result,
+    result: ReviewResult,
     *,
     title: str = "Annual data quality review",
     level: str | None = None,
@@ -464,7 +473,9 @@ def annual_html(
     return "\n".join(parts)
 
 
-def annual_excel(result, level: str | None = None, within: str | None = None) -> bytes:
+def annual_excel(
+    result: ReviewResult, level: str | None = None, within: str | None = None
+) -> bytes:
     """An Excel workbook: the annual report, the verify-first list, each facility's
     reporting with its 95 % intervals (when the review had reporting data) and the
     summary of every flag."""

@@ -8,6 +8,8 @@ symbol and a word, so a scorecard printed in grey still reads correctly.
 
 from __future__ import annotations
 
+__all__ = ["BANDS", "NEUTRAL", "ORDINARY", "PALETTE", "SIGNAL", "use_style"]
+
 #: Okabe-Ito qualitative palette, in the order charts should use it.
 PALETTE: list[str] = [
     "#0072B2",  # blue

@@ -98,7 +98,10 @@ _OLE = b"\xd0\xcf\x11\xe0"
 
 
 def read_table(
-    source, filename: str | None = None, sheet: str | None = None, max_bytes: int | None = None
+    source: object,
+    filename: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int | None = None,
 ) -> Table:
     """Read a CSV/text, JSON or Excel file into a :class:`Table`, saying what was found.
 
@@ -263,7 +266,9 @@ def _layout_for(table: Table, mapping: dict[str, str] | None):
 _VALUES_IN_COLUMNS = ("wide", "dhis2-period-item-headings", "dhis2-item-orgunit-headings")
 
 
-def tidy(table: Table, mapping: dict[str, str] | None = None, keep=None) -> TidyResult:
+def tidy(
+    table: Table, mapping: dict[str, str] | None = None, keep: list[str] | None = None
+) -> TidyResult:
     """Turn a :class:`Table` into one long, checked table.
 
     The result's ``data`` has columns ``org_unit`` (the org unit's ID when the

@@ -13,6 +13,8 @@ from pathlib import Path
 from phcpm.errors import InputError
 from phcpm.io._common import FIX_FILE as _FIX_FILE
 
+__all__: list[str] = []
+
 
 def _load_bytes(source, max_bytes: int) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):

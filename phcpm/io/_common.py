@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,26 @@ import pandas as pd
 
 from phcpm.errors import InputError
 from phcpm.periods import factorize_column
+
+__all__ = [
+    "FIX_FILE",
+    "MAX_NAMES",
+    "REQUIRED_ROLES",
+    "ROLE_WORDS",
+    "ROLES",
+    "blank_cells",
+    "cell_text",
+    "clean_id",
+    "Codes",
+    "columns_found",
+    "drop_empty",
+    "name_list",
+    "NeedsMapping",
+    "norm",
+    "Table",
+    "tidy_headers",
+    "TidyResult",
+]
 
 #: The roles a column can play in tidy data.
 ROLES = ("org_unit", "period", "data_element", "value")
@@ -102,7 +123,7 @@ class NeedsMapping(InputError):
         missing: list[str] | None = None,
         where: str | None = None,
         todo: str | None = None,
-    ):
+    ) -> None:
         self.candidates = list(candidates or [])
         self.columns = list(columns or [])
         self.missing = list(missing or [])
@@ -113,7 +134,7 @@ class NeedsMapping(InputError):
         )
 
 
-def name_list(names, limit: int = MAX_NAMES, quote: bool = True) -> str:
+def name_list(names: Iterable[object], limit: int = MAX_NAMES, quote: bool = True) -> str:
     """``'a', 'b', 'c'``; past ``limit`` names, ``... and 961 more``."""
     items = [f"'{n}'" if quote else str(n) for n in names]
     if len(items) > limit:
@@ -125,7 +146,7 @@ def columns_found(frame: pd.DataFrame) -> str:
     return "columns found: " + name_list([str(c) for c in frame.columns])
 
 
-def norm(name) -> str:
+def norm(name: object) -> str:
     """Header name folded for comparison: lower case, no accents, no spaces or signs."""
     text = unicodedata.normalize("NFKD", str(name))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -155,7 +176,7 @@ def tidy_headers(names: list) -> list[str]:
     return out
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A cell as the user would see it: whole numbers without '.0', missing as ''."""
     if value is None:
         return ""
@@ -169,7 +190,7 @@ def cell_text(value) -> str:
 _QUOTES = "'\"\u2018\u2019\u201c\u201d"
 
 
-def clean_id(value) -> str:
+def clean_id(value: object) -> str:
     """An identifier or name as text: surrounding spaces and quote marks removed
     (``" 'Ou1aBcDeFgH' "`` becomes ``Ou1aBcDeFgH``), an Excel ``="007"`` becomes
     ``007``."""
@@ -186,7 +207,7 @@ def clean_id(value) -> str:
 class Codes:
     """A column as distinct cleaned texts and one code per row (fast on big files)."""
 
-    def __init__(self, values: pd.Series):
+    def __init__(self, values: pd.Series) -> None:
         codes, uniques = factorize_column(values, prune=False)
         text = pd.Index(uniques, dtype=object).map(clean_id)
         self.text = np.append(np.asarray(text, dtype=object), "")
@@ -198,7 +219,7 @@ class Codes:
         """A number per row shared by rows with the same text."""
         return self.group[self.codes]
 
-    def take(self, rows: np.ndarray):
+    def take(self, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """The texts of the rows at positions ``rows``."""
         return pd.array(self.text, dtype="str").take(self.codes[rows])
 

@@ -19,6 +19,8 @@ from phcpm.errors import InputError
 from phcpm.io._common import FIX_FILE, drop_empty, name_list, tidy_headers
 from phcpm.io._text import _find_header, _nonempty, two_heading_rows
 
+__all__ = ["read_workbook"]
+
 
 def _sheets_xlsx(data: bytes):
     """``[(name, visible, grid, merged ranges)]`` of an .xlsx workbook."""
@@ -137,7 +139,9 @@ def _frame(grid: list[list], header_idx: int) -> pd.DataFrame:
     return frame
 
 
-def read_workbook(data: bytes, sheet: str | None, notes: list[str], old: bool = False):
+def read_workbook(
+    data: bytes, sheet: str | None, notes: list[str], old: bool = False
+) -> tuple[pd.DataFrame, int, str, list[str]]:
     """``(frame, header row, sheet used, sheet names)`` of a workbook."""
     from phcpm.io.layouts import detect  # local: layouts import the readers' helpers
 

@@ -22,6 +22,8 @@ import pandas as pd
 from phcpm.errors import InputError
 from phcpm.io._common import FIX_FILE, name_list
 
+__all__ = ["looks_like_json", "read_json"]
+
 _DVS_FIELDS = [
     ("dataElement", "dataelement"),
     ("period", "period"),

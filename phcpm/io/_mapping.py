@@ -20,6 +20,18 @@ from phcpm.io._common import ROLE_WORDS, NeedsMapping, blank_cells, name_list, n
 from phcpm.io._numbers import numbers
 from phcpm.periods import parse_period, parse_period_codes
 
+__all__ = [
+    "CONTENT_SHARE",
+    "HEADING_SHARE",
+    "SAMPLE_ROWS",
+    "decide",
+    "describe_mapping",
+    "guess_mapping",
+    "heading_role",
+    "Profile",
+    "profile",
+]
+
 _HEADER_WORDS = {
     "org_unit": [
         "orgunit",
@@ -153,7 +165,7 @@ def profile(values: pd.Series) -> Profile:
     return Profile(n, periods, share_numbers, 1.0 - share_numbers, float_dtype)
 
 
-def heading_role(name) -> tuple[str, int] | None:
+def heading_role(name: object) -> tuple[str, int] | None:
     """``(role, rank)`` if the heading names a role (rank: lower is surer)."""
     folded = norm(name)
     for role, words in _FOLDED_WORDS.items():

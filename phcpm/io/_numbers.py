@@ -9,6 +9,8 @@ import pandas as pd
 
 from phcpm.periods import factorize_column
 
+__all__ = ["numbers"]
+
 _DEC_COMMA = re.compile(
     r"^[-+]?(\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|0,\d+)$"
 )

@@ -26,6 +26,8 @@ from phcpm.io.layouts import datavalueset as _dvs
 from phcpm.io.layouts import pivot_metadata as _pivot
 from phcpm.periods import parse_period
 
+__all__ = ["two_heading_rows"]
+
 
 def _sniff_delimiter(lines: list[str]) -> str:
     """The delimiter (, ; tab |) that splits the first lines most consistently."""

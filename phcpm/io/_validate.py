@@ -26,6 +26,8 @@ from phcpm.periods import (
     same_period_numbers,
 )
 
+__all__ = ["REPORT_COLUMNS", "check", "report_frame"]
+
 REPORT_COLUMNS = ["row", "column", "value", "problem", "action"]
 
 
@@ -74,7 +76,9 @@ def _nothing_usable(report: pd.DataFrame, n_read: int) -> InputError:
     )
 
 
-def check(long: Long, decimal_comma, prefer_comma: bool, keep: list):
+def check(
+    long: Long, decimal_comma: bool | None, prefer_comma: bool, keep: list
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """``(tidy data, report, summary)`` for a reshaped table; notes are added to ``long.notes``."""
     notes = long.notes
     source = long.source

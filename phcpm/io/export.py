@@ -7,11 +7,21 @@ import codecs
 import datetime as _dt
 import io
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
+
+__all__ = [
+    "DISAGGREGATIONS",
+    "check_pairs",
+    "figure_bytes",
+    "to_csv_bytes",
+    "to_excel_bytes",
+    "total_over_disaggregations",
+]
 
 
 def check_pairs(data: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
@@ -188,7 +198,7 @@ def to_excel_bytes(sheets: dict[str, pd.DataFrame], title: str | None = None) ->
     return buffer.getvalue()
 
 
-def figure_bytes(fig, format: str = "png") -> bytes:
+def figure_bytes(fig: Any, format: str = "png") -> bytes:
     """A matplotlib figure as PNG or SVG bytes, reproducible (no date or version stamp)."""
     import matplotlib as mpl
 

@@ -99,6 +99,7 @@ Where we differ from the tool on purpose (shown side by side in the how-to page,
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -188,7 +189,7 @@ def load_relations(path: str | Path | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def resolve_relations(relations: pd.DataFrame, present) -> pd.DataFrame:
+def resolve_relations(relations: pd.DataFrame, present: Iterable[str]) -> pd.DataFrame:
     """The relations with ``a`` and ``b`` replaced by the name the data use.
 
     Each of ``a`` and ``b`` may list names separated by ``|``; the first one in

@@ -147,7 +147,9 @@ def _overall(metric, rows, rel=None, method: str = "mean") -> float:
     return a / b if b and b > 0 else np.nan
 
 
-def annual_report(review: AnnualReview, level: str | None = None, within: str | None = None):
+def annual_report(
+    review: AnnualReview, level: str | None = None, within: str | None = None
+) -> pd.DataFrame:
     """The WHO annual report table (DQR layout) for one level inside one boundary.
 
     One row per metric and data element (or relation): the boundary's overall

@@ -23,6 +23,8 @@ from phcpm.quality.preparation import (
     as_number,
 )
 
+__all__ = ["data_element_completeness", "reporting_completeness", "reporting_timeliness"]
+
 
 # ------------------------------------------------------ completeness and timeliness
 def _reporting(

@@ -24,6 +24,8 @@ from phcpm.quality.preparation import (
     _text,
 )
 
+__all__ = ["COMPARE_TO", "consistency_between", "consistency_over_time", "internal_checks"]
+
 
 # --------------------------------------------------------------- consistency
 def _relative_flags(

@@ -21,6 +21,8 @@ from phcpm.quality.preparation import (
     as_number,
 )
 
+__all__ = ["coverage_over_100", "denominator_consistency", "external_comparison"]
+
 
 # ------------------------------------------------------------- external comparison
 def external_comparison(

@@ -31,7 +31,11 @@ import pandas as pd
 from phcpm.errors import InputError
 
 if TYPE_CHECKING:  # scipy is imported only when an interval or a funnel is asked for
+    from numpy.typing import ArrayLike
+
     from phcpm.funnel import FunnelResult
+    from phcpm.quality.annual_summary import AnnualReview
+    from phcpm.quality.summary import ReviewResult
 
 __all__ = ["PROPORTION_METRICS", "REPORTING_METRICS", "reporting_funnel", "unit_proportions"]
 
@@ -51,7 +55,9 @@ REPORTING_METRICS = {
 }
 
 
-def wilson_fractions(numerator, denominator, confidence: float = 0.95):
+def wilson_fractions(
+    numerator: ArrayLike, denominator: ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson limits (lower, upper) as fractions, NaN where there is no proportion.
 
     A count above its denominator (more reports received than expected, which
@@ -90,7 +96,7 @@ def _rows(review, metric: str, level: str, within: str | None) -> pd.DataFrame:
 
 
 def unit_proportions(
-    review,
+    review: ReviewResult | AnnualReview,
     metric: str = "reporting_completeness",
     level: str = "facility",
     within: str | None = None,
@@ -129,7 +135,7 @@ def unit_proportions(
 
 
 def reporting_funnel(
-    review,
+    review: ReviewResult | AnnualReview,
     metric: str = "reporting_completeness",
     level: str = "facility",
     within: str | None = None,

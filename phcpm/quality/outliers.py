@@ -26,6 +26,8 @@ from phcpm.quality.preparation import (
     _text,
 )
 
+__all__ = ["outliers_modified_z", "outliers_sd"]
+
 
 # ------------------------------------------------------------------------ outliers
 def _groups(prep: _Routine, window: str) -> tuple[np.ndarray, int]:

@@ -11,6 +11,17 @@ import pandas as pd
 
 from phcpm.errors import InputError, require_columns
 
+__all__ = [
+    "COLUMNS_TODO",
+    "DHIS2_REPORTING_METRICS",
+    "RESULT_COLUMNS",
+    "RULES",
+    "WHO_DEFAULTS",
+    "as_monthly_period",
+    "as_number",
+    "split_reporting",
+]
+
 RESULT_COLUMNS = [
     "org_unit",
     "period",

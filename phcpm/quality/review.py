@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -195,7 +195,7 @@ def review(
     population: pd.DataFrame | None = None,
     population_pairs: Sequence[tuple[str, str]] = (),
     window: str = "year",
-    progress=None,
+    progress: Callable[[float, str], object] | None = None,
     org_unit: str = "org_unit",
     period: str = "period",
     data_element: str = "data_element",

@@ -37,10 +37,15 @@ calendar year):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from phcpm.quality.preparation import _NAT, _Routine
+
+if TYPE_CHECKING:
+    from phcpm.quality.annual_units import _Level
 
 __all__ = ["VERIFY_COLUMNS"]
 
@@ -93,7 +98,7 @@ def _robust_z(v: np.ndarray):
 
 def verify_first(
     prep: _Routine,
-    level,
+    level: _Level,
     relations: pd.DataFrame,
     *,
     moderate: float = 2.0,

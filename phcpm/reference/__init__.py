@@ -3,3 +3,5 @@
 Each ``<name>.csv`` has its Table Schema in ``<name>.schema.json``;
 :mod:`phcpm.catalogue` reads them.
 """
+
+__all__: list[str] = []

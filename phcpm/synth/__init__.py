@@ -31,7 +31,9 @@ def _catalogue() -> pd.DataFrame:
     return catalogue()
 
 
-def generate(out_dir, seed: int = DEFAULT_SEED, facilities: int | None = None) -> list[Path]:
+def generate(
+    out_dir: str | Path, seed: int = DEFAULT_SEED, facilities: int | None = None
+) -> list[Path]:
     """Write the synthetic datasets to ``out_dir`` and return the paths written.
 
     With ``facilities`` None, write the full teaching set (about 150 facilities,

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+__all__ = ["FIRST_MONTH", "N_MONTHS", "make_uids", "months", "stream", "write_csv"]
+
 _LETTERS = np.array(list(string.ascii_letters))
 _ALNUM = np.array(list(string.ascii_letters + string.digits))
 

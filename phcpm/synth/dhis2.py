@@ -30,6 +30,25 @@ import pandas as pd
 from phcpm.synth._io import stream, write_csv
 from phcpm.synth.services import DATA_ELEMENTS
 
+__all__ = [
+    "DEFAULT_COC",
+    "DHIS2_DISTRICT",
+    "DHIS2_YEAR",
+    "FILES",
+    "README_LINES",
+    "RESOURCES",
+    "XLSX_CREATED",
+    "datavalueset",
+    "datavalueset_json",
+    "pivot",
+    "pivot_periods_as_columns",
+    "pivot_table_layout",
+    "pivot_xls_bytes",
+    "short_headings",
+    "write_all",
+    "write_pivot_xlsx",
+]
+
 DHIS2_DISTRICT = "Ruvo"
 DHIS2_YEAR = "2025"
 #: UID of DHIS2's built-in "default" category option combination.
@@ -260,7 +279,14 @@ FILES = (
 )
 
 
-def write_all(out: Path, sd, units, elements, reports, seed: int) -> None:
+def write_all(
+    out: Path,
+    sd: pd.DataFrame,
+    units: pd.DataFrame,
+    elements: pd.DataFrame,
+    reports: pd.DataFrame,
+    seed: int,
+) -> None:
     """Write every file of :data:`FILES` into ``dhis2/``."""
     folder = out / "dhis2"
     dvs = datavalueset(sd, units, elements, reports, seed)

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from phcpm.synth._io import make_uids, stream
+
+__all__ = [
+    "CATCHMENT",
+    "COUNTRY",
+    "DISTRICTS",
+    "FACILITY_TYPES",
+    "GROWTH",
+    "LOW_DENOMINATOR_DISTRICT",
+    "LOW_DENOMINATOR_FACTOR",
+    "PREGNANCY_FACTOR",
+    "RATES",
+    "REGIONS",
+    "TYPE_LABEL",
+    "facilities_of",
+    "org_units",
+    "population",
+    "true_population",
+]
 
 COUNTRY = "Republic of Sendara"
 
@@ -186,7 +206,7 @@ def facilities_of(units: pd.DataFrame) -> pd.DataFrame:
     return units.loc[units["level"] == 4].reset_index(drop=True)
 
 
-def population(units: pd.DataFrame, years=(2023, 2024, 2025)) -> pd.DataFrame:
+def population(units: pd.DataFrame, years: Sequence[int] = (2023, 2024, 2025)) -> pd.DataFrame:
     """Official population and target groups for facilities and districts, by year.
 
     Projection: catchment (2023) x (1 + 2.5 %) ** (year - 2023), then the rates in

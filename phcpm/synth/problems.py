@@ -18,6 +18,8 @@ from phcpm.synth._io import months, stream
 from phcpm.synth.geography import LOW_DENOMINATOR_DISTRICT, population, true_population
 from phcpm.synth.services import CODES, DATA_ELEMENTS
 
+__all__ = ["EXTRA_DIGIT_ELEMENTS", "HOW_MANY", "KEY_COLUMNS", "finish_key", "inject"]
+
 KEY_COLUMNS = [
     "problem_id", "problem_type", "file", "org_unit_id", "period", "data_element",
     "true_value", "recorded_value", "description",

@@ -11,6 +11,46 @@ import pandas as pd
 from phcpm.synth._io import stream
 from phcpm.synth.geography import DISTRICTS, facilities_of
 
+__all__ = [
+    "CLINIC_DAY",
+    "FLOW_DAYS",
+    "FLOW_MINUTES",
+    "FLOW_PER_DAY",
+    "FLOW_SERVERS",
+    "FLOW_STEPS",
+    "LQAS_BASE",
+    "LQAS_INDICATORS",
+    "LQAS_N",
+    "PDSA_CYCLES",
+    "PDSA_FAMILY",
+    "PDSA_LEVELS",
+    "PDSA_PROJECT",
+    "PDSA_START",
+    "PDSA_STOCKOUT",
+    "PDSA_TREATED_AS_RESULT",
+    "PDSA_WAIT",
+    "PDSA_WEEKS",
+    "PROCESS_STEPS",
+    "RAMP_ADAPTED_SHARE",
+    "RAMP_CHANGE",
+    "RAMP_START",
+    "RAMP_STEPS",
+    "RAMP_TRIES",
+    "REGISTER_DISTRICTS",
+    "REGISTER_PER_DAY",
+    "SA_SUFFIX",
+    "SCORE_DOMAINS",
+    "SCORE_PROFILE",
+    "district_scores",
+    "lqas",
+    "patient_flow",
+    "patient_register",
+    "pdsa",
+    "pdsa_family",
+    "pdsa_ramp",
+    "process_steps",
+]
+
 LQAS_INDICATORS = ["anc4", "skilled_birth", "penta3", "mcv1", "itn_slept", "fp_modern"]
 #: Average true coverage by indicator (the district and area effects vary around it).
 LQAS_BASE = {

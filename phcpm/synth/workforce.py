@@ -14,6 +14,26 @@ import pandas as pd
 from phcpm.synth._io import stream
 from phcpm.synth.geography import facilities_of
 
+__all__ = [
+    "APPRAISAL_DONE",
+    "ATTENDANCE_DISTRICT",
+    "CADRE_MIX",
+    "CADRES",
+    "MISSED_REASONS",
+    "MISSED_WEIGHTS",
+    "MISSED_WEIGHTS_BY_DISTRICT",
+    "RAINY_MONTHS",
+    "STAFFING",
+    "SUPERVISION_DONE",
+    "SUPERVISION_SCORE",
+    "SUPERVISORS",
+    "appraisals",
+    "attendance",
+    "missed_reasons",
+    "staff",
+    "supervision_visits",
+]
+
 ATTENDANCE_DISTRICT = "Tembwe"
 ATTENDANCE_START, ATTENDANCE_END = "2025-07-01", "2025-12-31"
 

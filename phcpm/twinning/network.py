@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from phcpm.errors import InputError
 from phcpm.twinning.pairs import PAIR_COLUMNS, _fmt, _list, _profiles, score_table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["describe_network", "network_edges", "plot_network"]
 
@@ -136,7 +139,7 @@ def plot_network(
     ax: Any = None,
     title: str | None = None,
     **columns: Any,
-):
+) -> Figure:
     """Draw the twinning network and return its matplotlib ``Figure``.
 
     Districts sit on a circle, starting at the top and going clockwise, in an

@@ -8,6 +8,8 @@ import pandas as pd
 
 from phcpm.io._common import Table
 
+__all__ = ["Layout", "Long"]
+
 
 @dataclass
 class Long:

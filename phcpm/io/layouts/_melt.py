@@ -7,6 +7,8 @@ import pandas as pd
 
 from phcpm.io.layouts._base import Long
 
+__all__ = ["melt"]
+
 
 def _tile(values: pd.Series, k: int):
     """A column repeated ``k`` times (as categories: each distinct text once)."""

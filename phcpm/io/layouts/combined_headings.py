@@ -24,6 +24,8 @@ from phcpm.io.layouts._melt import melt
 from phcpm.io.layouts.periods_columns import describe_rows, period_header, row_roles
 from phcpm.periods import split_period_heading
 
+__all__ = ["grid_splits", "ItemAndOrgUnitHeadings", "PeriodAndItemHeadings"]
+
 
 def _period_split(columns) -> tuple[list, list, list] | None:
     """``(columns, periods, items)`` for the headings that hold a period and a
@@ -64,7 +66,7 @@ class PeriodAndItemHeadings(Layout):
         roles, _ = row_roles(frame, [c for c in frame.columns if c not in cols])
         return {c: r for r, c in roles.items() if r in ("org_unit", "org_unit_name")}
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         frame = table.data
         cols, periods, items = _period_split(frame.columns)
         ids = [c for c in frame.columns if c not in cols]
@@ -175,7 +177,7 @@ class ItemAndOrgUnitHeadings(Layout):
         found = _item_place_columns(table.data)
         return {found[0]: "period"} if found else {}
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         frame = table.data
         period_col, cols = _item_place_columns(frame)
         splits = grid_splits([str(c) for c in cols])

@@ -16,11 +16,15 @@ identity: two rows that differ only there are two values, not a repeat.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
 from phcpm.io._common import Table, blank_cells, norm
 from phcpm.io.layouts._base import Layout, Long
+
+__all__ = ["DVS_COLUMNS", "HEADINGS", "DataValueSet", "headerless_names", "roles_of"]
 
 #: Column names given to a file without headings, in DHIS2's order.
 DVS_COLUMNS = [
@@ -57,7 +61,7 @@ def headerless_names(width: int) -> list[str]:
     return DVS_COLUMNS[:width] + [f"Column {i}" for i in range(len(DVS_COLUMNS) + 1, width + 1)]
 
 
-def roles_of(columns) -> dict[str, str] | None:
+def roles_of(columns: Iterable[object]) -> dict[str, str] | None:
     """``{role: column}`` when the headings are a data value set's, else None."""
     found: dict[str, str] = {}
     for col in columns:
@@ -95,7 +99,7 @@ class DataValueSet(Layout):
         )
         return {found[r]: r for r in order if r in found}
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         from phcpm.io.layouts.long import by_columns
 
         frame = table.data

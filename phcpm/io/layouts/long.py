@@ -20,6 +20,8 @@ from phcpm.io._common import (
 )
 from phcpm.io.layouts._base import Layout, Long
 
+__all__ = ["by_columns", "check_mapping", "LongTable"]
+
 _MISSING = {"org_unit": "org unit (place)", "period": "period", "value": "value"}
 
 
@@ -80,7 +82,7 @@ class LongTable(Layout):
     def mapping(self, table: Table) -> dict[str, str]:
         return _mapping.decide(table.data)
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         frame = table.data
         guessed = mapping is None
         if guessed:

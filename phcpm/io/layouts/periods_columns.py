@@ -20,8 +20,10 @@ from phcpm.io.layouts._base import Layout, Long
 from phcpm.io.layouts._melt import melt
 from phcpm.periods import parse_period
 
+__all__ = ["describe_rows", "period_header", "PeriodsAsColumns", "row_roles"]
 
-def period_header(name):
+
+def period_header(name: object) -> pd.Period | None:
     """The period a column heading names, or None."""
     try:
         text = str(name).strip()
@@ -87,7 +89,7 @@ class PeriodsAsColumns(Layout):
         roles, _ = row_roles(frame, ids)
         return {c: r for r, c in roles.items() if r in ("org_unit", "data_element")}
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         frame = table.data
         wide_cols = [c for c in frame.columns if period_header(c) is not None]
         ids = [c for c in frame.columns if c not in wide_cols]

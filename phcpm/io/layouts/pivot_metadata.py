@@ -17,6 +17,7 @@ becomes a ``category_option_combo``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -26,6 +27,22 @@ from phcpm.io._numbers import numbers
 from phcpm.io.layouts._base import Layout, Long
 from phcpm.io.layouts._melt import melt
 from phcpm.periods import parse_period
+
+__all__ = [
+    "DATA_ID",
+    "DATA_NAME",
+    "DATA_OTHER",
+    "ORG_ID",
+    "ORG_NAME",
+    "ORG_OTHER",
+    "PERIOD_META",
+    "is_level",
+    "level_name",
+    "numbers_share",
+    "order_levels",
+    "PivotMetadata",
+    "split_columns",
+]
 
 #: Period columns, in the order they are used for the period.
 PERIOD_META = ("periodid", "periodcode", "period", "periodname", "perioddescription")
@@ -53,11 +70,11 @@ _LEVEL = re.compile(r"(?:orgunit|organisationunit|organizationunit)level(\d+)")
 _META = set(PERIOD_META + ORG_ID + ORG_NAME + ORG_OTHER + DATA_ID + DATA_NAME + DATA_OTHER)
 
 
-def is_level(name) -> bool:
+def is_level(name: object) -> bool:
     return _LEVEL.fullmatch(norm(name)) is not None
 
 
-def level_name(name) -> str:
+def level_name(name: object) -> str:
     """DHIS2's own name for a hierarchy column: ``orgunitlevel2``."""
     return f"orgunitlevel{int(_LEVEL.fullmatch(norm(name)).group(1))}"
 
@@ -73,7 +90,7 @@ def _is_period_heading(name) -> bool:
     return period.freqstr != "Y-DEC" or len(text) == 4
 
 
-def split_columns(columns) -> tuple[list, list] | None:
+def split_columns(columns: list) -> tuple[list, list] | None:
     """``(metadata columns, data columns)`` when the headings are a pivot table
     with metadata columns, else None."""
     folded = [norm(c) for c in columns]
@@ -154,7 +171,7 @@ class PivotMetadata(Layout):
             out[data_name] = "data_element"
         return out
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         from phcpm.io._common import NeedsMapping
 
         frame = table.data
@@ -216,5 +233,5 @@ class PivotMetadata(Layout):
         return long
 
 
-def order_levels(columns) -> list:
+def order_levels(columns: Iterable[object]) -> list:
     return sorted((c for c in columns if is_level(c)), key=lambda c: int(level_name(c)[12:]))

@@ -19,6 +19,8 @@ from phcpm.io.layouts import pivot_metadata as pm
 from phcpm.io.layouts._base import Layout, Long
 from phcpm.io.layouts.long import by_columns
 
+__all__ = ["category_columns", "join_categories", "PivotSource"]
+
 _ORG = ("organisationunit", "organizationunit", "orgunit", "organisationunitname", "orgunitname")
 _ORG_ID = ("organisationunitid", "organizationunitid", "orgunitid")
 _DATA = ("data", "dataname")
@@ -90,7 +92,7 @@ class PivotSource(Layout):
     def mapping(self, table: Table) -> dict[str, str]:
         return {c: r for r, c in (_roles(table.data) or {}).items()}
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         frame = table.data
         roles = _roles(frame)
         cats = category_columns(frame)

@@ -13,6 +13,8 @@ from phcpm.io.layouts._base import Layout, Long
 from phcpm.io.layouts.long import by_columns, check_mapping
 from phcpm.periods import MAX_YEAR, MIN_YEAR, month_from_name
 
+__all__ = ["COMBINED", "combine", "YearAndMonth"]
+
 _YEAR = ("year", "annee", "ano", "anio", "yr")
 _MONTH = ("month", "mois", "mes", "monthname", "mth")
 #: Name of the period made from the two columns (shown in the report).
@@ -92,7 +94,7 @@ class YearAndMonth(Layout):
         out.update({c: r for c, r in _mapping.decide(rest).items() if c != COMBINED})
         return out
 
-    def reshape(self, table: Table, mapping, keep: list) -> Long:
+    def reshape(self, table: Table, mapping: dict[str, str] | None, keep: list) -> Long:
         rest, year, month = self._frame(table)
         if mapping is None:
             chosen = _mapping.decide(rest)
