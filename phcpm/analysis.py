@@ -68,6 +68,16 @@ def indicator(
     Returns ``org_unit, period, indicator, numerator, denominator, value, flag``;
     ``value`` is NaN and ``flag`` explains when the denominator is zero or missing.
     No rounding.
+
+    >>> data = pd.DataFrame({"org_unit": ["A", "A", "B", "B"], "period": ["2024-01"] * 4,
+    ...                      "data_element": ["PENTA1", "PENTA3"] * 2, "value": [40, 36, 0, 5]})
+    >>> out = indicator(data, "PENTA3", "PENTA1")
+    >>> out[["org_unit", "numerator", "denominator", "value"]]
+      org_unit  numerator  denominator  value
+    0        A       36.0         40.0   90.0
+    1        B        5.0          0.0    NaN
+    >>> out["flag"].tolist()
+    ['', 'no denominator (zero or missing)']
     """
     require_columns(data, [org_unit, period, data_element, value], "the routine data", COLUMNS_TODO)
     frame = pd.DataFrame(
@@ -236,6 +246,12 @@ def dropout_rate(
     below 0, the no-denominator text when the first dose count is 0 or missing,
     and empty otherwise. Computed per org unit and period as given (sum months
     first for annual rates: monthly rates swing).
+
+    >>> data = pd.DataFrame({"org_unit": ["A", "A"], "period": ["2024-01"] * 2,
+    ...                      "data_element": ["PENTA1", "PENTA3"], "value": [40, 30]})
+    >>> dropout_rate(data)[["org_unit", "first", "last", "value", "flag"]]
+      org_unit  first  last  value          flag
+    0        A   40.0  30.0   25.0  high dropout
     """
     ind = indicator(
         data,

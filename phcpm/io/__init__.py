@@ -119,6 +119,10 @@ def read_table(
     bytes (see :class:`Table`).
 
     Raises :class:`InputError` for any file that cannot be used.
+
+    >>> table = read_table(b"Facility;Month;Item;Count\\nA1;Jan 2024;ANC1;12\\n", "visits.csv")
+    >>> table.delimiter, list(table.data.columns)
+    (';', ['Facility', 'Month', 'Item', 'Count'])
     """
     limit = MAX_UPLOAD_BYTES if max_bytes is None else int(max_bytes)
     data, name = _load_bytes(source, limit)
@@ -295,6 +299,17 @@ def tidy(
     The checks are described in :mod:`phcpm.io._validate`: rows that differ
     only in their category or attribute option combo are separate values,
     never repeats.
+
+    >>> csv = (b"Facility;Month;Item;Count\\nA1;Jan 2024;ANC1;12\\n"
+    ...        b"A1;Feb 2024;ANC1;1,5\\nA1;Mar 2024;ANC1;x\\n")
+    >>> result = tidy(read_table(csv, "visits.csv"))
+    >>> result.data
+      org_unit   period data_element  value
+    0       A1  2024-01         ANC1   12.0
+    1       A1  2024-02         ANC1    1.5
+    >>> result.report[["row", "column", "value", "problem"]]
+       row column value                    problem
+    0    4  Count     x  The value is not a number
     """
     if not isinstance(table, Table):
         raise InputError("tidy() needs a table read by read_table()", todo="Read the file first")
