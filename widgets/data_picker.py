@@ -34,6 +34,7 @@ from phcpm.io import (
     tidy,
     to_csv_bytes,
 )
+from phcpm.io.counts import data_counts
 from phcpm.io.layouts import BY_NAME
 from widgets.base import Component
 from widgets.common import (
@@ -71,17 +72,6 @@ _REPORT_HEADINGS = {
     "problem": "Problem",
     "action": "What was done",
 }
-
-
-def _counts(data: pd.DataFrame) -> str:
-    """What the checked data hold, to compare with the source: places, periods,
-    data elements and the total of the values."""
-    places = data["org_unit"].nunique()
-    return (
-        f"{places:,} place{'s' if places != 1 else ''}, {data['period'].nunique():,} period(s), "
-        f"{data['data_element'].nunique():,} data element(s); the values add up to "
-        f"{data['value'].sum():,.0f}."
-    )
 
 
 class DataPicker(Component):
@@ -352,7 +342,7 @@ class DataPicker(Component):
         parts = [
             f"<p><b>Checked {html.escape(self.source or 'the data')}.</b></p>",
             f'<div style="white-space:pre-line">{html.escape(result.summary)}</div>',
-            f"<p>{html.escape(_counts(result.data))}</p>",
+            f"<p>{html.escape(data_counts(result.data))}</p>",
         ]
         report = result.report
         if len(report):
