@@ -27,11 +27,10 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import feedback, uncertainty
+from phcpm import datasets, feedback, uncertainty
 from phcpm import scorecard as sc
 from phcpm.errors import InputError
 from phcpm.funnel import funnel, plot_funnel
-from phcpm.paths import dataset_path
 from phcpm.style import use_style
 from widgets.common import (
     Tool,
@@ -64,7 +63,7 @@ class ScorecardBuilder(Tool):
     def __init__(self) -> None:
         use_style()
         super().__init__()
-        self._org_units = pd.read_csv(dataset_path("org_units.csv"))
+        self._org_units = datasets.org_units()
         self._values: dict[str, pd.DataFrame] = {}
         self._own: pd.DataFrame | None = None
         self._own_names: dict[str, str] = {}
@@ -77,11 +76,12 @@ class ScorecardBuilder(Tool):
         self._funnel_png: bytes | None = None
         self.funnel_result = None
         units = self._org_units
-        self._names = dict(zip(units["org_unit_id"], units["name"], strict=True))
+        self._names = datasets.names()
         # Facility code -> the name of its district org unit ("Ruvo District").
-        parent_name = units["parent_id"].map(self._names)
+        places = datasets.places()
+        facilities = places[places["level"] == 4]
         self._district_of = dict(
-            zip(units["org_unit_id"], parent_name.where(units["level"] == 4), strict=True)
+            zip(facilities["org_unit_id"], facilities["district"], strict=True)
         )
 
         build_controls(self, units)
@@ -133,10 +133,10 @@ class ScorecardBuilder(Tool):
         if level not in self._values:
             with self.progress.running("Computing the indicators from the monthly reports"):
                 self._values[level] = sc.district_indicators(
-                    pd.read_csv(dataset_path("service_data.csv")),
-                    pd.read_csv(dataset_path("population.csv")),
+                    datasets.load("service_data"),
+                    datasets.load("population"),
                     self._org_units,
-                    pd.read_csv(dataset_path("reporting.csv")),
+                    datasets.load("reporting"),
                     freq="Q",
                     level=level,
                 )
