@@ -11,7 +11,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["InputError", "require_columns"]
+__all__ = ["SHOWN_COLUMNS", "InputError", "require_columns"]
+
+#: How many of a table's columns a message lists (wide downloads have hundreds).
+SHOWN_COLUMNS = 20
 
 
 class InputError(ValueError):
@@ -76,7 +79,10 @@ def require_columns(
         )
     missing = [str(c) for c in columns if c not in frame.columns]
     if missing:
-        have = ", ".join(map(str, frame.columns)) or "none"
+        names = [str(c) for c in frame.columns]
+        have = ", ".join(names[:SHOWN_COLUMNS]) or "none"
+        if len(names) > SHOWN_COLUMNS:
+            have += f" and {len(names) - SHOWN_COLUMNS} more"
         raise InputError(
             f"{what[:1].upper()}{what[1:]} lacks the column(s) " + ", ".join(missing),
             where=f"{what} (its columns are: {have})",

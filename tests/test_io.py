@@ -112,7 +112,7 @@ def test_tidy_with_an_explicit_mapping_and_kept_columns():
     assert result.data["value"].tolist() == [12.0, 1204.0]
     assert [str(p) for p in result.data["period"]] == ["2024-01", "2024-02"]
     assert result.data["Comment"].tolist() == ["ok", ""]
-    with pytest.raises(InputError, match="no column called 'Nope'"):
+    with pytest.raises(InputError, match=r"table lacks the column\(s\) Nope\b"):
         tidy(table, mapping={"Nope": "value"})
 
 

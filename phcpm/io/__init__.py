@@ -42,16 +42,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 from phcpm.io import _mapping
 from phcpm.io._bytes import _load_bytes
 from phcpm.io._common import (
     FIX_FILE,
+    KEEP_TODO,
     ROLES,
     NeedsMapping,
     Table,
     TidyResult,
-    columns_found,
     drop_empty,
     tidy_headers,
 )
@@ -314,12 +314,7 @@ def tidy(
     if not isinstance(table, Table):
         raise InputError("tidy() needs a table read by read_table()", todo="Read the file first")
     keep = [keep] if isinstance(keep, str) else list(keep or [])
-    for col in keep:
-        if col not in table.data.columns:
-            raise InputError(
-                f"The table has no column called '{col}' to keep",
-                where=columns_found(table.data),
-            )
+    require_columns(table.data, keep, "the table", todo=KEEP_TODO)
     given = dict(mapping) if mapping else None
     layout = _layout_for(table, given)
     if layout is None:

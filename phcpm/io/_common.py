@@ -18,6 +18,7 @@ from phcpm.periods import factorize_column
 
 __all__ = [
     "FIX_FILE",
+    "KEEP_TODO",
     "MAX_NAMES",
     "REQUIRED_ROLES",
     "ROLE_WORDS",
@@ -52,6 +53,8 @@ ROLE_WORDS = {
     "month": "month",
 }
 
+#: What to do when a column named in ``keep`` is not in the table.
+KEEP_TODO = "Keep only columns the table has, or leave out the ones it lacks"
 FIX_FILE = "Save the file again from Excel or DHIS2 as CSV (UTF-8) or Excel workbook (.xlsx)"
 
 #: Most column names a message lists before saying how many more there are.

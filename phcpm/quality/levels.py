@@ -22,7 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 
 __all__ = ["LEVELS", "hierarchy"]
 
@@ -69,11 +69,12 @@ def hierarchy(
     ``data`` and has the columns :data:`LEVELS`; ``source`` says in plain words
     where the levels came from. ``data`` is not changed.
     """
-    if org_unit not in data.columns:
-        raise InputError(
-            f"The data have no column '{org_unit}'",
-            todo="Give the column that names the org unit (facility) of each row",
-        )
+    require_columns(
+        data,
+        [org_unit],
+        "the routine data",
+        todo="Give the column that names the org unit (facility) of each row",
+    )
     keys = pd.Index(pd.unique(data[org_unit].dropna()))
     table = pd.DataFrame(index=keys, columns=list(LEVELS), dtype=object)
     names = keys.astype(str)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from phcpm.errors import InputError
+from phcpm.errors import InputError, require_columns
 from phcpm.io import _mapping
 from phcpm.io._common import (
+    KEEP_TODO,
     REQUIRED_ROLES,
     NeedsMapping,
     Table,
@@ -37,11 +38,8 @@ def by_columns(frame: pd.DataFrame, roles: dict[str, str], keep: list) -> Long:
             where=columns_found(frame),
         )
     long = pd.DataFrame({role: frame[col] for role, col in roles.items()}, index=frame.index)
+    require_columns(frame, keep, "the table", todo=KEEP_TODO)
     for col in keep:
-        if col not in frame.columns:
-            raise InputError(
-                f"The table has no column called '{col}' to keep", where=columns_found(frame)
-            )
         long[col] = frame[col]
     source = {role: col for role, col in roles.items()}
     return Long(frame=long, source=source, n_read=len(frame))
@@ -49,13 +47,7 @@ def by_columns(frame: pd.DataFrame, roles: dict[str, str], keep: list) -> Long:
 
 def check_mapping(frame: pd.DataFrame, mapping: dict[str, str]) -> dict[str, str]:
     """``{role: column}`` from a ``{column: role}`` mapping given by the user."""
-    unknown = [c for c in mapping if c not in frame.columns]
-    if unknown:
-        raise InputError(
-            "The table has no column called " + name_list(unknown),
-            where=columns_found(frame),
-            todo="Choose the columns again",
-        )
+    require_columns(frame, list(mapping), "the table", todo="Choose the columns again")
     roles: dict[str, str] = {}
     for col, role in mapping.items():
         if role in roles:
