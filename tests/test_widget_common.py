@@ -379,3 +379,27 @@ def test_figure_html_closes_the_figure_and_keeps_the_alt_text():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert 'alt="Three &quot;points&quot;"' in page
     assert number not in plt.get_fignums()
+
+
+def test_every_shared_name_is_the_one_of_its_module():
+    """widgets.common gathers the names of the modules each idea lives in: the same
+    objects, so a tool may import from either."""
+    import importlib
+
+    import widgets.common as common
+
+    modules = [
+        importlib.import_module(f"widgets.{name}")
+        for name in ("base", "downloads", "messages", "sections", "tables")
+    ]
+    homes = {}
+    for module in modules:
+        for name in module.__all__:
+            assert name not in homes, f"{name} is in two modules"
+            homes[name] = module
+    for name in common.__all__:
+        value = getattr(common, name)
+        home = homes.get(name)
+        if home is not None:
+            assert value is getattr(home, name), name
+    assert set(homes) <= set(common.__all__), set(homes) - set(common.__all__)
