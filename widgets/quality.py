@@ -444,7 +444,7 @@ class DataQualityReview(Tool):
                 placeholder="Your interpretation: what explains this, what to do",
                 layout=w.Layout(width="90%", height="4em"),
             )
-            text.add_class("phcpm-quality-interpretation")
+            self.part(text, "interpretation")
 
             def keep(change, check=str(check)) -> None:
                 self.interpretations[check] = change["new"]

@@ -100,7 +100,7 @@ class TwinningPlanner(Tool):
         self.network = self.part(w.HTML(""), "network")
         self.unpaired_table = self.part(w.HTML(""), "unpaired")
         self.downloads = self.part(w.HBox([]), "downloads")
-        self.results.add_class("phcpm-twinning-results")
+        self.part(self.results, "results")
         self.register_notes(self.notes)
         self.set_children(
             [
