@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from phcpm.errors import InputError, require_columns
+from phcpm.errors import InputError
 
 __all__ = ["PAIR_COLUMNS", "propose_pairs", "score_table", "unpaired"]
 
@@ -67,12 +67,15 @@ def score_table(
     (left empty); a district with no score at all is an error. Rows and columns
     come out in alphabetical order. The input is not changed.
     """
-    require_columns(
-        scores,
-        [district, domain, score],
-        "the scores table",
-        todo="Name the columns district, domain and score, or say which columns to use",
-    )
+    if not isinstance(scores, pd.DataFrame):
+        raise InputError("The scores should be a table (DataFrame)")
+    missing = [c for c in (district, domain, score) if c not in scores.columns]
+    if missing:
+        raise InputError(
+            f"The scores table has no column {', '.join(repr(c) for c in missing)}",
+            where=f"columns found: {', '.join(map(str, scores.columns))}",
+            todo="Name the columns district, domain and score, or say which columns to use",
+        )
     data = scores
     if year_col in scores.columns:
         years = scores[year_col]
