@@ -13,8 +13,16 @@ Module 2: Desk review of data quality*, Geneva, 2017, section 1.3).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from phcpm.funnel import FunnelResult
 
 __all__ = [
     "FLAG_HEADINGS",
@@ -79,7 +87,7 @@ def districts_in(units: pd.DataFrame, region: str | None = None) -> list[str]:
 
 
 def level_and_boundary(
-    levels, region: str | None = None, district: str | None = None
+    levels: Iterable[str], region: str | None = None, district: str | None = None
 ) -> tuple[str, str | None]:
     """The level of the sub-units to show and the boundary they are inside.
 
@@ -96,6 +104,7 @@ def level_and_boundary(
     >>> level_and_boundary(["region", "district", "facility"], "North", "Ruvo")
     ('facility', 'Ruvo')
     """
+    levels = list(levels)
     if district is not None:
         return "facility", district
     if region is not None:
@@ -163,7 +172,7 @@ def series_choices(listing: pd.DataFrame) -> list[tuple[str, object]]:
     ]
 
 
-def same_series(flags: pd.DataFrame, index) -> tuple[pd.Series, pd.DataFrame]:
+def same_series(flags: pd.DataFrame, index: Hashable) -> tuple[pd.Series, pd.DataFrame]:
     """The flag at ``index`` and every flag of the same facility and data element
     (the months to circle on its series)."""
     row = flags.loc[index]
@@ -174,7 +183,7 @@ def same_series(flags: pd.DataFrame, index) -> tuple[pd.Series, pd.DataFrame]:
 
 
 def look_here_table(
-    result, intervals: pd.DataFrame, what: str, counted_heading: str
+    result: FunnelResult, intervals: pd.DataFrame, what: str, counted_heading: str
 ) -> pd.DataFrame:
     """The facilities outside a reporting funnel's 99.8 % limits, furthest first, as
     a table: reports expected and received (``counted_heading``), the percentage,
@@ -204,7 +213,7 @@ def between_limits(table: pd.DataFrame) -> int:
     return int(table["position"].isin(["above_95", "below_95"]).sum())
 
 
-def funnel_figure(result, title: str, xlabel: str, ylabel: str):
+def funnel_figure(result: FunnelResult, title: str, xlabel: str, ylabel: str) -> Figure:
     """:func:`phcpm.funnel.plot_funnel`, with the numbers of reports expected as the
     ticks when there are few of them (often one: 12 monthly reports a year), and the
     names of the facilities to look at written towards the middle so none is cut off."""
