@@ -491,7 +491,7 @@ def plot_funnel(
     xlabel: str = "Denominator",
     ylabel: str | None = None,
     label_units: bool = True,
-):
+) -> Any:
     """Draw the funnel plot and return its matplotlib ``Figure``.
 
     Target solid (labelled "All units together" when no target was given),

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -131,7 +132,7 @@ def judge(
     definitions: pd.DataFrame,
     min_denominator: float = MIN_DENOMINATOR,
     confidence: float = 0.95,
-    not_applicable=None,
+    not_applicable: pd.DataFrame | Iterable | None = None,
     org_units: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Each value's band and whether it can be shown, with the reason in plain words.
@@ -332,7 +333,9 @@ def _format(number: float, unit: str, decimals: int) -> str:
     return format_value(float(number), unit or "", int(decimals))
 
 
-def value_with_interval(value, lower, upper, unit: str = "", decimals: int = 0) -> str:
+def value_with_interval(
+    value: float | None, lower: float | None, upper: float | None, unit: str = "", decimals: int = 0
+) -> str:
     """A value with its range of chance, as a manager reads it: "62 % (48–74 %)".
 
     No value gives "No data"; no interval gives the value alone ("62 %")."""

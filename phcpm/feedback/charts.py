@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ def trend_small_multiples(
     org_units: list[str],
     names: dict[str, str] | None = None,
     ncols: int = 4,
-):
+) -> Any:
     """Small multiples: one panel per indicator, a line per org unit, the target dashed.
 
     ``values`` is a tidy table (``org_unit``, ``period``, ``indicator``,

@@ -6,6 +6,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -227,7 +228,7 @@ def _sheet_html(
 def feedback_sheets_zip(
     card: pd.DataFrame,
     districts: dict[str, str] | None = None,
-    progress=None,
+    progress: Callable[[int, int], object] | None = None,
     values: pd.DataFrame | None = None,
     definitions: pd.DataFrame | None = None,
     min_denominator: float = MIN_DENOMINATOR,

@@ -13,7 +13,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -68,7 +68,7 @@ class Fishbone:
         """The diagram as SVG text, with a title and a text description."""
         return fishbone_svg(self)
 
-    def figure(self):
+    def figure(self) -> Any:
         """The diagram as a matplotlib Figure."""
         return fishbone_figure(self)
 

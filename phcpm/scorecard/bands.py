@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,7 @@ def _add_symbols(frame: pd.DataFrame) -> None:
 def band(
     values: pd.DataFrame,
     definitions: pd.DataFrame,
-    not_applicable=None,
+    not_applicable: pd.DataFrame | Iterable | None = None,
     org_units: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The performance band of each value, with its symbol and label.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -24,11 +26,11 @@ __all__ = ["scorecard"]
 def scorecard(
     data: pd.DataFrame,
     definitions: pd.DataFrame,
-    period,
-    level=None,
+    period: pd.Period | str,
+    level: int | str | None = None,
     org_units: pd.DataFrame | None = None,
-    compare="previous",
-    not_applicable=None,
+    compare: pd.Period | str | None = "previous",
+    not_applicable: pd.DataFrame | Iterable | None = None,
     flat_tolerance: float = FLAT_TOLERANCE,
 ) -> pd.DataFrame:
     """The scorecard for one period as a long table: one row per org unit and indicator.

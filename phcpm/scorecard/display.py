@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from phcpm.errors import InputError
 from phcpm.scorecard.summaries import (
@@ -32,7 +33,7 @@ def _round_half_away(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.sign(values) * np.floor(scaled * (1 + 1e-12) + 0.5) / scale
 
 
-def format_values(values, units, decimals) -> np.ndarray:
+def format_values(values: ArrayLike, units: ArrayLike, decimals: ArrayLike) -> np.ndarray:
     """Numbers as text with thousands separators and their unit: "78 %", "1,204 days".
 
     Halves are rounded away from zero (see :func:`_round_half_away`).

@@ -69,7 +69,7 @@ def _ancestor_at(table: pd.DataFrame, level: int) -> pd.Series:
 def aggregate_to_level(
     data: pd.DataFrame,
     org_units: pd.DataFrame,
-    level,
+    level: int | str,
     definitions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Combine org-unit values into their parents at ``level`` (e.g. facilities to districts).

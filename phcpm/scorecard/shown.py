@@ -11,6 +11,8 @@ Okabe & Ito, *Color Universal Design*, 2008).
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
+from typing import Any
 
 from phcpm.scorecard.definitions import CARD_BANDS
 
@@ -60,7 +62,7 @@ def cell_style(band: str) -> str:
     return f"background: {colour}; color: {TEXT}; {_BORDERS.get(band, '')}"
 
 
-def legend_items(bands, spaced: bool = False) -> str:
+def legend_items(bands: Iterable[str], spaced: bool = False) -> str:
     """The legend entries of ``bands`` (keys of :data:`SHOWN_BANDS`) as HTML spans:
     fill, symbol and words. ``spaced`` sets the spacing inline, for pages without
     the legend's style sheet."""
@@ -73,7 +75,7 @@ def legend_items(bands, spaced: bool = False) -> str:
     return ("" if spaced else " ").join(items)
 
 
-def excel_fills(book) -> dict:
+def excel_fills(book: Any) -> dict:
     """One cell format of an xlsxwriter ``book`` per key of :data:`SHOWN_BANDS`,
     filled and bordered as on screen."""
     fills = {}
@@ -86,7 +88,9 @@ def excel_fills(book) -> dict:
     return fills
 
 
-def write_legend_sheet(book, bands, fills: dict, bold, plain, width: int = 18) -> None:
+def write_legend_sheet(
+    book: Any, bands: Iterable[str], fills: dict, bold: Any, plain: Any, width: int = 18
+) -> None:
     """A "Legend" sheet in an xlsxwriter ``book``: each of ``bands`` (keys of
     :data:`SHOWN_BANDS`) with its symbol and words in its fill, and its colour."""
     legend = book.add_worksheet("Legend")
