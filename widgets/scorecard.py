@@ -39,6 +39,7 @@ from widgets.common import (
     show_notes,
     table_html,
 )
+from widgets.scorecard_downloads import ScorecardDownloads
 from widgets.scorecard_layout import (
     ALL_DISTRICTS,
     COMPARE,
@@ -53,7 +54,7 @@ from widgets.scorecard_layout import (
 __all__ = ["ScorecardBuilder"]
 
 
-class ScorecardBuilder(Tool):
+class ScorecardBuilder(ScorecardDownloads, Tool):
     """A performance scorecard with colours, symbols, ranks and trends; Excel, a printable
     page and one-page feedback sheets for every facility, made when asked for."""
 
@@ -572,64 +573,9 @@ class ScorecardBuilder(Tool):
         self.funnel_download.filename = f"funnel_{code}_{self._stamp()}.png"
         self.show_results(picture, self.funnel_download, results=self.funnel_area)
 
-    def funnel_bytes(self) -> bytes:
-        if self._funnel_png is None:
-            raise InputError(
-                "There is no funnel plot yet", todo="Click 'Draw the funnel plot' first"
-            )
-        return self._funnel_png
-
     def _place_name(self, code) -> str:
         """The name of an org unit: from the user's file when it gave names, else the
         district's list, else the code itself."""
         if self.source.value != "District data" and str(code) in self._own_names:
             return self._own_names[str(code)]
         return str(self._names.get(code, code))
-
-    def _title(self) -> str:
-        return f"Scorecard {sc.period_text(self.period.value)}"
-
-    def _card(self) -> pd.DataFrame:
-        if self.card is None:
-            raise InputError(
-                "There is no scorecard yet",
-                where="the scorecard",
-                todo="Choose a period with data first",
-            )
-        return self.card
-
-    def excel_bytes(self) -> bytes:
-        """The scorecard as Excel (colours and symbols kept)."""
-        card = self._card()
-        self.excel_download.filename = f"scorecard_{self._stamp()}.xlsx"
-        return uncertainty.judged_excel(card, title=self._title())
-
-    def csv_bytes(self) -> bytes:
-        """Every value with its place name (and code), range of chance and reason, as CSV."""
-        card = self._card()
-        self.csv_download.filename = f"scorecard_values_{self._stamp()}.csv"
-        return uncertainty.judged_table(card).to_csv(index=False).encode("utf-8-sig")
-
-    def page_bytes(self) -> bytes:
-        """The scorecard as a web page to print (or save as PDF from the browser)."""
-        card = self._card()
-        self.page_download.filename = f"scorecard_{self._stamp()}.html"
-        return uncertainty.judged_page(card, self._title()).encode("utf-8")
-
-    def trend_bytes(self) -> bytes:
-        if self._trend_png is None:
-            raise InputError("There is no trend chart yet", todo="Click 'Draw the trends' first")
-        return self._trend_png
-
-    def feedback_sheets(self) -> bytes:
-        """One-page feedback sheets for every org unit on the scorecard, as one ZIP."""
-        card = self._card()
-        total = card["org_unit"].nunique()
-        self.sheets_download.filename = f"feedback_sheets_{self._stamp()}.zip"
-        with self.progress.running(f"Writing {total} feedback sheets"):
-
-            def step(done: int, n: int) -> None:
-                if done % 5 == 0 or done == n:
-                    self.progress.step(done / n, f"Sheet {done} of {n}")
-
-            return feedback.feedback_sheets_zip(card, districts=self._district_of, progress=step)
