@@ -83,6 +83,7 @@ __all__ = [
     "RESULTS_CHAIN",
     "catalogue",
     "criteria",
+    "reference_table",
     "schema",
     "sources",
 ]
@@ -186,6 +187,21 @@ def _cited(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
         ]
         out[col] = out[col].astype(frame[col].dtype)
     return out
+
+
+def reference_table(name: str) -> pd.DataFrame:
+    """One reference file of ``phcpm/reference/`` as a new table typed by its schema.
+
+    Text stays text (``""`` when empty), ``boolean`` columns are bool and
+    ``number`` columns float (NaN when empty). ``name`` is the file name without
+    extension, for example ``"scorecard_standard_set"``.
+
+    >>> reference_table("scorecard_standard_set").set_index("indicator").loc["PENTA3_COV", "fair"]
+    np.float64(80.0)
+    """
+    if not (REFERENCE_DIR / f"{name}.csv").is_file():
+        raise ValueError(f"There is no reference table {name!r} in {REFERENCE_DIR}")
+    return _read(name).copy()
 
 
 def sources() -> pd.DataFrame:

@@ -15,7 +15,7 @@ import phcpm.catalogue as cat_module
 from phcpm.catalogue import REFERENCE_DIR, catalogue, criteria, schema, sources
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("indicator_catalogue", "selection_criteria", "sources")
+TABLES = ("indicator_catalogue", "selection_criteria", "sources", "scorecard_standard_set")
 
 
 def validate(folder: Path, name: str) -> frictionless.Report:
@@ -85,6 +85,10 @@ def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
         ("selection_criteria", ",SMART,", ",smart,", "group"),
         # the same key twice
         ("sources", "CORE100,", "COVERAGE2025,", "source_id"),
+        # a scorecard indicator computed in a way the tools do not know
+        ("scorecard_standard_set", ",coverage,", ",rate,", "kind"),
+        # a boundary that is not a number
+        ("scorecard_standard_set", ",60,", ",sixty,", "fair"),
     ],
 )
 def test_validation_reports_a_broken_copy(tmp_path, name, old, new, field):
@@ -148,3 +152,60 @@ def test_the_installed_package_ships_every_reference_file():
     missing = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in patterns)]
     assert not missing, f"add these to package-data in pyproject.toml: {missing}"
     assert (REFERENCE_DIR / "__init__.py").is_file()  # found by setuptools as a package
+
+
+# --- The standard scorecard set, keyed on the catalogue -----------------------------
+
+
+def test_the_standard_set_names_catalogue_indicators_and_agrees_on_direction():
+    from phcpm.catalogue import reference_table
+
+    standard = reference_table("scorecard_standard_set")
+    cat = catalogue().set_index("indicator_id")
+    assert set(standard["catalogue_id"]) <= set(cat.index)
+    for row in standard.itertuples():
+        assert bool(cat.loc[row.catalogue_id, "higher_is_better"]) == row.higher_is_better, row
+
+
+def test_the_standard_set_gives_its_own_target_only_where_it_differs_with_a_reason():
+    from phcpm.catalogue import reference_table
+    from phcpm.scorecard import default_definitions
+
+    standard = reference_table("scorecard_standard_set").set_index("indicator")
+    cat = catalogue().set_index("indicator_id")["typical_target"]
+    own = standard["target"].notna()
+    for code, row in standard.iterrows():
+        catalogue_target = cat[row["catalogue_id"]]
+        if own[code]:
+            assert row["target"] != catalogue_target and row["target_reason"], code
+        else:
+            assert catalogue_target == catalogue_target and not row["target_reason"], code
+    defs = default_definitions().set_index("indicator")
+    # Penta3: WHO Immunization Agenda 2030, 90 %, from the catalogue
+    assert defs.loc["PENTA3_COV", "target"] == 90.0 and not own["PENTA3_COV"]
+    # Malaria testing: the scorecard's own 95 % against the catalogue's 100 %
+    assert defs.loc["MAL_TEST_RATE", "target"] == 95.0 and cat["MAL_TEST_RATE"] == 100.0
+    assert defs.loc["ACT_STOCKOUT_DAYS", "thresholds"] == (0.0, 3.0)
+    assert (defs["thresholds"].str[0] == defs["target"]).all()
+
+
+def test_a_standard_target_without_its_reason_is_an_error(reference_copy):
+    from phcpm.scorecard import standard
+
+    text = (reference_copy / "scorecard_standard_set.csv").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("PENTA3_COV,"))
+    changed = row.replace(",true,,,80,", ",true,85,,80,")
+    assert changed != row
+    (reference_copy / "scorecard_standard_set.csv").write_text(
+        text.replace(row, changed), encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="PENTA3_COV has its own target but no target_reason"):
+        standard._standard_indicators()
+
+
+def test_a_standard_row_naming_an_unknown_catalogue_indicator_is_an_error(reference_copy):
+    from phcpm.scorecard import standard
+
+    broken_copy(reference_copy, "scorecard_standard_set", "SBA_COV,SBA_COV,", "SBA_COV,SBA_RATE,")
+    with pytest.raises(ValueError, match="SBA_RATE"):
+        standard._standard_indicators()
