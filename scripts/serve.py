@@ -389,6 +389,59 @@ def connections(kernel_manager, kernel_id) -> int:
     return kernel_manager._kernel_connections.get(kernel_id, 0)
 
 
+# Where a tool page's script bundles are served (``scripts/page_scripts.py``).
+STARTUP_PATH = "voila/startup/"
+
+
+def page_scripts():
+    """``scripts/page_scripts.py``: the tool pages' script bundles."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "phcpm_page_scripts", ROOT / "scripts" / "page_scripts.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def startup_bundles(scripts, app) -> tuple[Path, dict[str, str]]:
+    """Make the bundles for Voila ``app``: (their folder, owner -> file name).
+
+    No bundles (pages load as plain Voila does) when ``PHCPM_STARTUP_BUNDLES=0``
+    (used to record which chunks the pages ask for), or when the recorded list
+    does not fit the installed Voila.
+    """
+    import tempfile
+
+    from voila import __version__ as voila_version
+    from voila.paths import collect_static_paths
+    from voila.utils import get_voila_labextensions_path
+
+    folder = Path(tempfile.gettempdir()) / f"phcpm-startup-{os.getuid()}"
+    if os.environ.get("PHCPM_STARTUP_BUNDLES") == "0":
+        return folder, {}
+    try:
+        manifest = scripts.read_manifest()
+    except (OSError, ValueError):
+        return folder, {}
+    template = app.voila_configuration.template
+    bundles = scripts.make_bundles(
+        manifest,
+        voila_version,
+        collect_static_paths(["voila", "nbconvert"], template),
+        get_voila_labextensions_path(app.voila_configuration.extra_labextensions_path),
+        folder,
+    )
+    if not bundles:
+        app.log.warning(
+            "The tool pages load their scripts one by one: %s lists scripts of "
+            "another Voila version. Run: python scripts/page_scripts.py --record",
+            scripts.MANIFEST,
+        )
+    return folder, bundles
+
+
 @functools.cache
 def light_voila():
     """The Voila application with light serving; built on first use (imports are heavy).
@@ -405,6 +458,7 @@ def light_voila():
 
     fa_dir, fa_version = font_awesome_dir()
     store = BrotliStore() if BrotliStore.available() else None
+    scripts = page_scripts()
 
     class BrotliMixin:
         """Send the Brotli copy of a static file to browsers that accept it."""
@@ -437,7 +491,6 @@ def light_voila():
             if getattr(self, "_brotli", None) is not None:
                 return len(self._brotli)
             return super().get_content_size()
-
 
     class LightRenderHandler(TornadoVoilaHandler):
         """Voila's page handler; the icon font's stylesheets come from this server."""
@@ -489,6 +542,14 @@ def light_voila():
         brotli_store = store
 
         def init_settings(self):
+            # Before Voila's own settings: its kernel manager takes the hook too.
+            self.startup_dir, bundles = startup_bundles(scripts, self)
+            if bundles and self.voila_configuration.page_config_hook is None:
+                self.voila_configuration.page_config_hook = scripts.page_config_hook(
+                    bundles,
+                    f"{self.base_url.rstrip('/')}/{STARTUP_PATH}",
+                    Path(self.root_dir or APPS),
+                )
             settings = super().init_settings()
             # Tornado reads this when the application is created (Voila's own
             # ``tornado_settings`` are applied after that, too late for it).
@@ -500,6 +561,7 @@ def light_voila():
                 template = self.voila_configuration.template
                 store.start(
                     [
+                        self.startup_dir,  # first: the bundles are the most of a page
                         *collect_static_paths(["voila", "nbconvert"], template),
                         *self.static_paths,
                         *self.labextensions_path,
@@ -521,7 +583,12 @@ def light_voila():
                     url_path_join(self.server_url, self.font_awesome_path, "(.*)"),
                     VersionedStaticHandler,
                     {"path": str(fa_dir)},
-                )
+                ),
+                (
+                    url_path_join(self.server_url, STARTUP_PATH, "(.*)"),
+                    VersionedStaticHandler,
+                    {"path": str(self.startup_dir)},
+                ),
             ]
             for spec in super().init_handlers():
                 if len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
