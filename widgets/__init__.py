@@ -1,1 +1,3 @@
 """Interactive tools (ipywidgets) built on phcpm."""
+
+from widgets import lean_state as _lean_state  # noqa: F401 - layouts sent without unset values
