@@ -48,6 +48,7 @@ from widgets.tables import (
     plain_columns,
     plain_heading,
     plain_table,
+    screen_png,
     scroll_box,
     table_html,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "plain_columns",
     "plain_heading",
     "plain_table",
+    "screen_png",
     "plain_upload",
     "run_safely",
     "scroll_box",

