@@ -71,6 +71,7 @@ def test_population_correction_and_bad_population(tool):
 
 def test_lqas_tab_shows_the_19_13_rule_and_a_download(tool):
     assert "13 of 19" in tool.lqas_result.value
+    tool.tabs.selected_index = 1  # the curve is drawn once its tab is open
     tool.lqas_n.value = 12
     assert f"{sampling.lqas_decision_rule(12, 0.8, 0.5)} of 12" in tool.lqas_result.value
     tool.lqas_download.button.click()
@@ -166,7 +167,20 @@ def test_download_link_carries_the_bytes():
     assert base64.b64decode(payload) == b"a,b\r\n1,2\r\n"
 
 
+def test_oc_curve_is_drawn_when_its_tab_opens_and_follows_the_inputs(tool):
+    # Not sent with the page while its tab is closed (about 50 kB on a slow link)...
+    assert tool.lqas_plot.value == "" and "13 of 19" in tool.lqas_result.value
+    tool.lqas_n.value = 12
+    assert tool.lqas_plot.value == ""
+    # ...drawn from the current inputs when the tab opens, and redrawn after.
+    tool.tabs.selected_index = 1
+    assert "for the rule 8 of 12" in tool.lqas_plot.value
+    tool.lqas_n.value = 19
+    assert 'alt="Operating characteristic curve for the rule 13 of 19' in tool.lqas_plot.value
+
+
 def test_oc_curve_is_an_image_with_alt_text(tool):
+    tool.tabs.selected_index = 1
     assert '<img src="data:image/png;base64,' in tool.lqas_plot.value
     payload = re.search(r'base64,([^"]+)"', tool.lqas_plot.value).group(1)
     assert base64.b64decode(payload).startswith(b"\x89PNG")

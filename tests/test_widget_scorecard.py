@@ -307,6 +307,7 @@ def test_values_show_their_range_of_chance_and_the_reason(district_tool):
     low, high = round(row["lower"]), round(row["upper"])
     cell = f"{round(row['value'])} % ({low}–{high} %)"
     assert cell in visible_text(district_tool.table.value)
+    district_tool.details_box.selected_index = 0  # filled when the section is opened
     details = visible_text(district_tool.details.value)
     assert "Value with its range of chance (95 %)" in details and "Why" in details
     assert "below the minimum of 50" in details
@@ -451,3 +452,17 @@ def test_funnel_caption_sets_impossible_values_apart(district_tool):
     first, rest = caption.split("Check the data first", 1)
     assert all(name in rest.split(".")[0] for name in impossible)
     assert not any(name in first for name in impossible)
+
+
+def test_every_value_section_is_sent_only_while_open_and_follows_the_card():
+    tool = ScorecardBuilder()
+    assert tool.details_box.selected_index is None and tool.details.value == ""
+    tool.details_box.selected_index = 0
+    first = tool.details.value
+    assert "Value with its range of chance (95 %)" in first
+    # a new period while open: the section shows the new card, not the old one
+    tool.period.index = 0 if tool.period.index != 0 else len(tool.period.options) - 1
+    assert tool.details.value and tool.details.value != first
+    # closed again: nothing kept on the page
+    tool.details_box.selected_index = None
+    assert tool.details.value == ""

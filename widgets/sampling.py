@@ -151,6 +151,10 @@ def _district_html(found: sampling.AreaResults) -> str:
     return f"{intro}<ul>{''.join(lines)}</ul>"
 
 
+# The tab of the LQAS decision rules.
+LQAS_TAB = 1
+
+
 class SamplingToolkit(Tool):
     """Four tools in tabs: sample size, LQAS rules, classify areas, draw a sample."""
 
@@ -176,6 +180,10 @@ class SamplingToolkit(Tool):
         self.tabs = self.part(w.Tab(children=[t[1] for t in tabs]), "tabs")
         for i, (title, _) in enumerate(tabs):
             self.tabs.set_title(i, title)
+        # The LQAS curve (a picture of about 50 kB) is drawn when its tab is first
+        # opened, not sent with the page while the tab is closed.
+        self._lqas_open = False
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.size_area = self.new_results()
         self.size_area.track(self.size_result)
         self.lqas_area = self.new_results()
@@ -269,6 +277,11 @@ class SamplingToolkit(Tool):
 
     # ------------------------------------------------------------------ tab 2: LQAS rules
 
+    def _on_tab(self, change) -> None:
+        if change["new"] == LQAS_TAB and not self._lqas_open:
+            self._lqas_open = True
+            self.update_lqas()
+
     def update_lqas(self) -> None:
         """Decision rule, both risks, the OC curve and a downloadable rule table.
 
@@ -295,6 +308,9 @@ class SamplingToolkit(Tool):
             f"coverage; it is {100 - rule.alpha * 100:.0f} % at the {target:.0%} target and "
             f"{rule.beta * 100:.0f} % at the {lower:.0%} lower threshold."
         )
+        if not self._lqas_open:
+            self.lqas_plot.value = ""  # drawn when the tab is opened
+            return d
         fig = sampling.plot_oc_curve(n, d, target, lower)
         self.lqas_plot.value = figure_html(fig, alt, max_width="100%")[0]
         return d

@@ -99,6 +99,10 @@ class ScorecardBuilder(ScorecardDownloads, Tool):
         for control in (self.good, self.fair, self.target):
             control.observe(lambda _: self._on_threshold(), "value")
         self.direction.observe(lambda _: self._on_direction(), "value")
+        self.details_box.observe(
+            lambda _: self.run_safely(self.fill_details, self.message, clear=False),
+            "selected_index",
+        )
         self.apply_thresholds.on_click(lambda _: self._refresh_safely(apply=True))
         self.trend_button.on_click(
             lambda _: self.run_safely(self.draw_trends, self.message, results=self.trend_area)
@@ -397,19 +401,7 @@ class ScorecardBuilder(ScorecardDownloads, Tool):
             where = self.level.value.lower()
         caption = f"Scorecard, {sc.period_text(self.period.value)}, {where}"
         self.table.value = scroll_box(uncertainty.judged_html(card, caption=caption), caption)
-        long = uncertainty.judged_table(card)
-        long = long[~card["shown"].isin(["not_applicable"]).to_numpy()]
-        shown_cols = [
-            "Place",
-            "Indicator",
-            "Value with its range of chance (95 %)",
-            "Shown as",
-            "Why",
-        ]
-        self.details.value = (
-            "<details><summary>Every value with its range of chance and the reason for its "
-            "colour</summary>" + table_html(long[shown_cols]) + "</details>"
-        )
+        self.fill_details()
         self._set_funnel_choices(defs, values)
         percent = card["unit"] == "%"
         outside = card.loc[(card["outside_legend"] | (card["value"] > 100)) & percent]
@@ -447,13 +439,34 @@ class ScorecardBuilder(ScorecardDownloads, Tool):
         show_notes(self.notes, notes)
         self.show_results(
             self.table,
-            self.details,
+            self.details_box,
             self.downloads,
             self.funnel_box,
             self.funnel_area,
             self.trend_box,
             self.trend_area,
         )
+
+    def fill_details(self, _change=None) -> None:
+        """Every value of the current card with its range and why it has its colour.
+
+        Filled only while the section is open (the page receives nothing while it
+        is closed), from the card on screen; emptied when there is no card.
+        """
+        card = self.card
+        if card is None or self.details_box.selected_index != 0:
+            self.details.value = ""
+            return
+        long = uncertainty.judged_table(card)
+        long = long[~card["shown"].isin(["not_applicable"]).to_numpy()]
+        shown_cols = [
+            "Place",
+            "Indicator",
+            "Value with its range of chance (95 %)",
+            "Shown as",
+            "Why",
+        ]
+        self.details.value = table_html(long[shown_cols])
 
     def draw_trends(self) -> None:
         """Small multiples of the chosen org unit's indicators over time, target dashed."""

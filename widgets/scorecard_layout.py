@@ -131,7 +131,17 @@ def build_results(tool) -> None:
     tool.register_notes(tool.notes)
     tool.progress = Progress()
     tool.table = tool.part(w.HTML(), "table")
-    tool.details = tool.part(w.HTML(), "details")
+    # Every value with its range: filled when the section is opened (about 50 kB of
+    # table a page need not receive while it stays closed).
+    tool.details = w.HTML()
+    tool.details_box = tool.part(
+        w.Accordion(
+            children=[tool.details],
+            titles=("Every value with its range of chance and the reason for its colour",),
+            selected_index=None,
+        ),
+        "details",
+    )
     tool.funnel_indicator = tool.part(
         w.Dropdown(options=[], description="Funnel plot of", style=_WIDE), "funnel-indicator"
     )
