@@ -109,13 +109,15 @@ def page_query() -> dict[str, str]:
 
     Voilà puts the page's query string in the kernel's ``QUERY_STRING``
     environment variable; with pre-started kernels it arrives only when a page
-    asks for the kernel, which ``voila.utils.wait_for_request`` waits for (it
-    returns at once otherwise).
+    asks for the kernel, which ``voila.utils.wait_for_request`` waits for. A
+    kernel started for its page (``VOILA_PREHEAT`` unset or "False") has it
+    already: then Voilà's module, about 2 s to import, is not loaded at all.
     """
-    try:
-        from voila.utils import wait_for_request
-    except ImportError:  # pragma: no cover - voila is a dependency, but not in every kernel
-        wait_for_request = None
-    if wait_for_request is not None:
-        wait_for_request()
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        try:
+            from voila.utils import wait_for_request
+        except ImportError:  # pragma: no cover - voila is a dependency, but not in every kernel
+            wait_for_request = None
+        if wait_for_request is not None:
+            wait_for_request()
     return dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", "")))
