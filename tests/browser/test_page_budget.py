@@ -11,9 +11,10 @@ measuring): a first visit with an empty cache, then a repeat visit. The budget:
 
 The times are not met yet (``xfail``, strict: a tool that meets them makes the
 test fail until the mark is removed). What the time goes to, per tool, is in
-``benchmarks/README.md``: about 1.2 MB of Voila's and ipywidgets' own
-JavaScript must arrive before any control can be drawn (about 25 s at
-400 kbit/s), then the tool's widget state comes over the websocket.
+``benchmarks/README.md``: about 1.1 MB of Voila's and ipywidgets' own
+JavaScript and stylesheets must arrive before any control can be drawn (about
+22 s at 400 kbit/s, even asked for all at once), then the tool's widget state
+comes over the websocket.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def test_first_visit_transfers_at_most_1_5_mb_and_a_repeat_visit_uses_the_cache(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Voila's front end alone is about 1.2 MB (25 s at 400 kbit/s) before any control; "
+    reason="Voila's front end alone is about 1.1 MB (22 s at 400 kbit/s) before any control; "
     "see benchmarks/README.md",
 )
 @pytest.mark.parametrize("name", APP_NAMES)
