@@ -105,6 +105,10 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
         page.locator(selector).first.wait_for(state="visible", timeout=timeout_s * 1000)
         seconds = time.monotonic() - start
         at_first_control = sum(arrived.values())
+        # When the page first showed anything (Voila's spinner): before that it is blank.
+        painted = page.evaluate(
+            "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
+        )
         page.wait_for_load_state("load", timeout=timeout_s * 1000)
         # Quiet for two seconds: nothing more is coming.
         settled, last = time.monotonic(), len(arrived)
@@ -115,6 +119,7 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
         errors = page.locator(".voila-error").count()
         return {
             "first_control_s": round(seconds, 1),
+            "first_paint_s": None if painted is None else round(painted / 1000, 1),
             "bytes_at_first_control": at_first_control,
             "bytes": sum(arrived.values()),
             "requests": len(requests),
@@ -258,6 +263,7 @@ def main(argv=None) -> int:
                     f, r = result["first"], result["repeat"]
                     print(
                         f"{name:<12} first: {f['bytes'] / 1e6:5.2f} MB {f['requests']:>3} req "
+                        f"shown {f['first_paint_s']} s, "
                         f"control {f['first_control_s']:5.1f} s ({f['widgets']} widgets, "
                         f"{f['websocket_bytes'] / 1e3:.0f} kB in {f['websocket_frames']} "
                         "websocket messages) | "
