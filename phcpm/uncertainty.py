@@ -73,6 +73,7 @@ __all__ = [
     "NO_COUNTS",
     "SHOWN_BANDS",
     "SHOWN_FILLS",
+    "check_data_reason",
     "interval_kind",
     "judge",
     "judge_card",
@@ -103,6 +104,19 @@ JUDGEMENTS: dict[str, str] = {
 
 #: Why a percentage or rate given without its count and denominator has no range.
 NO_COUNTS = "No count and denominator in the data, so the range of chance is not known"
+
+
+def check_data_reason(value: float) -> str:
+    """Why a percentage above 100 or below 0 is shown as "Check the data".
+
+    >>> check_data_reason(108.4)
+    '108 % is above 100 %: a data problem to check (often a population estimate or a count entered twice), not a result'
+    """
+    side = "above 100 %" if value > 100 else "below 0 %"
+    return (
+        f"{value:.0f} % is {side}: a data problem to check "
+        "(often a population estimate or a count entered twice), not a result"
+    )
 
 
 def interval_kind(definition: dict) -> str:
@@ -224,11 +238,7 @@ def judge(
             reason[i] = JUDGEMENTS[plain[i]]
         elif impossible[i]:
             judgement[i] = "check_data"
-            side = "above 100 %" if value[i] > 100 else "below 0 %"
-            reason[i] = (
-                f"{value[i]:.0f} % is {side}: a data problem to check "
-                "(often a population estimate or a count entered twice), not a result"
-            )
+            reason[i] = check_data_reason(value[i])
         elif small[i]:
             judgement[i] = "too_few"
             reason[i] = (

@@ -280,3 +280,30 @@ def test_a_coverage_above_100_or_too_few_to_judge_is_never_counted_on_target():
     assert first.startswith("Hill Health Centre was on target for 1 of 3 indicators")
     assert "Penta3 coverage (check the data)" in first
     assert "(too few to judge)" in first
+
+
+def test_a_plain_card_does_not_count_a_coverage_above_100_as_on_target():
+    """Without counts there is no judged card, but 108 % is still a data question."""
+    from phcpm.scorecard import default_definitions
+
+    defs = default_definitions(["SBA_COV", "PENTA3_COV"])
+    values = pd.DataFrame(
+        {
+            "org_unit": ["HC", "HC", "HP", "HP"],
+            "period": MAR,
+            "indicator": ["SBA_COV", "PENTA3_COV"] * 2,
+            "value": [95.0, 108.0, 70.0, 60.0],
+        }
+    )
+    units = pd.DataFrame({"org_unit": ["HC", "HP"], "name": ["Hill Health Centre", "Hill Post"]})
+    card = scorecard(values, defs, MAR, org_units=units, compare=None)
+    assert "shown" not in card and int(card["on_target"].fillna(False).sum()) == 2
+    sheet = feedback_sheet_data(card, "HC")
+    assert sheet.on_target == 1 and sheet.applicable == 2
+    first = sheet.sentences[0]
+    assert first.startswith("Hill Health Centre was on target for 1 of 2 indicators")
+    assert "Penta3 coverage (check the data)" in first
+    # 108 % is first of two by value, but a data question is never praised as best
+    assert "Penta3 coverage" not in sheet.best
+    page = feedback_sheet_html(card, "HC")
+    assert "on target for 1 of 2" in page

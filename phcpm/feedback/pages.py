@@ -19,6 +19,8 @@ from phcpm.uncertainty import (
     JUDGEMENTS,
     MIN_DENOMINATOR,
     NO_COUNTS,
+    SHOWN_BANDS,
+    check_data_reason,
     judge_card,
     value_with_interval,
 )
@@ -35,7 +37,8 @@ def _judged(card, values, definitions, min_denominator) -> pd.DataFrame:
     range of chance, and "too few to judge" where the scorecard tool says so.
 
     Without ``definitions`` there is nothing to judge with: every value keeps
-    its band, and the sheet says that its range is not known."""
+    its band, and the sheet says that its range is not known; a percentage
+    above 100 or below 0 is shown as "Check the data", as the tool shows it."""
     if set(_JUDGED) <= set(card.columns):
         return card
     if definitions is not None:
@@ -43,12 +46,23 @@ def _judged(card, values, definitions, min_denominator) -> pd.DataFrame:
         return judge_card(card, given, definitions, min_denominator=min_denominator)
     plain = card["band"].to_numpy(dtype=object)
     rated = pd.Series(plain).isin(["good", "fair", "poor"]).to_numpy()
+    value = pd.to_numeric(card["value"], errors="coerce").to_numpy(dtype=float)
+    impossible = (
+        rated
+        & card["unit"].astype(str).eq("%").to_numpy()
+        & np.isfinite(value)
+        & ((value > 100.0) | (value < 0.0))
+    )
     out = card.assign(lower=np.nan, upper=np.nan)
-    out["judgement"] = np.where(rated, "clear", plain)
-    out["shown"] = plain
-    out["shown_symbol"] = card["symbol"].to_numpy()
-    out["shown_label"] = card["label"].to_numpy()
-    out["reason"] = np.where(rated, NO_COUNTS, [JUDGEMENTS.get(b, "") for b in plain])
+    out["judgement"] = np.where(impossible, "check_data", np.where(rated, "clear", plain))
+    out["shown"] = np.where(impossible, "check_data", plain)
+    check = SHOWN_BANDS["check_data"]
+    out["shown_symbol"] = np.where(impossible, check["symbol"], card["symbol"].to_numpy())
+    out["shown_label"] = np.where(impossible, check["label"], card["label"].to_numpy())
+    reasons = np.where(rated, NO_COUNTS, [JUDGEMENTS.get(b, "") for b in plain]).astype(object)
+    for i in np.flatnonzero(impossible):
+        reasons[i] = check_data_reason(value[i])
+    out["reason"] = reasons
     return out
 
 

@@ -99,7 +99,9 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
     1. how many indicators are on target ("... was on target for 3 of 5
        indicators in March 2025."); on a judged card a value shown as "check
        the data" (such as a coverage above 100 %) or "too few to judge" is
-       never counted as on target, and the sentence names it;
+       never counted as on target, and the sentence names it; on a plain card
+       a percentage above 100 is named as "check the data" in the same way, and
+       is not ranked either;
     2. the biggest change since the comparison period, measured in multiples of
        the indicator's tolerance so that units do not matter ("Penta3 coverage
        rose from 71 % to 78 %; still below the 80 % target."), or that nothing
@@ -135,6 +137,14 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
     if "shown" in own:  # judged by phcpm.uncertainty.judge_card: a band too uncertain to
         # show is not ranked either, so it is never named best or worst
         ranked &= ~own["shown"].isin(["too_few", "check_data"]).to_numpy()
+        over_100 = np.zeros(len(own), dtype=bool)
+    else:  # a plain card: a percentage above 100 is a data question all the same
+        over_100 = (
+            own["unit"].astype(str).eq("%").to_numpy()
+            & (pd.to_numeric(own["value"], errors="coerce") > 100).to_numpy()
+            & own["applicable"].to_numpy(dtype=bool)
+        )
+        ranked &= ~over_100
     rank_text = np.full(len(own), "", dtype=object)
     rank_text[ranked] = (
         own.loc[ranked, "rank"].astype(int).astype(str)
@@ -157,6 +167,9 @@ def feedback_sheet_data(card: pd.DataFrame, org_unit: str, top: int = 1) -> Feed
             held = own["shown"].eq(key).to_numpy() & own["applicable"].to_numpy(dtype=bool)
             unsure[key] = own.loc[held, "indicator_name"].astype(str).tolist()
             meets &= ~held
+    elif over_100.any():
+        unsure["check_data"] = own.loc[over_100, "indicator_name"].astype(str).tolist()
+        meets &= ~over_100
     on_target = int(meets.sum())
     peers = int(card["org_unit"].nunique())
 
