@@ -53,7 +53,8 @@ The package is laid out by job; every name below can be imported from
 * :mod:`phcpm.pdsa.validate` -- checks on entries and the period rules;
 * :mod:`phcpm.pdsa.store` -- :class:`ProjectStore`, with its parts in
   :mod:`~phcpm.pdsa.values`, :mod:`~phcpm.pdsa.cycles`,
-  :mod:`~phcpm.pdsa.transfer` (JSON, Excel and printable page) and
+  :mod:`~phcpm.pdsa.transfer` (JSON and printable page; Excel in
+  :mod:`~phcpm.pdsa.transfer_excel`) and
   :mod:`~phcpm.pdsa.schema` (the tables of the file);
 * :mod:`phcpm.pdsa.example` -- the worked example project;
 * :mod:`phcpm.pdsa.tables` -- tables in plain words;
