@@ -9,5 +9,7 @@ one call. This module gives them all under one name, as the lessons use them::
     ind.score(...)
 """
 
+from phcpm import selection as _package
 from phcpm.selection import *  # noqa: F403 - this module is the package under its older name
-from phcpm.selection import __all__  # noqa: F401 - the same public names, listed once
+
+__all__ = list(_package.__all__)  # the same public names, listed once (in the package)

@@ -6,5 +6,7 @@ working; everything lives in :mod:`phcpm.problem_analysis`.
 
 from __future__ import annotations
 
+from phcpm import problem_analysis as _package
 from phcpm.problem_analysis import *  # noqa: F403 - this module is the package under its older name
-from phcpm.problem_analysis import __all__  # noqa: F401 - the same public names, listed once
+
+__all__ = list(_package.__all__)  # the same public names, listed once (in the package)
