@@ -16,11 +16,12 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from phcpm import twinning, twinning_view
+from phcpm import twinning
 from phcpm.errors import InputError
 from phcpm.io import figure_bytes, read_table, to_excel_bytes
 from phcpm.paths import dataset_path
 from phcpm.style import use_style
+from phcpm.twinning import view as twinning_view
 from widgets.common import (
     Tool,
     download_on_demand,
