@@ -44,6 +44,20 @@ from widgets.sampling_layout import (
     build_size,
 )
 
+__all__ = [
+    "EXAMPLE_REGISTER",
+    "EXAMPLE_SURVEY",
+    "LQAS_INDICATORS",
+    "LQAS_LABELS",
+    "LQAS_TAB",
+    "RECORD_LABELS",
+    "XLSX",
+    "SamplingToolkit",
+    "read_example",
+    "read_upload_bytes",
+    "record_table",
+]
+
 EXAMPLE_SURVEY = "lqas_survey.csv"
 EXAMPLE_REGISTER = "patient_register.csv"
 LQAS_INDICATORS = ["anc4", "skilled_birth", "penta3", "mcv1", "itn_slept", "fp_modern"]

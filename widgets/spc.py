@@ -38,6 +38,15 @@ from widgets.common import (
     upload_button,
 )
 
+__all__ = [
+    "AUTO",
+    "DEFAULT_FACILITY",
+    "EXAMPLE_PASTE",
+    "SOURCES",
+    "XLSX",
+    "RunControlChart",
+]
+
 SOURCES = {
     "District data": "district",
     "Improvement project": "project",

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+__all__ = [
+    "CSS",
+    "stylesheet",
+]
+
 CSS = """
 .phcpm-app .lm-TabBar-tab { color: #1a1a1a; }
 .phcpm-app .lm-TabBar-tabLabel { color: #1a1a1a; }
