@@ -19,6 +19,7 @@ import pandas as pd
 
 from phcpm.errors import InputError, require_columns
 from phcpm.quality import as_monthly_period, as_number
+from phcpm.rates import rate
 
 __all__ = [
     "aggregate_up",
@@ -36,10 +37,10 @@ COLUMNS_TODO = "Rename your columns, or tell the function which column to use"
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The value (:func:`phcpm.rates.rate`) and why there is none, where there is none."""
     num = np.asarray(num, dtype="float64")
     den = np.asarray(den, dtype="float64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(den > 0, num / den * factor, np.nan)
+    out = rate(num, den, factor)
     flag = np.where(~(den > 0), NO_DENOMINATOR, np.where(np.isnan(num), NO_NUMERATOR, "")).astype(
         object
     )

@@ -8,6 +8,7 @@ import pandas as pd
 
 from phcpm.errors import InputError, require_columns
 from phcpm.periods import parse_period_series
+from phcpm.rates import rate
 from phcpm.scorecard.checks import _numeric, _require
 from phcpm.scorecard.hierarchy import _ancestor_at, _org_table
 from phcpm.scorecard.standard import default_definitions
@@ -208,15 +209,14 @@ def district_indicators(
                 )
         num = num.astype(float)
         den = den.astype(float)
-        value = (num / den.where(den > 0)) * factor
-        value = value.where(num.notna())
+        value = rate(num, den, factor)  # the one formula (phcpm.rates)
         parts.append(
             pd.DataFrame(
                 {
                     "org_unit": grid.get_level_values("org_unit").to_numpy(dtype=object),
                     "period": grid.get_level_values("period"),
                     "indicator": code,
-                    "value": value.to_numpy(dtype=float),
+                    "value": value,
                     "numerator": num.to_numpy(dtype=float),
                     "denominator": den.to_numpy(dtype=float),
                 }
