@@ -133,6 +133,23 @@ def test_score_properties(data, weights, factor):
     assert scaled["score"].tolist() == pytest.approx(out["score"].tolist())
 
 
+def test_equal_ratings_score_exactly_equal_and_ties_go_by_id():
+    """Found by the property test above: with a matrix product the two rows of
+    equal ratings scored 25.124571140517194 and 25.124571140517183, so the
+    tie was broken by rounding, not by the indicator ID, and all-1 ratings
+    scored just below 0."""
+    crits = CRITERIA[:3]
+    data = [[1, 1, 1], [1, 1, 1], [1, 1, 1], [3, 1, 1], [3, 1, 1]]
+    ids = [f"I{i:02d}" for i in range(len(data))]
+    ratings = pd.DataFrame(data, columns=crits).assign(indicator_id=ids)
+    weights = dict(zip(crits, [1.2625194967713793, 0.0, 1.25], strict=True))
+    for factor in (1.0, 13.0):
+        out = ind.score(ids, ratings, {k: v * factor for k, v in weights.items()})
+        assert out["indicator_id"].tolist() == ["I03", "I04", "I00", "I01", "I02"]
+        assert out["score"].iloc[0] == out["score"].iloc[1]
+        assert (out["score"] >= 0).all()
+
+
 # --------------------------------------------------------------------------- default ratings
 def test_default_ratings_shape_and_range(cat):
     r = ind.default_ratings(cat)

@@ -170,11 +170,15 @@ def score(
             todo="Use 1 (poor) to 5 (excellent) for every rating",
         )
     norm = w[used] / w[used].sum()
-    mean = values.to_numpy() @ norm.to_numpy()
+    # Row by row, element-wise (not a matrix product, whose rounding can differ
+    # between rows): equal ratings give exactly equal scores, so ties are
+    # broken by the indicator ID as documented.
+    mean = (values.to_numpy() * norm.to_numpy()).sum(axis=1)
     out = base.copy()
     for c in used:
         out[c] = values[c].to_numpy()
-    out["score"] = (mean - 1.0) / 4.0 * 100.0
+    # The weighted mean lies between 1 and 5; rounding must not take it outside.
+    out["score"] = np.clip((mean - 1.0) / 4.0 * 100.0, 0.0, 100.0)
     out = out.sort_values(["score", ID], ascending=[False, True], kind="mergesort")
     out["rank"] = np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
