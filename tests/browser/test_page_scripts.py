@@ -9,27 +9,17 @@ extension only where the tool uses it.
 
 from __future__ import annotations
 
-import importlib.util
 import urllib.parse
 
 import pytest
 
-from tests.browser.conftest import APPS, ROOT, assert_no_voila_error
+from tests.browser.conftest import APPS, assert_no_voila_error, serve
 
 APP_NAMES = sorted(p.stem for p in APPS.glob("*.ipynb"))
 FIRST_CONTROL = ".phcpm-app :is(button, input, select, textarea, [role='tab'], .widget-dropdown)"
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        "phcpm_page_scripts", ROOT / "scripts" / "page_scripts.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ps = _load()
+ps = serve.page_scripts()  # the module the server itself loads
 
 
 @pytest.mark.parametrize("name", APP_NAMES)
