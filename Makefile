@@ -8,7 +8,7 @@ BOOK_PORT ?= 8000
 VOILA_PORT ?= 8866
 HOST ?= 127.0.0.1
 
-.PHONY: start test venv book lab lint unit browser notebooks chromium serve-cohort clean help
+.PHONY: start test venv book lab lint unit browser notebooks chromium frontend serve-cohort clean help
 
 help:
 	@echo "make start   build the book and serve it with the tools (Ctrl-C stops both)"
@@ -24,10 +24,17 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
+# The tool pages' front end (frontend/): built with Node.js and npm, when its sources change.
+FRONTEND := frontend/dist/page.json
+$(FRONTEND): frontend/package.json frontend/package-lock.json frontend/build.mjs $(wildcard frontend/src/*.js)
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed to build the tool pages (frontend/)"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+frontend: $(FRONTEND)
+
 book: venv
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-start: book
+start: book frontend
 	$(BIN)/python scripts/serve.py --host $(HOST) --book-port $(BOOK_PORT) --voila-port $(VOILA_PORT)
 
 lab: venv
@@ -46,14 +53,14 @@ XDIST := -n 2 --dist loadfile
 unit: venv
 	$(BIN)/python -m pytest -q $(XDIST) -m "not browser"
 
-browser: venv chromium book
+browser: venv chromium book frontend
 	$(BIN)/python -m pytest -q -m browser
 
 notebooks: venv
 	$(BIN)/python -m pytest -q $(XDIST) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg book notebooks
 
-test: venv chromium
+test: venv chromium frontend
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && \
 	$(MAKE) --no-print-directory book && \

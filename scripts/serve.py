@@ -391,6 +391,13 @@ def connections(kernel_manager, kernel_id) -> int:
 
 # Where a tool page's script bundles are served (``scripts/page_scripts.py``).
 STARTUP_PATH = "voila/startup/"
+# Where the light front end is served (``frontend/``).
+LIGHT_PAGE_PATH = "voila/page/"
+
+
+def use_light_page() -> bool:
+    """Tool pages use the light front end unless ``PHCPM_PAGE=voila``."""
+    return os.environ.get("PHCPM_PAGE", "light") != "voila"
 
 
 def page_scripts():
@@ -544,11 +551,19 @@ def light_voila():
         def init_settings(self):
             # Before Voila's own settings: its kernel manager takes the hook too.
             self.startup_dir, bundles = startup_bundles(scripts, self)
-            if bundles and self.voila_configuration.page_config_hook is None:
+            light = scripts.light_page() if use_light_page() else {}
+            if use_light_page() and not light:
+                self.log.warning(
+                    "The tool pages use Voila's own front end: the light one is not "
+                    "built (make builds it: cd frontend && npm ci && node build.mjs)."
+                )
+            if (bundles or light) and self.voila_configuration.page_config_hook is None:
                 self.voila_configuration.page_config_hook = scripts.page_config_hook(
                     bundles,
                     f"{self.base_url.rstrip('/')}/{STARTUP_PATH}",
                     Path(self.root_dir or APPS),
+                    light=light,
+                    light_url=f"{self.base_url.rstrip('/')}/{LIGHT_PAGE_PATH}",
                 )
             settings = super().init_settings()
             # Tornado reads this when the application is created (Voila's own
@@ -561,7 +576,8 @@ def light_voila():
                 template = self.voila_configuration.template
                 store.start(
                     [
-                        self.startup_dir,  # first: the bundles are the most of a page
+                        scripts.LIGHT_PAGE_DIR,  # first: the scripts are the most of a page
+                        self.startup_dir,
                         *collect_static_paths(["voila", "nbconvert"], template),
                         *self.static_paths,
                         *self.labextensions_path,
@@ -588,6 +604,11 @@ def light_voila():
                     url_path_join(self.server_url, STARTUP_PATH, "(.*)"),
                     VersionedStaticHandler,
                     {"path": str(self.startup_dir)},
+                ),
+                (
+                    url_path_join(self.server_url, LIGHT_PAGE_PATH, "(.*)"),
+                    VersionedStaticHandler,
+                    {"path": str(scripts.LIGHT_PAGE_DIR)},
                 ),
             ]
             for spec in super().init_handlers():

@@ -175,3 +175,44 @@ def test_without_bundles_the_page_loads_as_plain_voila():
     hook = ps.page_config_hook({}, "/voila/startup/", APPS)
     config = hook(_page_config(), "/", {}, None, None, "pdsa.ipynb")
     assert config["phcpmStartup"] == {"scripts": [], "preload": []}
+
+
+def test_with_the_light_front_end_the_page_asks_for_it_and_for_nothing_of_voilas():
+    light = {"script": "page-ABCD1234.js", "stylesheet": "page-EFGH5678.css"}
+    bundles = {"voila": "voila.aaaa.js"}
+    hook = ps.page_config_hook(
+        bundles, "/voila/startup/", APPS, light=light, light_url="/voila/page/"
+    )
+    config = hook(_page_config(), "/", {}, None, None, "pdsa.ipynb")
+    assert config["phcpmPage"] == {
+        "script": "/voila/page/page-ABCD1234.js",
+        "stylesheet": "/voila/page/page-EFGH5678.css",
+    }
+    assert config["federated_extensions"] == []
+    assert "phcpmStartup" not in config
+
+
+def test_the_light_front_end_is_found_only_when_built(tmp_path):
+    assert ps.light_page(tmp_path) == {}
+    (tmp_path / "page.json").write_text('{"script": "page-X1.js", "stylesheet": "page-Y2.css"}')
+    assert ps.light_page(tmp_path) == {}  # named, but the script is not there
+    (tmp_path / "page-X1.js").write_text("")
+    assert ps.light_page(tmp_path) == {"script": "page-X1.js", "stylesheet": "page-Y2.css"}
+    (tmp_path / "page.json").write_text("not json")
+    assert ps.light_page(tmp_path) == {}
+
+
+def test_the_page_draws_widgets_with_the_versions_the_installed_ipywidgets_expects():
+    """The light front end pins ipywidgets' browser packages; they must fit what
+    the installed ``jupyterlab_widgets`` (the kernel side's partner) asks for."""
+    import sys
+
+    lab = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter-widgets"
+    wanted = json.loads((lab / "jupyterlab-manager" / "package.json").read_text())["dependencies"]
+    pinned = json.loads((ROOT / "frontend" / "package.json").read_text())["devDependencies"]
+    for name in ("@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output"):
+        low = wanted[name].lstrip("^")
+        major = low.split(".")[0]
+        have = pinned[name]
+        assert have.split(".")[0] == major, (name, have, wanted[name])
+        assert tuple(map(int, have.split("."))) >= tuple(map(int, low.split("."))), name

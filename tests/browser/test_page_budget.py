@@ -9,12 +9,11 @@ measuring): a first visit with an empty cache, then a repeat visit. The budget:
 * a repeat visit takes almost nothing from the network: the cache serves the rest;
 * the first control is visible within 20 s on a first visit, 5 s on a repeat visit.
 
-The times are not met yet (``xfail``, strict: a tool that meets them makes the
-test fail until the mark is removed). What the time goes to, per tool, is in
-``benchmarks/README.md``: about 1.1 MB of Voila's and ipywidgets' own
-JavaScript and stylesheets must arrive before any control can be drawn (about
-22 s at 400 kbit/s, even asked for all at once), then the tool's widget state
-comes over the websocket.
+The first visit is met with the light front end (``frontend/``: about 0.25 MB
+of script instead of Voila's 0.95 MB). The repeat visit is not met by every
+tool yet (``xfail``): with ``make start`` the server runs the tool's notebook
+again for every visit (2 to 5 s) before the widget state comes. What the time
+goes to, per tool, is in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -87,12 +86,21 @@ def test_first_visit_transfers_at_most_1_5_mb_and_a_repeat_visit_uses_the_cache(
     assert repeat["bytes"] <= 60_000, f"{name}: repeat visit {repeat['bytes'] / 1e3:.0f} kB"
 
 
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_first_control_within_20_s_on_a_first_visit(measured, name):
+    first = measured(name)["first"]
+    assert first["first_control_s"] <= bench.BUDGET["first_control_s"], (
+        f"{name}: first control after {first['first_control_s']} s"
+    )
+
+
 @pytest.mark.xfail(
-    strict=True,
-    reason="Voila's front end alone is about 1.1 MB (22 s at 400 kbit/s) before any control; "
-    "see benchmarks/README.md",
+    reason="make start runs the tool's notebook for every visit (2-5 s) before the widget "
+    "state comes; not every tool is within 5 s yet, see benchmarks/README.md",
 )
 @pytest.mark.parametrize("name", APP_NAMES)
-def test_first_control_within_20_s_and_within_5_s_on_a_repeat_visit(measured, name):
-    result = measured(name)
-    assert bench.within_budget(result) == []
+def test_first_control_within_5_s_on_a_repeat_visit(measured, name):
+    repeat = measured(name)["repeat"]
+    assert repeat["first_control_s"] <= bench.BUDGET["repeat_visit_s"], (
+        f"{name}: repeat visit, first control after {repeat['first_control_s']} s"
+    )

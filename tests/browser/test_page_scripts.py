@@ -1,10 +1,11 @@
-"""A tool page's scripts arrive as a few bundles asked for at once (``scripts/page_scripts.py``).
+"""A tool page loads the light front end (``frontend/``) and nothing of Voila's own.
 
-Every tool is opened in a fresh browser context. The page must get all of
-Voila's and the widgets' chunks from the bundles (a chunk fetched on its own
-means the recorded list no longer fits: re-record it), ask for no address
-twice, use every script its head asked for early, and load the ``anywidget``
-extension only where the tool uses it.
+Every tool is opened in a fresh browser context. The page must draw its tool
+with the light front end's one script and stylesheet (asked for from the
+page's head, so they arrive while the notebook runs), fetch none of Voila's
+or the lab extensions' scripts, ask for no address twice, and load anywidget's
+part only where the tool uses it. (Voila's own front end, ``PHCPM_PAGE=voila``,
+is checked by ``tests/test_page_scripts.py``.)
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ ps = serve.page_scripts()  # the module the server itself loads
 
 
 @pytest.mark.parametrize("name", APP_NAMES)
-def test_a_tool_page_gets_its_scripts_from_the_bundles(browser, voila_url, name):
+def test_a_tool_page_uses_the_light_front_end_only(browser, voila_url, name):
     assert browser.browser is not None, "the test browser cannot open separate contexts"
+    light = ps.light_page()
+    assert light, "the light front end is not built (make frontend)"
     context = browser.browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
@@ -39,23 +42,24 @@ def test_a_tool_page_gets_its_scripts_from_the_bundles(browser, voila_url, name)
         page.locator(FIRST_CONTROL).first.wait_for(state="visible", timeout=120_000)
         assert_no_voila_error(page)
         preloaded = page.eval_on_selector_all(
-            "link[rel=preload]", "links => links.map(l => new URL(l.href).pathname)"
+            "link[rel=modulepreload]", "links => links.map(l => new URL(l.href).pathname)"
         )
-        # Let any late chunk (a widget's view code) show up, and the preload check run.
+        # Let any late script (a widget's view code) show up, and the preload check run.
         page.wait_for_timeout(4000)
     finally:
         context.close()
 
-    bundles = [p for p in asked if p.startswith("/voila/startup/")]
-    assert bundles, "the page asked for no bundle"
-    assert any(p.rsplit("/", 1)[-1].startswith("voila.") for p in bundles)
-    single = [p for p in asked if ps.is_chunk(p)]
-    assert single == [], f"chunks fetched one by one (re-record the list): {single}"
     scripts = [p for p in asked if p.endswith(".js")]
+    main = f"/{serve.LIGHT_PAGE_PATH}{light['script']}"
+    assert main in scripts and preloaded == [main]
+    assert f"/{serve.LIGHT_PAGE_PATH}{light['stylesheet']}" in asked
+    voila_own = [
+        p
+        for p in scripts
+        if p.startswith(("/voila/static/", "/voila/labextensions/", "/voila/startup/"))
+    ]
+    assert voila_own == [], f"Voila's own front end was loaded: {voila_own}"
     assert len(scripts) == len(set(scripts)), f"asked twice: {scripts}"
-    assert set(preloaded) <= set(asked)
-    assert set(bundles) <= set(preloaded)
-    assert "/voila/static/voila.js" in preloaded
     assert warnings == [], f"the browser warns about preloads: {warnings}"
-    uses_anywidget = any(p.startswith("/voila/labextensions/anywidget/") for p in asked)
+    uses_anywidget = any("anywidget" in p for p in scripts)
     assert uses_anywidget == (name == "pdsa")

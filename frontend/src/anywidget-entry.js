@@ -1,0 +1,2 @@
+// anywidget's front end, loaded only by the pages of tools that use it.
+import "anywidget";
