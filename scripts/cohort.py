@@ -229,7 +229,7 @@ def cohort_config(
 def _build_app_class():
     """The Voila application with the cap; built lazily so importing stays light."""
     import tornado.web
-    from traitlets import Dict, Int
+    from traitlets import Bool, Dict, Int
     from traitlets.config import Config
 
     serve = serve_module()
@@ -270,6 +270,8 @@ def _build_app_class():
         max_sessions = Int(
             0, config=True, help="Most live tool pages at once; 0 or less means no cap."
         )
+        # The cohort's pools are planned for the session (``pool_plan``).
+        warm_after_visit = Bool(False, config=True)
         reserve_pools = Dict(
             {},
             config=True,

@@ -26,6 +26,11 @@ the kernel stays until it has had no connection for the grace period
 (``MappingKernelManager.cull_idle_timeout`` in ``voila.json``) and is then
 closed at the next check (``cull_interval``). A page that reconnects within the
 grace period keeps its kernel and its work. See ``book/facilitator/serving.md``.
+
+Warm kernels: no kernel is started before a tool is first opened; after that,
+one kernel that has already run the tool's notebook is kept ready for its next
+visit (``warm_next_visit``), so a reload shows the tool without running it
+again.
 """
 
 from __future__ import annotations
@@ -366,6 +371,34 @@ def watch_connections(kernel_manager) -> None:
     kernel_manager.notify_disconnect = notify_disconnect
 
 
+def warm_next_visit(kernel_manager, notebook: str, log=None) -> bool:
+    """Keep one kernel ready, the tool already run, for ``notebook``'s next visit.
+
+    ``make start`` starts no kernel before a tool is first opened (eight warm
+    kernels would hold about 1.6 GB of a laptop's memory for tools that may
+    never be used). Once a tool has been opened, its next visit (a reload,
+    another tab, the next participant) gets a kernel that has already run the
+    notebook, and Voila starts the following one when it is taken (its pool
+    of one, ``VoilaConfiguration.preheat_kernel``). Returns True when it
+    started one. Idle kernels in a pool are not closed by the grace period.
+    """
+    pools = getattr(kernel_manager, "kernel_pools_config", None)
+    fill = getattr(kernel_manager, "fill_if_needed", None)
+    if pools is None or fill is None:
+        return False
+    current = pools.get(notebook, pools.get("default", {}))
+    if current.get("pool_size", 0) >= 1:
+        return False
+    kernel_manager.kernel_pools_config = {
+        **pools,
+        notebook: {**pools.get("default", {}), **current, "pool_size": 1},
+    }
+    fill(delay=None, notebook_name=notebook)
+    if log is not None:
+        log.info("A kernel for the next visit of %s is being prepared", notebook)
+    return True
+
+
 def touch_kernel(kernel_manager, kernel_id) -> None:
     """Mark a kernel as just used (it was handed to a page that is loading)."""
     from jupyter_server._tz import utcnow
@@ -456,8 +489,8 @@ def light_voila():
     Returns ``(LightVoila, LightRenderHandler)``.
     """
     from jupyter_server.base.handlers import FileFindHandler
-    from tornado.web import StaticFileHandler
-    from traitlets import Unicode
+    from tornado.web import StaticFileHandler, authenticated
+    from traitlets import Bool, Unicode
     from voila.app import Voila
     from voila.paths import collect_static_paths
     from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
@@ -504,7 +537,14 @@ def light_voila():
 
         def initialize(self, **kwargs):
             self.local_font_awesome = kwargs.pop("local_font_awesome")
+            self.warm_after_visit = kwargs.pop("warm_after_visit", False)
             super().initialize(**kwargs)
+
+        @authenticated
+        async def get(self, path=None):
+            await super().get(path)
+            if self.warm_after_visit and path and self.get_status() == 200:
+                warm_next_visit(self.kernel_manager, path, self.log)
 
         def write(self, chunk):
             if isinstance(chunk, bytes) and FONT_AWESOME_CDN.encode() in chunk:
@@ -547,6 +587,12 @@ def light_voila():
 
         font_awesome_path = Unicode(f"voila/fontawesome-{fa_version}/")
         brotli_store = store
+        warm_after_visit = Bool(
+            True,
+            config=True,
+            help="After a tool's first visit, keep one kernel ready with the tool "
+            "already run for its next visit (needs VoilaConfiguration.preheat_kernel).",
+        )
 
         def init_settings(self):
             # Before Voila's own settings: its kernel manager takes the hook too.
@@ -615,6 +661,9 @@ def light_voila():
                 if len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
                     options = dict(spec[2]) if len(spec) > 2 else {}
                     options["local_font_awesome"] = local_fa
+                    options["warm_after_visit"] = self.warm_after_visit and bool(
+                        self.voila_configuration.preheat_kernel
+                    )
                     spec = (spec[0], self.render_handler_class(), options)
                 elif len(spec) >= 2 and spec[1] is MultiStaticFileHandler:
                     spec = (spec[0], VoilaStaticHandler, *spec[2:])

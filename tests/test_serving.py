@@ -38,7 +38,10 @@ def test_voila_json_keeps_single_user_serving_light_and_safe():
     voila = settings["VoilaConfiguration"]
     assert voila["show_tracebacks"] is False
     assert voila["file_allowlist"] == []
-    assert not voila.get("preheat_kernel", False), "make start must not warm kernels"
+    # No kernel is started before a tool is opened (eight would hold ~1.6 GB of a
+    # laptop's memory); after a tool's visit one is kept ready for its next visit.
+    assert voila["preheat_kernel"] is True and voila["default_pool_size"] == 0
+    assert "kernel_pools_config" not in settings.get("VoilaKernelManager", {})
     culling = settings["MappingKernelManager"]
     assert culling["cull_idle_timeout"] > 0 and culling["cull_interval"] > 0
     assert settings["VoilaExecutor"]["timeout"] > 0
@@ -399,9 +402,9 @@ def test_light_voila_compresses_caches_and_serves_the_icons_itself(monkeypatch, 
     brotli_handlers = [
         spec[1]
         for spec in app.init_handlers()
-        if isinstance(spec, tuple) and isinstance(spec[1], type) and "BrotliMixin" in {
-            c.__name__ for c in spec[1].__mro__
-        }
+        if isinstance(spec, tuple)
+        and isinstance(spec[1], type)
+        and "BrotliMixin" in {c.__name__ for c in spec[1].__mro__}
     ]
     assert brotli_handlers
     expected = tornado.web.StaticFileHandler.get_content_version(script)
@@ -439,3 +442,35 @@ def test_brotli_copies_go_to_browsers_that_accept_them(tmp_path):
     assert brotli.decompress(store.get(str(tmp_path / "app.js"))) == ("var x = 1;\n" * 500).encode()
     assert len(list((tmp_path / "store").glob("*.br"))) == 1
     assert serve.accepts("gzip, br;q=0", "br") is False and serve.accepts("br", "br")
+
+
+class _Pools:
+    """Voila's kernel manager, as far as ``warm_next_visit`` uses it."""
+
+    def __init__(self, config):
+        self.kernel_pools_config = config
+        self.filled = []
+
+    def fill_if_needed(self, delay=None, notebook_name=None):
+        self.filled.append(notebook_name)
+
+
+def test_a_tool_gets_one_warm_kernel_after_its_first_visit_and_only_one():
+    km = _Pools({"default": {"pool_size": 0, "kernel_env_variables": {"A": "1"}}})
+    assert serve.warm_next_visit(km, "sampling.ipynb") is True
+    assert km.filled == ["sampling.ipynb"]
+    assert km.kernel_pools_config["sampling.ipynb"] == {
+        "pool_size": 1,
+        "kernel_env_variables": {"A": "1"},
+    }
+    assert km.kernel_pools_config["default"]["pool_size"] == 0  # other tools: none
+    # The next visits take the warm kernel; Voila refills its pool of one itself.
+    assert serve.warm_next_visit(km, "sampling.ipynb") is False
+    assert km.filled == ["sampling.ipynb"]
+
+
+def test_no_warm_kernel_where_the_pools_are_planned_or_voila_has_none():
+    planned = _Pools({"default": {"pool_size": 0}, "spc.ipynb": {"pool_size": 12}})
+    assert serve.warm_next_visit(planned, "spc.ipynb") is False
+    assert planned.kernel_pools_config["spc.ipynb"] == {"pool_size": 12}
+    assert serve.warm_next_visit(object(), "spc.ipynb") is False  # preheating is off
