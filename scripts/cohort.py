@@ -61,6 +61,12 @@ def app_names() -> list[str]:
     return sorted(p.stem for p in APPS.glob("*.ipynb"))
 
 
+def cold_apps() -> list[str]:
+    """The apps that read their page's address, so get no warm kernel."""
+    scripts = serve_module().page_scripts()
+    return [name for name in app_names() if scripts.reads_page_address(APPS / f"{name}.ipynb")]
+
+
 def pool_plan(
     participants: int, apps: list[str], session_apps: list[str] | None, others: int = 1
 ) -> dict:
@@ -200,6 +206,11 @@ def cohort_config(
     least every 5 s, at most every minute).
     """
     plan = pool_plan(participants, app_names(), session_apps, warm_others)
+    reserve = reserve_plan(participants, app_names(), session_apps, warm_others)
+    # A tool that reads its page's address waits for its visitor: it cannot be
+    # run in advance (its cell would run into the time limit while it waits).
+    for name in cold_apps():
+        plan[f"{name}.ipynb"] = reserve[f"{name}.ipynb"] = {"pool_size": 0}
     cap = 2 * participants if max_sessions is None else max_sessions
     return {
         "VoilaConfiguration": {
@@ -221,7 +232,7 @@ def cohort_config(
         },
         "CohortVoila": {
             "max_sessions": cap,
-            "reserve_pools": reserve_plan(participants, app_names(), session_apps, warm_others),
+            "reserve_pools": reserve,
         },
     }
 

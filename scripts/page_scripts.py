@@ -64,6 +64,8 @@ _RELATIVE_IMPORT = re.compile(
     r"^[ \t]*from[ \t]+\.(\w*)[ \t]+import[ \t]+(\([^)]*\)|[\w, \t]+)", re.MULTILINE
 )
 _USES_ANYWIDGET = re.compile(r"^[ \t]*(?:import|from)[ \t]+anywidget\b", re.MULTILINE)
+# A call of ``page_query(`` (not its definition).
+_READS_PAGE_ADDRESS = re.compile(r"(?<!def )\bpage_query\(")
 
 
 def owner_of(url: str) -> str | None:
@@ -180,13 +182,10 @@ def _imported_widget_modules(source: str, package_dir: Path, relative: bool) -> 
     return found
 
 
-def uses_anywidget(notebook: Path, package_dir: Path = ROOT / "widgets") -> bool:
-    """True when the notebook imports, directly or not, a ``widgets`` module that uses anywidget.
-
-    Reads the notebook's code cells and follows imports between the modules
-    of the ``widgets`` package. A notebook that cannot be read counts as using
-    it (the extension is then kept, as plain Voila does).
-    """
+def _notebook_uses(notebook: Path, pattern: re.Pattern, package_dir: Path) -> bool:
+    """True when ``pattern`` is in the notebook's code or in a ``widgets`` module it
+    imports, directly or not (imports between the package's modules are followed).
+    A notebook that cannot be read counts as a yes (the cautious answer)."""
     try:
         cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
         code = "\n".join(
@@ -196,7 +195,7 @@ def uses_anywidget(notebook: Path, package_dir: Path = ROOT / "widgets") -> bool
         )
     except (OSError, ValueError, KeyError, TypeError):
         return True
-    if _USES_ANYWIDGET.search(code):
+    if pattern.search(code):
         return True
     todo = _imported_widget_modules(code, package_dir, relative=False)
     seen: set[str] = set()
@@ -211,10 +210,30 @@ def uses_anywidget(notebook: Path, package_dir: Path = ROOT / "widgets") -> bool
             if not path.exists():
                 continue
         source = path.read_text(encoding="utf-8")
-        if _USES_ANYWIDGET.search(source):
+        if pattern.search(source):
             return True
         todo |= _imported_widget_modules(source, package_dir, relative=True) - seen
     return False
+
+
+def uses_anywidget(notebook: Path, package_dir: Path = ROOT / "widgets") -> bool:
+    """True when the notebook imports, directly or not, a ``widgets`` module that uses anywidget.
+
+    Reads the notebook's code cells and follows imports between the modules
+    of the ``widgets`` package. A notebook that cannot be read counts as using
+    it (the extension is then kept, as plain Voila does).
+    """
+    return _notebook_uses(notebook, _USES_ANYWIDGET, package_dir)
+
+
+def reads_page_address(notebook: Path, package_dir: Path = ROOT / "widgets") -> bool:
+    """True when the tool reads its page's address (``widgets.page_guard.page_query``).
+
+    Such a tool cannot be run before its visitor arrives: it waits for the
+    address, and a kernel prepared in advance would wait until its cell's time
+    limit and then be useless. A notebook that cannot be read counts as a yes.
+    """
+    return _notebook_uses(notebook, _READS_PAGE_ADDRESS, package_dir)
 
 
 def light_page(folder: Path = LIGHT_PAGE_DIR) -> dict[str, str]:

@@ -538,12 +538,19 @@ def light_voila():
         def initialize(self, **kwargs):
             self.local_font_awesome = kwargs.pop("local_font_awesome")
             self.warm_after_visit = kwargs.pop("warm_after_visit", False)
+            self.notebook_root = Path(kwargs.pop("notebook_root", APPS))
             super().initialize(**kwargs)
 
         @authenticated
         async def get(self, path=None):
             await super().get(path)
-            if self.warm_after_visit and path and self.get_status() == 200:
+            if (
+                self.warm_after_visit
+                and path
+                and self.get_status() == 200
+                # a tool that waits for its page's address cannot be run in advance
+                and not scripts.reads_page_address(self.notebook_root / path)
+            ):
                 warm_next_visit(self.kernel_manager, path, self.log)
 
         def write(self, chunk):
@@ -661,6 +668,7 @@ def light_voila():
                 if len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
                     options = dict(spec[2]) if len(spec) > 2 else {}
                     options["local_font_awesome"] = local_fa
+                    options["notebook_root"] = self.root_dir or str(APPS)
                     options["warm_after_visit"] = self.warm_after_visit and bool(
                         self.voila_configuration.preheat_kernel
                     )

@@ -216,3 +216,26 @@ def test_the_page_draws_widgets_with_the_versions_the_installed_ipywidgets_expec
         have = pinned[name]
         assert have.split(".")[0] == major, (name, have, wanted[name])
         assert tuple(map(int, have.split("."))) >= tuple(map(int, low.split("."))), name
+
+
+def test_only_the_pdsa_tracker_reads_its_page_address_so_only_it_is_never_run_in_advance():
+    readers = [p.stem for p in sorted(APPS.glob("*.ipynb")) if ps.reads_page_address(p)]
+    assert readers == ["pdsa"]
+
+
+def test_reading_the_page_address_is_found_through_the_package(tmp_path):
+    package = tmp_path / "widgets"
+    package.mkdir()
+    (package / "guard.py").write_text("def page_query():\n    return {}\n")
+    (package / "tool.py").write_text("from .guard import page_query\nQ = page_query()\n")
+    (package / "quiet.py").write_text("from .guard import page_query\n")
+    nb = tmp_path / "t.ipynb"
+    for source, expected in [
+        ("from widgets.tool import Q", True),
+        ("from widgets.quiet import page_query", False),  # imported, never called
+    ]:
+        cell = {"cell_type": "code", "source": source}
+        nb.write_text(json.dumps({"cells": [cell]}))
+        assert ps.reads_page_address(nb, package) is expected
+    nb.write_text("not a notebook")
+    assert ps.reads_page_address(nb, package) is True

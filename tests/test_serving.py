@@ -211,7 +211,11 @@ def test_reserve_plan_tops_up_only_a_few_kernels_after_start_up():
     assert reserve["sampling.ipynb"]["pool_size"] == 3  # one per ten participants
     assert all(reserve[f"{a}.ipynb"]["pool_size"] == 1 for a in APPS if a != "sampling")
     settings = cohort.cohort_config(30, ["sampling"])
-    assert settings["CohortVoila"]["reserve_pools"] == reserve
+    # The PDSA tracker waits for its page's address: no kernel is run for it in
+    # advance (it would wait until its cell's time limit and then be useless).
+    assert settings["CohortVoila"]["reserve_pools"] == {**reserve, "pdsa.ipynb": {"pool_size": 0}}
+    plan = settings["VoilaKernelManager"]["kernel_pools_config"]
+    assert plan["pdsa.ipynb"] == {"pool_size": 0} and plan["sampling.ipynb"]["pool_size"] == 30
     assert cohort.reserve_plan(4, APPS, ["sampling"])["sampling.ipynb"]["pool_size"] == 1
 
 
