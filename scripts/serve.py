@@ -27,10 +27,14 @@ the kernel stays until it has had no connection for the grace period
 closed at the next check (``cull_interval``). A page that reconnects within the
 grace period keeps its kernel and its work. See ``book/facilitator/serving.md``.
 
-Warm kernels: no kernel is started before a tool is first opened; after that,
-one kernel that has already run the tool's notebook is kept ready for its next
-visit (``warm_next_visit``), so a reload shows the tool without running it
-again.
+Warm kernels (off by default): with ``"preheat_kernel": true`` and
+``"default_pool_size": 0`` in ``voila.json``, no kernel is started before a
+tool is first opened; after that, one kernel that has already run the tool's
+notebook is kept ready for its next visit (``warm_next_visit``), so a reload
+shows the tool without running it again. It stays off until a warm kernel that
+failed to start can no longer be handed to a visitor: in one test run, two
+kernels starting at once clashed over a port, and Voila gave the dead one to the
+next page, which then never showed its tool.
 """
 
 from __future__ import annotations
