@@ -40,6 +40,7 @@ next page, which then never showed its tool.
 from __future__ import annotations
 
 import argparse
+import base64
 import email.utils
 import functools
 import gzip
@@ -426,6 +427,102 @@ def connections(kernel_manager, kernel_id) -> int:
     return kernel_manager._kernel_connections.get(kernel_id, 0)
 
 
+# ipywidgets' comm target; ``widgets/message_count.py`` counts the same messages.
+WIDGET_TARGET = "jupyter.widget"
+
+
+class WidgetSnapshot:
+    """The state of a tool's widgets as the server saw it while running the notebook.
+
+    Every widget is opened, changed and closed by a message from the kernel,
+    and the server sees each one as it runs the notebook's cells. Kept here:
+    the state of every widget still open, its binary parts (base64), and the
+    number of widget messages seen. The page draws the tool from this at once,
+    instead of asking the kernel for it over the websocket first (on a slow
+    link most of what a repeat visit waits for). It then asks the kernel how
+    many widget messages it has sent (``widgets/message_count.py``): any other
+    number than ``count`` means something happened that the snapshot does not
+    hold, and the page asks the kernel for every widget's state.
+    """
+
+    def __init__(self):
+        self.states: dict[str, dict] = {}
+        self.buffers: dict[str, dict[tuple, str]] = {}
+        self.count = 0
+
+    def observe(self, msg: dict) -> None:
+        """Take in one message the kernel published while a cell ran."""
+        kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+        content = msg.get("content") or {}
+        comm_id = content.get("comm_id")
+        if kind == "comm_open":
+            if content.get("target_name") != WIDGET_TARGET:
+                return
+            self.states[comm_id] = {}
+        elif comm_id not in self.states or kind not in ("comm_msg", "comm_close"):
+            return
+        self.count += 1
+        if kind == "comm_close":
+            del self.states[comm_id]
+            self.buffers.pop(comm_id, None)
+            return
+        data = content.get("data") or {}
+        state = data.get("state")
+        if not isinstance(state, dict):
+            return  # a custom message: no state
+        self.states[comm_id].update(state)
+        paths = data.get("buffer_paths") or []
+        for path, buffer in zip(paths, msg.get("buffers") or [], strict=False):
+            self.buffers.setdefault(comm_id, {})[tuple(path)] = base64.b64encode(
+                bytes(buffer)
+            ).decode("ascii")
+
+    def to_json(self) -> str:
+        """The snapshot for a page, safe inside a ``<script>`` element."""
+        widgets = {i: state for i, state in self.states.items() if "_model_name" in state}
+        buffers = {
+            i: [{"path": list(path), "data": data} for path, data in self.buffers[i].items()]
+            for i in widgets
+            if self.buffers.get(i)
+        }
+        text = json.dumps(
+            {"count": self.count, "widgets": widgets, "buffers": buffers}, separators=(",", ":")
+        )
+        # "</script>" or "<!--" inside a string would end the element early
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def snapshot_widgets(renderer_class, executor_class) -> None:
+    """Keep a ``WidgetSnapshot`` of every notebook Voila runs (idempotent).
+
+    The page template writes it into the page (``resources.widget_snapshot()``).
+    """
+    if getattr(executor_class.handle_comm_msg, "phcpm_snapshot", False):
+        return
+    handle = executor_class.handle_comm_msg
+    initialize = renderer_class.initialize
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        if not hasattr(self, "widget_snapshot"):
+            self.widget_snapshot = WidgetSnapshot()
+        self.widget_snapshot.observe(msg)
+        return handle(self, outs, msg, cell_index)
+
+    handle_comm_msg.phcpm_snapshot = True
+
+    async def initialize_renderer(self, **kwargs):
+        await initialize(self, **kwargs)
+
+        def widget_snapshot() -> str:
+            snapshot = getattr(getattr(self, "executor", None), "widget_snapshot", None)
+            return (snapshot or WidgetSnapshot()).to_json()
+
+        self.resources["widget_snapshot"] = widget_snapshot
+
+    executor_class.handle_comm_msg = handle_comm_msg
+    renderer_class.initialize = initialize_renderer
+
+
 # Where a tool page's script bundles are served (``scripts/page_scripts.py``).
 STARTUP_PATH = "voila/startup/"
 # Where the light front end is served (``frontend/``).
@@ -547,6 +644,10 @@ def light_voila():
 
         @authenticated
         async def get(self, path=None):
+            # The page tells the server when it is closed (``frontend/``, as Voila's
+            # own front end does); the server takes that only with the page's
+            # ``_xsrf`` cookie, which reading the token sets.
+            self.xsrf_token  # noqa: B018 - read for its effect: the cookie
             await super().get(path)
             if (
                 self.warm_after_visit
@@ -614,6 +715,11 @@ def light_voila():
                     "The tool pages use Voila's own front end: the light one is not "
                     "built (make builds it: cd frontend && npm ci && node build.mjs)."
                 )
+            if light:
+                from voila.execute import VoilaExecutor
+                from voila.notebook_renderer import NotebookRenderer
+
+                snapshot_widgets(NotebookRenderer, VoilaExecutor)
             if (bundles or light) and self.voila_configuration.page_config_hook is None:
                 self.voila_configuration.page_config_hook = scripts.page_config_hook(
                     bundles,

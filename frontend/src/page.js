@@ -1,10 +1,14 @@
 // A tool page's front end.
 //
 // The server has already run the tool's notebook in a kernel and written its
-// outputs into the page (``<script type="application/vnd.voila.cell-output+json">``).
-// This script connects to that kernel, asks it for the state of every widget
-// (ipywidgets' own protocol, as any Jupyter front end does) and draws the
-// widgets in place of those outputs. It holds only what the tools need:
+// outputs into the page (``<script type="application/vnd.voila.cell-output+json">``),
+// and the state of every widget as it saw it while the notebook ran (the
+// snapshot, ``scripts/serve.py``). This script draws the widgets from the
+// snapshot in place of those outputs at once, connects to the kernel, and asks
+// it how many widget messages it has sent: if the kernel sent any the snapshot
+// does not hold, it asks the kernel for the state of every widget (ipywidgets'
+// own protocol, as any Jupyter front end does), as it does when a page has no
+// snapshot. It holds only what the tools need:
 // ipywidgets' controls, an output area, the kernel connection and, for the one
 // tool that uses it, anywidget (loaded only on that page). It replaces
 // JupyterLab's application shell, editors and formula typesetting, which a tool
@@ -20,10 +24,31 @@ import { Widget } from "@lumino/widgets";
 import * as output from "./output.js";
 import "@jupyter-widgets/controls/css/widgets-base.css";
 
-const WIDGET_VIEW = "application/vnd.jupyter.widget-view+json";
 const CELL_OUTPUT = 'script[type="application/vnd.voila.cell-output+json"]';
 // How long to wait for the kernel's answer with every widget's state.
 const STATE_WAIT_MS = 90000;
+const SNAPSHOT = "phcpm-widget-snapshot";
+// The kernel's count of its widget messages (widgets/message_count.py).
+const COUNT_TARGET = "phcpm.widget_messages";
+
+function readSnapshot() {
+  const node = document.getElementById(SNAPSHOT);
+  if (!node) {
+    return null;
+  }
+  try {
+    const snapshot = JSON.parse(node.textContent);
+    return snapshot && snapshot.widgets ? snapshot : null;
+  } catch (error) {
+    console.warn(`The widgets' snapshot could not be read: ${error}`);
+    return null;
+  }
+}
+
+function decodeBase64(text) {
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return new DataView(bytes.buffer);
+}
 
 function pageConfig() {
   const node = document.getElementById("jupyter-config-data");
@@ -145,6 +170,81 @@ export class PageManager extends ManagerBase {
     );
   }
 
+  /**
+   * Make every widget's model from the page's snapshot, without the kernel.
+   *
+   * Each model gets its channel to the kernel (nothing is sent on it yet);
+   * messages the page sends before the connection is open wait for it.
+   */
+  async loadFromSnapshot(snapshot) {
+    const ids = Object.keys(snapshot.widgets);
+    const comms = await Promise.all(
+      ids.map((id) => (this.has_model(id) ? null : this._create_comm(this.comm_target_name, id))),
+    );
+    await Promise.all(
+      ids.map(async (id, i) => {
+        if (!comms[i]) {
+          return;
+        }
+        const state = snapshot.widgets[id];
+        const buffers = (snapshot.buffers || {})[id] || [];
+        if (buffers.length) {
+          base.put_buffers(
+            state,
+            buffers.map((b) => b.path),
+            buffers.map((b) => decodeBase64(b.data)),
+          );
+        }
+        try {
+          await this.new_model(
+            {
+              model_name: state._model_name,
+              model_module: state._model_module,
+              model_module_version: state._model_module_version,
+              model_id: id,
+              comm: comms[i],
+            },
+            state,
+          );
+        } catch (error) {
+          console.error(error); // the other widgets are still drawn
+        }
+      }),
+    );
+  }
+
+  /**
+   * Does the snapshot hold everything the kernel has sent? If the kernel has
+   * sent more widget messages than the snapshot counted (or cannot say), ask
+   * it for every widget's state and bring the page up to date.
+   */
+  async checkSnapshot(snapshot) {
+    let count = null;
+    try {
+      count = await this._askCount();
+    } catch (error) {
+      console.warn(`The kernel could not say what it has sent: ${error}`);
+    }
+    if (count === snapshot.count) {
+      return true;
+    }
+    await this.loadFromKernel();
+    return false;
+  }
+
+  async _askCount() {
+    const comm = await this._create_comm(COUNT_TARGET, base.uuid(), {}, {});
+    try {
+      return await new Promise((resolve, reject) => {
+        comm.on_msg((msg) => resolve(msg.content.data.count));
+        comm.on_close(() => reject("the kernel does not count its widget messages"));
+        setTimeout(() => reject("no answer from the kernel"), STATE_WAIT_MS);
+      });
+    } finally {
+      comm.close();
+    }
+  }
+
   async _requestStates() {
     const comm = await this._create_comm(
       "jupyter.widget.control",
@@ -229,33 +329,78 @@ async function start() {
   const baseUrl = config.baseUrl || "/";
   const settings = ServerConnection.makeSettings({ baseUrl });
   const kernelId = config.kernelId;
+  const snapshot = readSnapshot();
   let manager = null;
+  let checked = Promise.resolve(null);
   if (kernelId) {
-    const model = await getKernelModel(kernelId, settings);
+    // Is the kernel still there? Asked while the page draws from its snapshot.
+    const alive = getKernelModel(kernelId, settings).then(
+      (model) => model,
+      () => ({ id: kernelId, name: "" }), // the server could not say: try to connect
+    );
+    const model = snapshot ? { id: kernelId, name: "" } : await alive;
     if (model) {
       const kernel = new KernelConnection({ model, serverSettings: settings });
       manager = new PageManager(kernel);
-      window.addEventListener("beforeunload", () => {
-        // As Voila's own front end does: tell the server the page has gone.
+      window.addEventListener("pagehide", (event) => {
+        // Tell the server the page has gone, so that its kernel is closed at
+        // once (Voila's own front end does this on "beforeunload", which also
+        // comes when the person then chooses to stay on the page). A page kept
+        // by the browser to come back to (``persisted``) keeps its kernel; the
+        // server closes it after the grace period if it does not come back.
+        if (event.persisted) {
+          return;
+        }
         const form = new FormData();
         const xsrf = document.cookie.match("\\b_xsrf=([^;]*)\\b");
         form.append("_xsrf", (xsrf && xsrf[1]) || "");
         navigator.sendBeacon(`${baseUrl}voila/api/shutdown/${kernel.id}`, form);
         kernel.dispose();
       });
-      await manager.loadFromKernel();
+      if (snapshot) {
+        await manager.loadFromSnapshot(snapshot);
+        checked = alive.then((found) => {
+          if (!found) {
+            kernelGone(kernel);
+            return null;
+          }
+          return manager.checkSnapshot(snapshot);
+        });
+      } else {
+        await manager.loadFromKernel();
+      }
     } else {
-      showError(
-        document.getElementById("rendered_cells") || document.body,
-        "This page's tool has stopped on the server (the page was left unused for a while, " +
-          "or the server was restarted). Reload the page to start the tool again.",
-      );
+      kernelGone(null);
     }
   }
+  // What the page did, for its tests: drawn from a snapshot? did the kernel
+  // agree with it (null until it has answered)?
+  window.phcpmPage = { manager, ready: false, snapshot: Boolean(snapshot), checked: null };
   const drawn = drawOutputs(manager);
   reveal();
   await drawn;
-  window.phcpmPage = { manager, ready: true };
+  window.phcpmPage.ready = true;
+  window.phcpmPage.checked = await checked;
+}
+
+// The kernel that ran this page's notebook has gone: say so, and keep the
+// controls drawn from the snapshot from being used (they would do nothing).
+function kernelGone(kernel) {
+  if (kernel) {
+    kernel.dispose();
+  }
+  const cells = document.getElementById("rendered_cells") || document.body;
+  cells.querySelectorAll(".jp-OutputArea-output").forEach((host) => {
+    host.inert = true;
+    host.style.opacity = "0.5";
+  });
+  const note = document.createElement("div");
+  cells.prepend(note);
+  showError(
+    note,
+    "This page's tool has stopped on the server (the page was left unused for a while, " +
+      "or the server was restarted). Reload the page to start the tool again.",
+  );
 }
 
 start().catch((error) => {
@@ -264,5 +409,3 @@ start().catch((error) => {
   const cells = document.getElementById("rendered_cells") || document.body;
   showError(cells, `The page could not reach its tool: ${error.message}. Reload the page.`);
 });
-
-export { WIDGET_VIEW };

@@ -169,6 +169,53 @@ def test_pages_killed_without_closing_give_their_places_back(browser, cohort_url
     )
 
 
+def test_a_tab_closed_the_usual_way_closes_its_kernel_at_once(browser, voila_url):
+    # (make start's settings: the grace period is 5 minutes)
+    page = browser.new_page()
+    try:
+        open_tool(page, voila_url)
+        page.wait_for_function("window.phcpmPage && window.phcpmPage.checked !== null")
+        kernel = kernel_id(page)
+        assert kernel_status(voila_url, kernel) == 200
+    finally:
+        page.close(run_before_unload=True)
+    seconds = wait_until(lambda: kernel_status(voila_url, kernel) == 404, timeout=20)
+    assert seconds < 20
+
+
+def test_a_person_who_stays_on_the_page_keeps_its_kernel(browser, voila_url):
+    page = browser.new_page()
+    try:
+        open_tool(page, voila_url)
+        page.wait_for_function("window.phcpmPage && window.phcpmPage.checked !== null")
+        kernel = kernel_id(page)
+        # A page that asks before it is left (the PDSA tracker with unsaved
+        # work does): the person chooses to stay.
+        page.evaluate(
+            "window.addEventListener('beforeunload', (e) => { e.preventDefault(); e.returnValue = ''; })"
+        )
+        page.mouse.click(5, 5)  # a prompt needs the person to have used the page
+        dialogs = []
+
+        def stay(dialog):
+            dialogs.append(dialog.type)
+            dialog.dismiss()
+
+        page.on("dialog", stay)
+        page.close(run_before_unload=True)
+        for _ in range(50):  # (Playwright hands over the dialog while the page waits)
+            if dialogs:
+                break
+            page.wait_for_timeout(200)
+        assert dialogs == ["beforeunload"]
+        page.wait_for_timeout(3000)
+        assert not page.is_closed()
+        assert kernel_status(voila_url, kernel) == 200
+    finally:
+        page.remove_listener("dialog", stay)
+        page.close()
+
+
 class CuttableProxy:
     """A TCP relay to the server whose connections can all be cut for a while."""
 
