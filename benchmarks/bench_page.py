@@ -84,6 +84,12 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
     arrived: dict[str, int] = {}
     requests: set[str] = set()
     cdp.on("Network.requestWillBeSent", lambda e: requests.add(e["requestId"]))
+    # The page itself (its HTML: the notebook's outputs and the widgets' state).
+    documents: set[str] = set()
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: documents.add(e["requestId"]) if e.get("type") == "Document" else None,
+    )
     # Widget state comes over the kernel's websocket (sizes before its compression).
     websocket = {"frames": 0, "bytes": 0}
 
@@ -99,6 +105,8 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
         "Network.loadingFinished",
         lambda e: arrived.__setitem__(e["requestId"], int(e["encodedDataLength"])),
     )
+    failed: set[str] = set()
+    cdp.on("Network.loadingFailed", lambda e: failed.add(e["requestId"]))
     try:
         start = time.monotonic()
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
@@ -110,18 +118,22 @@ def visit(context, url: str, selector: str = FIRST_CONTROL, link=SLOW_LINK, time
             "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
         )
         page.wait_for_load_state("load", timeout=timeout_s * 1000)
-        # Quiet for two seconds: nothing more is coming.
+        # Quiet for two seconds with nothing still on its way (a font asked for
+        # when an icon is drawn can take seconds at this speed): the visit is over.
         settled, last = time.monotonic(), len(arrived)
-        while time.monotonic() - settled < 2:
+        while time.monotonic() - settled < 2 or requests - set(arrived) - failed:
             page.wait_for_timeout(250)
             if len(arrived) != last:
                 settled, last = time.monotonic(), len(arrived)
+            if time.monotonic() - start > timeout_s:
+                break
         errors = page.locator(".voila-error").count()
         return {
             "first_control_s": round(seconds, 1),
             "first_paint_s": None if painted is None else round(painted / 1000, 1),
             "bytes_at_first_control": at_first_control,
             "bytes": sum(arrived.values()),
+            "page_bytes": sum(arrived.get(r, 0) for r in documents),
             "requests": len(requests),
             "websocket_frames": websocket["frames"],
             "websocket_bytes": websocket["bytes"],

@@ -534,6 +534,15 @@ def use_light_page() -> bool:
     return os.environ.get("PHCPM_PAGE", "light") != "voila"
 
 
+def use_widget_snapshot() -> bool:
+    """Light tool pages are drawn from the server's snapshot unless ``PHCPM_WIDGET_SNAPSHOT=0``.
+
+    Without it the page waits for its kernel connection and asks the kernel for
+    every widget's state (for comparison: ``benchmarks/README.md``).
+    """
+    return os.environ.get("PHCPM_WIDGET_SNAPSHOT", "1") != "0"
+
+
 def page_scripts():
     """``scripts/page_scripts.py``: the tool pages' script bundles."""
     import importlib.util
@@ -715,7 +724,7 @@ def light_voila():
                     "The tool pages use Voila's own front end: the light one is not "
                     "built (make builds it: cd frontend && npm ci && node build.mjs)."
                 )
-            if light:
+            if light and use_widget_snapshot():
                 from voila.execute import VoilaExecutor
                 from voila.notebook_renderer import NotebookRenderer
 

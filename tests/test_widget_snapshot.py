@@ -200,3 +200,10 @@ def test_a_kernel_answers_a_page_asking_how_many_widget_messages_it_sent():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_the_snapshot_is_on_unless_turned_off(monkeypatch):
+    monkeypatch.delenv("PHCPM_WIDGET_SNAPSHOT", raising=False)
+    assert serve.use_widget_snapshot()
+    monkeypatch.setenv("PHCPM_WIDGET_SNAPSHOT", "0")
+    assert not serve.use_widget_snapshot()
