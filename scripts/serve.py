@@ -555,6 +555,13 @@ def page_scripts():
     return module
 
 
+def startup_bundles_folder() -> Path:
+    """Where the bundles of Voila's own front end are kept."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"phcpm-startup-{os.getuid()}"
+
+
 def startup_bundles(scripts, app) -> tuple[Path, dict[str, str]]:
     """Make the bundles for Voila ``app``: (their folder, owner -> file name).
 
@@ -562,13 +569,12 @@ def startup_bundles(scripts, app) -> tuple[Path, dict[str, str]]:
     (used to record which chunks the pages ask for), or when the recorded list
     does not fit the installed Voila.
     """
-    import tempfile
 
     from voila import __version__ as voila_version
     from voila.paths import collect_static_paths
     from voila.utils import get_voila_labextensions_path
 
-    folder = Path(tempfile.gettempdir()) / f"phcpm-startup-{os.getuid()}"
+    folder = startup_bundles_folder()
     if os.environ.get("PHCPM_STARTUP_BUNDLES") == "0":
         return folder, {}
     try:
@@ -717,13 +723,17 @@ def light_voila():
 
         def init_settings(self):
             # Before Voila's own settings: its kernel manager takes the hook too.
-            self.startup_dir, bundles = startup_bundles(scripts, self)
             light = scripts.light_page() if use_light_page() else {}
             if use_light_page() and not light:
                 self.log.warning(
                     "The tool pages use Voila's own front end: the light one is not "
                     "built (make builds it: cd frontend && npm ci && node build.mjs)."
                 )
+            if light:
+                # The pages load nothing of Voila's own front end: no bundles of it.
+                self.startup_dir, bundles = startup_bundles_folder(), {}
+            else:
+                self.startup_dir, bundles = startup_bundles(scripts, self)
             if light and use_widget_snapshot():
                 from voila.execute import VoilaExecutor
                 from voila.notebook_renderer import NotebookRenderer
@@ -746,13 +756,14 @@ def light_voila():
             settings["websocket_compression_options"] = {}
             if store is not None:
                 template = self.voila_configuration.template
+                # Voila's own scripts only when its front end is in use.
+                voila_own = [] if light else [self.startup_dir, *self.static_paths]
                 store.start(
                     [
                         scripts.LIGHT_PAGE_DIR,  # first: the scripts are the most of a page
-                        self.startup_dir,
+                        *voila_own,
                         *collect_static_paths(["voila", "nbconvert"], template),
-                        *self.static_paths,
-                        *self.labextensions_path,
+                        *([] if light else self.labextensions_path),
                         fa_dir / "css",
                     ]
                 )

@@ -9,7 +9,9 @@ live pages:
 * a page whose connection drops (a proxy between browser and server cuts every
   connection for longer than one check) reconnects and carries on with the same
   kernel, although it had been idle for longer than the grace period before the
-  drop: the grace period runs from the moment the connection dropped.
+  drop: the grace period runs from the moment the connection dropped;
+* with ``make start``'s settings, a tab closed the usual way closes its kernel at
+  once, and a person who is asked "Leave site?" and stays keeps it.
 """
 
 from __future__ import annotations
