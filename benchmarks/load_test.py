@@ -176,6 +176,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def warm_kernels(participants: int) -> int:
+    """How many warm kernels cohort mode starts for ``participants`` at the app ``APP``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "phcpm_cohort_for_load_test", ROOT / "scripts" / "cohort.py"
+    )
+    cohort = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cohort)
+    plan = cohort.cohort_config(participants, [APP])["VoilaKernelManager"]["kernel_pools_config"]
+    return sum(pool["pool_size"] for name, pool in plan.items() if name != "default")
+
+
 def start_server(kind: str, participants: int, idle_minutes: float, logdir: Path):
     port = free_port()
     log = open(logdir / f"{kind}.log", "wb")  # noqa: SIM115 - closed in stop_server
@@ -452,7 +465,7 @@ def run_one(kind: str, args, logdir: Path, soak: float = 0) -> dict:
     idle = args.soak_idle_minutes if soak else 10
     proc, base = start_server(kind, args.participants, idle, logdir)
     try:
-        expected = args.participants + 7 if kind == "cohort" else 0
+        expected = warm_kernels(args.participants) if kind == "cohort" else 0
         warmup = wait_quiet(proc.pid, expected, limit=600) if kind == "cohort" else 0.0
         before = memory_snapshot(proc.pid)
         print(f"[{kind}] ready after {warmup:.0f} s with {before['kernels']} kernels", flush=True)
@@ -696,7 +709,7 @@ async def browser_visits(
 def run_browsers(kind: str, args, logdir: Path) -> dict:
     proc, base = start_server(kind, args.browsers, 5, logdir)
     try:
-        expected = args.browsers + 7 if kind == "cohort" else 0
+        expected = warm_kernels(args.browsers) if kind == "cohort" else 0
         warmup = wait_quiet(proc.pid, expected, limit=600) if kind == "cohort" else 0.0
         print(f"[{kind}, browsers] ready after {warmup:.0f} s", flush=True)
         server_pids = lambda: [proc.pid, *descendants(proc.pid)]  # noqa: E731

@@ -514,8 +514,15 @@ def snapshot_widgets(renderer_class, executor_class) -> None:
         await initialize(self, **kwargs)
 
         def widget_snapshot() -> str:
+            """The page's snapshot; empty (the page asks its kernel) when there is none."""
             snapshot = getattr(getattr(self, "executor", None), "widget_snapshot", None)
-            return (snapshot or WidgetSnapshot()).to_json()
+            if snapshot is None or not snapshot.states:
+                return ""
+            try:
+                return snapshot.to_json()
+            except (TypeError, ValueError):  # not JSON: the page asks its kernel instead
+                self.log.warning("The widgets' state could not be written into the page")
+                return ""
 
         self.resources["widget_snapshot"] = widget_snapshot
 

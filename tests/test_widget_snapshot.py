@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import logging
 import sys
 import uuid
 from pathlib import Path
@@ -102,6 +103,8 @@ def test_a_widget_opened_before_the_snapshot_began_is_not_counted():
 class _Renderer:
     """Stands in for Voila's NotebookRenderer: ``initialize`` sets ``resources``."""
 
+    log = logging.getLogger("phcpm-test-renderer")
+
     async def initialize(self, **kwargs):
         self.resources = {}
 
@@ -163,15 +166,16 @@ def test_the_renderer_hands_the_snapshot_to_the_page_template():
 
     renderer = _Renderer()
     asyncio.run(renderer.initialize())
-    assert json.loads(renderer.resources["widget_snapshot"]()) == {
-        "count": 0,
-        "widgets": {},
-        "buffers": {},
-    }
+    # nothing run, or no widget seen: no snapshot, and the page asks its kernel
+    assert renderer.resources["widget_snapshot"]() == ""
     renderer.executor = Executor(nbformat.v4.new_notebook())
     renderer.executor.widget_snapshot = serve.WidgetSnapshot()
+    assert renderer.resources["widget_snapshot"]() == ""
     renderer.executor.widget_snapshot.observe(_open("x", {"_model_name": "HTMLModel"}))
     assert json.loads(renderer.resources["widget_snapshot"]())["count"] == 1
+    # a state that cannot be written as JSON: no snapshot either, and a line in the log
+    renderer.executor.widget_snapshot.observe(_open("y", {"_model_name": "X", "v": object()}))
+    assert renderer.resources["widget_snapshot"]() == ""
 
 
 def test_a_kernel_answers_a_page_asking_how_many_widget_messages_it_sent():

@@ -45,6 +45,25 @@ function readSnapshot() {
   }
 }
 
+// The widgets the notebook's outputs show: a snapshot without any of them cannot
+// draw the page (the server did not see them made).
+function shownWidgets() {
+  const ids = [];
+  document.querySelectorAll(CELL_OUTPUT).forEach((script) => {
+    try {
+      const view = (JSON.parse(script.textContent).data || {})[
+        "application/vnd.jupyter.widget-view+json"
+      ];
+      if (view && view.model_id) {
+        ids.push(view.model_id);
+      }
+    } catch (error) {
+      // drawOutputs says so where the output should be
+    }
+  });
+  return ids;
+}
+
 function decodeBase64(text) {
   const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   return new DataView(bytes.buffer);
@@ -329,7 +348,11 @@ async function start() {
   const baseUrl = config.baseUrl || "/";
   const settings = ServerConnection.makeSettings({ baseUrl });
   const kernelId = config.kernelId;
-  const snapshot = readSnapshot();
+  let snapshot = readSnapshot();
+  if (snapshot && !shownWidgets().every((id) => id in snapshot.widgets)) {
+    console.warn("The widgets' snapshot misses a widget the page shows: asking the kernel.");
+    snapshot = null;
+  }
   let manager = null;
   let checked = Promise.resolve(null);
   if (kernelId) {
