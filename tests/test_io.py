@@ -531,6 +531,18 @@ def test_fast_data_value_set_reading_matches_the_careful_reader(rows, sep):
     pd.testing.assert_frame_equal(fast.report[cols], slow.report[cols])
 
 
+def test_a_data_value_set_with_semicolons_and_decimal_commas_is_read_as_one():
+    # Found by the property test above: ragged rows whose only comma is a
+    # decimal comma split more consistently on "," than on ";".
+    lines = [
+        ";".join(["Xa1bC2dE3fG", "202401", "Xa1bC2dE3fG", "Xa1bC2dE3fG", "A", "1,5"]),
+        ";".join(["Xa1bC2dE3fG", "202401", "Xa1bC2dE3fG", "Xa1bC2dE3fG", "A", "1,5", "k", "x", ""]),
+    ]
+    table = read_table(_dvs(lines, sep=";"))
+    assert table.format == "dhis2-datavalueset"
+    assert any("semicolon" in note for note in table.notes)
+
+
 def test_table_from_frame_numbers_rows_as_a_saved_sheet_and_leaves_the_frame_alone():
     df = pd.DataFrame(
         {"Facility": ["Kalumbe", "Mirada", None], "Month": ["202401", "202401", None]}

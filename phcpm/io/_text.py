@@ -30,8 +30,16 @@ __all__ = ["two_heading_rows"]
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter (, ; tab |) that splits the first lines most consistently."""
-    best, best_score = ",", (-1, 0)
+    """The delimiter (, ; tab |) of the first lines.
+
+    It is the one that splits the most of the first lines into two cells or
+    more, then the one that splits them most consistently, then the widest.
+    Counting the lines it splits first keeps a file separated by semicolons
+    whose values have decimal commas, and whose rows differ in length, from
+    being read on its commas, which split only the rows with a value and not
+    the heading row.
+    """
+    best, best_score = ",", (-1, -1, 0)
     sample = "\n".join(lines)
     for delim in [",", ";", "\t", "|"]:
         counts = []
@@ -43,7 +51,8 @@ def _sniff_delimiter(lines: list[str]) -> str:
         modal = max(set(counts), key=counts.count)
         if modal < 2:
             continue
-        score = (counts.count(modal), modal)
+        split = sum(1 for n in counts if n >= 2)
+        score = (split, counts.count(modal), modal)
         if score > best_score:
             best, best_score = delim, score
     return best
