@@ -9,6 +9,7 @@ from the four weekly rows of the file (27/34, 31/43, 24/37, 26/40 → 108/154).
 from __future__ import annotations
 
 import html
+import io
 import itertools
 import json
 import re
@@ -178,7 +179,9 @@ def test_starts_empty_and_loads_the_example(db):
     assert "phcpm-download" in tool.chart_download.value
     assert "PDSA 2" in tool.cycle.options[2][0]
     assert "Example data" in tool.audit.value
-    assert "phcpm-download" in tool.json_download.value
+    assert not tool.json_download.built  # built only when asked for
+    tool.json_download.button.click()
+    assert "phcpm-download" in tool.json_download.link.value
     bundle = tool._repr_mimebundle_()
     assert bundle["text/plain"] == "PDSA tracker"
 
@@ -319,9 +322,20 @@ def test_entering_a_value_checks_as_typed_and_keeps_the_form(db):
     )
     tool.numerator.value = "30"
     assert tool.message.value == ""
+    tool.values_download.button.click()  # built before the value is saved
+    tool.audit_download.button.click()
     tool.save_button.click()
     assert tool.message.value == ""
     assert "Saved the result" in tool.notes.value
+    # files built before the save hold the old values: they are gone, not offered
+    assert not tool.values_download.built and tool.values_download.link.value == ""
+    assert not tool.audit_download.built
+    saved = tool.values_download.build()
+    values = pd.read_excel(io.BytesIO(saved), sheet_name=None)
+    assert any(
+        values[sheet].astype(str).apply(lambda col: col.str.contains("2025-10-20")).any().any()
+        for sheet in values
+    )
     assert "2025-10-20" in tool.values_table.value
     assert "Neema Otieno" in tool.audit.value
     assert tool.numerator.value == ""
@@ -475,6 +489,8 @@ def test_team_workspaces_show_only_their_own_projects(db):
     tool = tracker(db)
     tool.load_example()
     assert "shared (no team name)" in tool.workspace_text.value
+    tool.json_download.button.click()
+    assert tool.json_download.built
     tool.team.value = "Ruvo district team"
     tool.team_button.click()
     assert shown(tool.message) == ""
@@ -485,7 +501,12 @@ def test_team_workspaces_show_only_their_own_projects(db):
     assert project_names(tool) == [] and tool.project_id is None
     assert "No project yet" in tool.aim_text.value
     assert "Example data" not in tool.audit.value  # nothing of the other workspace is shown
-    assert tool.json_download.value == "" and tool.values_table.value == "<p>No measure yet.</p>"
+    # the backup built in the shared workspace has gone with it
+    assert not tool.json_download.built and tool.json_download.link.value == ""
+    assert tool.values_table.value == "<p>No measure yet.</p>"
+    tool.json_download.button.click()  # no project here: a plain message, no file
+    assert tool.json_download.link.value == ""
+    assert "No project is open" in shown(tool.json_download.error)
     tool.new_name.value = "Shorter waiting at Ruvo dispensary"
     tool.create_button.click()
     assert project_names(tool) == ["Shorter waiting at Ruvo dispensary"]
@@ -725,9 +746,12 @@ def test_tables_and_downloads_speak_plainly(db):
         for word in ("NaN", "None", "True", "False", "nan"):
             assert not re.search(rf"\b{word}\b", text), (word, text[:300])
     assert "Not decided yet" in tool.cycles_table.value
-    assert 'download="pdsa_values.xlsx"' in tool.values_download.value
-    assert 'download="pdsa_history.xlsx"' in tool.audit_download.value
-    assert "Backup file of the project" in tool.json_download.value
+    for download in (tool.values_download, tool.audit_download, tool.json_download):
+        download.button.click()
+    assert 'download="pdsa_values.xlsx"' in tool.values_download.link.value
+    assert 'download="pdsa_history.xlsx"' in tool.audit_download.link.value
+    assert tool.json_download.button.description == "Backup file of the project"
+    assert 'download="pdsa_project_backup.json"' in tool.json_download.link.value
     for button in (tool.example_button, tool.code_button, tool.cycle_save):
         assert button.layout.width == "auto"
 

@@ -49,6 +49,7 @@ from widgets.common import (
     Tool,
     clear_message,
     download_button,
+    download_on_demand,
     error_box,
     note_box,
     show_error,
@@ -165,7 +166,8 @@ class PdsaTracker(TeamWorkspaces, MeasureForm, CycleForm, ProjectFiles, Tool):
         )
         self.values_table = tagged(w.HTML(""), "values")
         self.values_download = tagged(
-            download_button(b"", "values.xlsx", "Values (Excel)"), "values-download"
+            download_on_demand("Values (Excel)", "pdsa_values.xlsx", self._values_bytes, XLSX),
+            "values-download",
         )
 
         self._build_cycle_form()
@@ -323,6 +325,15 @@ class PdsaTracker(TeamWorkspaces, MeasureForm, CycleForm, ProjectFiles, Tool):
             )
         return self.project_id
 
+    def _values_bytes(self) -> bytes:
+        """The chosen measure's values as a workbook (built when asked for)."""
+        measure = self._need_measure()
+        shown = pdsa.readable_values(
+            self.store.values(measure["id"]), measure["kind"], measure["unit"]
+        )
+        title = pdsa.measure_title(measure["name"], measure["role"])
+        return to_excel_bytes({"Values": shown}, title=title)
+
     def _need_measure(self) -> dict[str, Any]:
         if self.measure.value is None:
             raise InputError("This project has no measure yet", todo="Add a measure first")
@@ -401,7 +412,7 @@ class PdsaTracker(TeamWorkspaces, MeasureForm, CycleForm, ProjectFiles, Tool):
             self.chart.value = (
                 "<p>No measure yet: the run chart appears when values are entered.</p>"
             )
-            update_download(self.values_download, None)
+            self.values_download.reset()
             update_download(self.chart_download, None)
             return
         measure = self.store.get_measure(self.measure.value)
@@ -415,15 +426,7 @@ class PdsaTracker(TeamWorkspaces, MeasureForm, CycleForm, ProjectFiles, Tool):
         self.values_table.value = table_html(
             shown.iloc[::-1], "phcpm-table", "No values entered yet."
         )
-        update_download(
-            self.values_download,
-            to_excel_bytes(
-                {"Values": shown}, title=pdsa.measure_title(measure["name"], measure["role"])
-            ),
-            "pdsa_values.xlsx",
-            "Values (Excel)",
-            XLSX,
-        )
+        self.values_download.reset()  # a file built earlier holds the values before
         self._chart_stale = True
         self._chart_png = None
         self._maybe_draw()

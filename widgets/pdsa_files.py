@@ -14,10 +14,8 @@ import ipywidgets as w
 from phcpm import pdsa
 from phcpm.io import to_excel_bytes
 from widgets.common import (
-    download_button,
     download_on_demand,
     take_upload,
-    update_download,
     upload_button,
 )
 from widgets.pdsa_controls import XLSX, row, table_html, tagged
@@ -30,14 +28,26 @@ class ProjectFiles:
 
     def _build_exports(self) -> None:
         self.audit = tagged(w.HTML(""), "audit")
+        # Built when asked for: a project's files (its backup alone can be 100 kB)
+        # would otherwise travel with every page that opens it.
         self.audit_download = tagged(
-            download_button(b"", "history.xlsx", "History (Excel)"), "history-download"
+            download_on_demand("History (Excel)", "pdsa_history.xlsx", self._history_bytes, XLSX),
+            "history-download",
         )
         self.json_download = tagged(
-            download_button(b"", "project_backup.json", "Backup file of the project"), "json"
+            download_on_demand(
+                "Backup file of the project",
+                "pdsa_project_backup.json",
+                self._backup_bytes,
+                "application/json",
+            ),
+            "json",
         )
         self.excel_download = tagged(
-            download_button(b"", "project.xlsx", "Whole project (Excel)"), "excel"
+            download_on_demand(
+                "Whole project (Excel)", "pdsa_project.xlsx", self._workbook_bytes, XLSX
+            ),
+            "excel",
         )
         self.printable = tagged(
             download_on_demand(
@@ -79,37 +89,26 @@ class ProjectFiles:
         page = self.store.export_html(self._need_project(), chart_png=self._chart_png)
         return page.encode("utf-8")
 
+    def _backup_bytes(self) -> bytes:
+        return self.store.export_json(self._need_project()).encode("utf-8")
+
+    def _workbook_bytes(self) -> bytes:
+        return self.store.export_excel(self._need_project())
+
+    def _history_bytes(self) -> bytes:
+        shown = pdsa.readable_history(self.store.audit_log(self._need_project()))
+        return to_excel_bytes({"History": shown}, title="History of the project")
+
     def _show_exports(self) -> None:
-        self.printable.reset()  # a page built earlier may belong to another project
+        # files built earlier may belong to another project, or to its state before
+        for download in (self.printable, self.json_download, self.excel_download):
+            download.reset()
+        self.audit_download.reset()
         if self.project_id is None:
             self.audit.value = "<p>No project is open.</p>"
-            for box in (self.json_download, self.excel_download, self.audit_download):
-                update_download(box, None)
             return
-        slug = "pdsa_project"
-        update_download(
-            self.json_download,
-            self.store.export_json(self.project_id).encode("utf-8"),
-            f"{slug}_backup.json",
-            "Backup file of the project",
-            "application/json",
-        )
-        update_download(
-            self.excel_download,
-            self.store.export_excel(self.project_id),
-            f"{slug}.xlsx",
-            "Whole project (Excel)",
-            XLSX,
-        )
         shown = pdsa.readable_history(self.store.audit_log(self.project_id))
         self.audit.value = table_html(shown.iloc[::-1], "phcpm-table", "Nothing entered yet.")
-        update_download(
-            self.audit_download,
-            to_excel_bytes({"History": shown}, title="History of the project"),
-            "pdsa_history.xlsx",
-            "History (Excel)",
-            XLSX,
-        )
 
     def _on_import(self, change: dict[str, Any]) -> None:
         taken = take_upload(self.import_upload, change["new"])
